@@ -1,0 +1,71 @@
+# zhanggui — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+ZG     := $(BIN)/zhanggui
+HOST   ?= 127.0.0.1:8000
+ONLY   ?=
+APT    := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint bench install install-dev static messages browser demo worker beat clean
+
+## run: install, migrate, load the demo company and serve on http://$(HOST)
+run: install static messages
+	$(ZG) migrate --noinput
+	$(ZG) demo
+	$(ZG) runserver $(HOST)
+
+## test: install test dependencies (Chromium included) and run the whole suite
+test: install-dev static messages browser
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint: install-dev
+	$(BIN)/ruff check zhanggui tests bench
+	$(BIN)/ruff format --check zhanggui tests bench
+
+bench: install-dev
+	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),)
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+# Browser libraries come from npm at install time (ECharts); nothing third-party is committed.
+static: node_modules/echarts/dist/echarts.min.js
+node_modules/echarts/dist/echarts.min.js: package.json
+	@command -v npm >/dev/null || (apt-get update -q && $(APT) nodejs npm)
+	npm install --no-save --loglevel=error
+	touch $@
+
+# Chinese UI: compile the zh_Hans catalogue (GNU gettext's msgfmt).
+messages: install
+	@command -v msgfmt >/dev/null || (apt-get update -q && $(APT) gettext)
+	cd zhanggui && ../$(ZG) compilemessages -l zh_Hans -v 0
+
+# Debian's Chromium and a CJK font for the Playwright tests (playwright cannot download browsers here).
+browser:
+	@test -x /usr/bin/chromium && fc-list | grep -qi wqy || (apt-get update -q && $(APT) chromium fonts-wqy-microhei)
+
+demo: install messages
+	$(ZG) migrate --noinput
+	$(ZG) demo
+
+worker: install
+	$(BIN)/celery -A zhanggui worker -l info
+beat: install
+	$(BIN)/celery -A zhanggui beat -l info
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var test-artifacts

@@ -1,0 +1,157 @@
+"""The demo company: 杭州青禾服饰 with one shop per platform, a full team and believable buyers.
+
+Everything goes through the services (so the timeline is real) and is idempotent: running it again
+creates nothing twice. Later issues extend `load_demo` with products, stock, orders and cases.
+"""
+
+import datetime as dt
+import os
+import random
+
+from django.db import transaction
+
+from zhanggui.core import clock
+from zhanggui.core.models import Event
+
+DEMO_PASSWORD = os.environ.get("ZHANGGUI_DEMO_PASSWORD", "zhanggui-demo")
+
+SHOPS = [
+    {"code": "tb-qinghe", "platform": "taobao", "name": "青禾原创女装", "shop_type": "enterprise",
+     "category": "女装/连衣裙", "style": "文艺简约", "target_customers": "25–35 岁都市女性", "price_band": "¥129–¥399",
+     "service_hours": "09:00–23:00", "reply_promise": "旺旺 30 秒内回复，留言与邮件 8 小时内回复",
+     "announcement": "双12 预热中：全店满 299 减 30，12 月 10 日前付款当天发货。",
+     "buyer_notice": "1. 16:00 前付款当天发货，默认申通，偏远地区请联系客服。\n2. 支持 7 天无理由退换，退货运费由买家承担。\n3. 尺码不确定请先咨询客服，告知身高体重。"},
+    {"code": "tm-qinghe", "platform": "tmall", "name": "青禾旗舰店", "shop_type": "flagship",
+     "category": "女装", "style": "轻通勤", "target_customers": "一二线城市白领", "price_band": "¥199–¥699",
+     "service_hours": "08:30–24:00", "reply_promise": "在线客服 15 秒内响应，邮件 8 小时内回复",
+     "announcement": "天猫官方旗舰店，正品保障，支持运费险。", "buyer_notice": "发票随货寄出；定制款不支持无理由退货。"},
+    {"code": "jd-qinghe", "platform": "jd", "name": "青禾女装京东旗舰店", "shop_type": "pop",
+     "category": "女装/外套", "style": "简约", "target_customers": "注重品质与时效的买家", "price_band": "¥199–¥599",
+     "service_hours": "09:00–22:00", "reply_promise": "咚咚 1 分钟内回复"},
+    {"code": "pdd-qinghe", "platform": "pdd", "name": "青禾优选", "shop_type": "enterprise",
+     "category": "女装/T恤", "style": "基础百搭", "target_customers": "价格敏感的年轻女性", "price_band": "¥39–¥129",
+     "service_hours": "08:00–23:00", "reply_promise": "3 分钟内回复"},
+    {"code": "own-hz", "platform": "own", "name": "青禾杭州门店", "shop_type": "offline",
+     "category": "女装", "style": "文艺简约", "target_customers": "门店与微信老客", "price_band": "¥129–¥699",
+     "service_hours": "10:00–21:00", "reply_promise": "微信 10 分钟内回复"},
+]
+
+ONLINE = ["tb-qinghe", "tm-qinghe", "jd-qinghe", "pdd-qinghe"]
+STAFF = [
+    {"number": "A001", "name": "王丽", "roles": ["manager"], "shops": []},
+    {"number": "A002", "name": "陈静", "roles": ["cs"], "shops": ["tb-qinghe", "tm-qinghe"]},
+    {"number": "A003", "name": "刘洋", "roles": ["cs"], "shops": ["jd-qinghe", "pdd-qinghe", "own-hz"]},
+    {"number": "A004", "name": "赵敏", "roles": ["designer"], "shops": ONLINE},
+    {"number": "A005", "name": "郑晓", "roles": ["editor", "designer"], "shops": ONLINE},
+    {"number": "A006", "name": "孙浩", "roles": ["marketing"], "shops": ONLINE},
+    {"number": "A007", "name": "周强", "roles": ["warehouse"], "shops": [s["code"] for s in SHOPS]},
+    {"number": "A008", "name": "吴芳", "roles": ["finance"], "shops": [s["code"] for s in SHOPS]},
+]
+# Duties deliberately left without an owner so the TEAM-2 page has something to show.
+UNOWNED = {"站外推广（论坛、群、微博）", "客户回访"}
+
+ADDRESSES = [
+    ("浙江省", "杭州市", "西湖区", "文三路 478 号华星时代广场 A 座 1203"),
+    ("浙江省", "宁波市", "鄞州区", "天童南路 588 号宁波文化广场 3 号楼"),
+    ("上海市", "上海市", "浦东新区", "张江镇祖冲之路 887 弄 72 号"),
+    ("上海市", "上海市", "徐汇区", "漕溪北路 398 号汇智大厦 16 楼"),
+    ("北京市", "北京市", "朝阳区", "望京街道阜通东大街 6 号院 3 号楼"),
+    ("北京市", "北京市", "海淀区", "中关村大街 27 号中关村大厦 8 层"),
+    ("广东省", "深圳市", "南山区", "科技园南区高新南七道 9 号"),
+    ("广东省", "广州市", "天河区", "珠江新城花城大道 85 号"),
+    ("江苏省", "南京市", "鼓楼区", "中山北路 105 号中环国际广场"),
+    ("江苏省", "苏州市", "工业园区", "星湖街 328 号创意产业园 5 栋"),
+    ("四川省", "成都市", "武侯区", "天府大道北段 1700 号环球中心"),
+    ("湖北省", "武汉市", "洪山区", "珞喻路 1037 号华中科技大学"),
+    ("陕西省", "西安市", "雁塔区", "科技路 48 号创业广场 B 座"),
+    ("山东省", "青岛市", "市南区", "香港中路 10 号颐和国际"),
+    ("福建省", "厦门市", "思明区", "软件园二期观日路 24 号"),
+    ("湖南省", "长沙市", "岳麓区", "麓谷大道 627 号长海大厦"),
+    ("新疆维吾尔自治区", "乌鲁木齐市", "天山区", "解放北路 168 号"),
+    ("西藏自治区", "拉萨市", "城关区", "北京中路 48 号"),
+    ("广西壮族自治区", "南宁市", "青秀区", "民族大道 136 号华润大厦"),
+    ("重庆市", "重庆市", "渝北区", "金开大道 68 号协信星光时代"),
+]
+FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = ["静", "敏", "婷", "丽", "娜", "燕", "芳", "雪", "悦", "琳", "欣怡", "雨桐", "梓涵", "思雨", "佳怡", "晓雯",
+         "子墨", "一诺", "可馨", "若曦"]
+TAGS = ["", "", "老客", "钢丝客户", "大码", "爱砍价", "VIP", "团购"]
+OPENING_DONE = {"tb-qinghe": None, "tm-qinghe": 4, "jd-qinghe": None, "pdd-qinghe": 3, "own-hz": None}
+
+
+def load_demo(stdout=None) -> dict:
+    """Create the demo company (once). Returns the logins to print."""
+    from zhanggui.crm.models import Customer
+    from zhanggui.crm.services import create_customer
+    from zhanggui.shops import services as shops
+    from zhanggui.shops.models import OpeningChecklist, Shop
+    from zhanggui.shops.settings_store import update_settings
+    from zhanggui.team import services as team
+    from zhanggui.team.models import Duty, Staff
+
+    rng = random.Random(20261123)
+    with transaction.atomic():
+        created_shops = []
+        for spec in SHOPS:
+            if not Shop.objects.filter(code=spec["code"]).exists():
+                created_shops.append(shops.create_shop(None, **spec))
+        by_code = {s.code: s for s in Shop.objects.all()}
+
+        for spec in STAFF:
+            if not Staff.objects.filter(number=spec["number"]).exists():
+                team.create_staff(None, number=spec["number"], name=spec["name"], roles=spec["roles"],
+                                  shops=[by_code[c] for c in spec["shops"]], password=DEMO_PASSWORD,
+                                  phone=f"1390571{spec['number'][1:]:0>4}")
+        manager = Staff.objects.get(number="A001")
+
+        for duty in Duty.objects.select_related("role__group").prefetch_related("owners"):
+            if duty.title in UNOWNED or duty.owners.exists():
+                continue
+            holders = list(Staff.objects.filter(groups=duty.role.group, is_active=True).order_by("number")[:1])
+            if holders:
+                team.set_duty_owners(manager, duty, holders)
+
+        today = clock.today()
+        for code, done_steps in OPENING_DONE.items():
+            shop = by_code[code]
+            if OpeningChecklist.objects.filter(shop=shop).exists():
+                continue
+            started = today - dt.timedelta(days=40 if done_steps is None else 12)
+            checklist = shops.start_opening_checklist(manager, shop, started_on=started)
+            steps = list(checklist.steps.all())
+            for step in steps[: len(steps) if done_steps is None else done_steps]:
+                shops.complete_opening_step(manager, step, done_on=min(step.due_on, today))
+
+        if created_shops:
+            update_settings(manager, by_code["tm-qinghe"], {"service.hours_start": "08:30", "service.hours_end": "23:59"})
+            update_settings(manager, by_code["pdd-qinghe"], {"service.reply_promise_hours": "4"})
+
+        now = clock.now()
+        for shop in by_code.values():
+            existing = set(Customer.objects.filter(shop=shop).values_list("buyer_nick", flat=True))
+            for n in range(14):
+                # Draw every value before the existence check so a re-run draws the same sequence.
+                nick = f"{shop.platform_id}_{rng.choice('abcdefghjkmnpqrstuvwxyz')}{rng.randint(1000, 9999)}"
+                province, city, district, street = rng.choice(ADDRESSES)
+                name = rng.choice(FAMILY) + rng.choice(GIVEN)
+                phone = f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
+                tags = rng.choice(TAGS)
+                hours = rng.randint(0, 12)
+                if nick in existing:
+                    continue
+                customer = create_customer(manager, shop, buyer_nick=nick, name=name, phone=phone,
+                                           province=province, city=city, district=district, address=street,
+                                           tags=tags)
+                # Spread sign-up dates over the past weeks so lists and charts look like a running business.
+                when = now - dt.timedelta(days=(n * 2) % 28, hours=hours)
+                Customer.objects.filter(pk=customer.pk).update(created_at=when)
+                Event.objects.filter(object_id=str(customer.pk), kind="created",
+                                     content_type__model="customer").update(at=when)
+
+    return {
+        "password": DEMO_PASSWORD,
+        "logins": [(s.number, s.name, "、".join(s.groups.values_list("name", flat=True)))
+                   for s in Staff.objects.filter(number__in=[p["number"] for p in STAFF]).order_by("number")],
+        "shops": Shop.objects.count(),
+        "customers": Customer.objects.count(),
+    }

@@ -1,0 +1,24 @@
+"""One error type for business rules: a stable code, a Chinese message, optionally the field at fault."""
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class IllegalTransition(DomainError):
+    """A state machine was asked for a move its transition table does not allow."""
+
+    status = 409
+
+
+class NotFound(DomainError):
+    status = 404

@@ -1,0 +1,31 @@
+"""Money is integer fen (分) everywhere; yuan appear only at the edge (forms, pages, files)."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .errors import DomainError
+
+
+def yuan_to_fen(value: str | int | float | Decimal) -> int:
+    """Parse a yuan amount ("1,234.5", "¥12", 12.34) into integer fen; refuse anything else."""
+    text = str(value).strip().replace(",", "").replace("¥", "").replace("￥", "").replace("元", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as exc:
+        raise DomainError("invalid_money", f"金额格式不正确：“{value}”，请填写如 12.50 的数字") from exc
+    if not amount.is_finite():
+        raise DomainError("invalid_money", f"金额格式不正确：“{value}”")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise DomainError("invalid_money", f"金额最多两位小数：“{value}”")
+    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def fen_to_yuan(fen: int) -> Decimal:
+    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
+
+
+def format_fen(fen: int | None, symbol: str = "¥") -> str:
+    """The one formatting helper: 123450 → '¥1,234.50'; negatives as '-¥12.00'."""
+    if fen is None:
+        return "—"
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{symbol}{fen_to_yuan(abs(fen)):,.2f}"

@@ -1,0 +1,133 @@
+"""Rule 6 of the house: every default from the reference documents is a per-shop setting.
+
+Each app declares its settings in `<app>/shop_settings.py` with `register(...)`: a key, a type,
+the default taken from the seeds and the rule ID it comes from. Values per shop are stored by
+`zhanggui.shops` (ShopSettingValue) and read with `zhanggui.shops.settings_store.get_setting`.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+from .money import format_fen, yuan_to_fen
+
+KINDS = ("int", "money", "bool", "time", "text", "choice", "choices", "percent")
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    key: str
+    label: str
+    kind: str
+    default: Any
+    rule: str
+    group: str
+    help: str = ""
+    min: int | None = None
+    max: int | None = None
+    choices: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    unit: str = ""
+
+    def parse(self, raw: Any) -> Any:
+        """Turn what a form or the API sent into the stored value, or raise a Chinese DomainError."""
+        label = str(self.label)
+        if self.kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            return str(raw).strip().lower() in {"1", "true", "on", "yes", "是"}
+        text = raw if isinstance(raw, list) else str(raw if raw is not None else "").strip()
+        if self.kind != "text" and text in ("", []):
+            raise DomainError("required", _("%(label)s: this field is required") % {"label": label}, self.key)
+        if self.kind in ("int", "percent"):
+            try:
+                value = int(text)
+            except ValueError:
+                raise DomainError("invalid", _("%(label)s: enter a whole number") % {"label": label}, self.key)
+            return self._bounded(value)
+        if self.kind == "money":
+            return self._bounded(yuan_to_fen(text), money=True)
+        if self.kind == "time":
+            try:
+                return dt.time.fromisoformat(text).strftime("%H:%M")
+            except ValueError:
+                raise DomainError("invalid", _("%(label)s: enter a time like 16:00") % {"label": label}, self.key)
+        if self.kind == "choice":
+            if text not in {c for c, _n in self.choices}:
+                raise DomainError("invalid", _("%(label)s: choose one of the options") % {"label": label}, self.key)
+            return text
+        if self.kind == "choices":
+            values = text if isinstance(text, list) else [v for v in text.replace("，", ",").split(",") if v]
+            allowed = {c for c, _n in self.choices}
+            unknown = [v for v in values if v not in allowed]
+            if unknown:
+                raise DomainError(
+                    "invalid", _("%(label)s: unknown option %(value)s") % {"label": label, "value": unknown[0]},
+                    self.key,
+                )
+            return [c for c, _n in self.choices if c in values]
+        if len(text) > 2000:
+            raise DomainError("too_long", _("%(label)s: at most 2000 characters") % {"label": label}, self.key)
+        return text
+
+    def _bounded(self, value: int, money: bool = False) -> int:
+        show = format_fen if money else str
+        if self.min is not None and value < self.min:
+            raise DomainError(
+                "too_small", _("%(label)s: must be at least %(min)s") % {"label": self.label, "min": show(self.min)},
+                self.key,
+            )
+        if self.max is not None and value > self.max:
+            raise DomainError(
+                "too_large", _("%(label)s: must be at most %(max)s") % {"label": self.label, "max": show(self.max)},
+                self.key,
+            )
+        return value
+
+    def display(self, value: Any) -> str:
+        if self.kind == "money":
+            return format_fen(value)
+        if self.kind == "bool":
+            return _("Yes") if value else _("No")
+        if self.kind == "percent":
+            return f"{value}%"
+        if self.kind in ("choice", "choices"):
+            names = dict(self.choices)
+            values = value if isinstance(value, list) else [value]
+            return "、".join(str(names.get(v, v)) for v in values)
+        return f"{value}{self.unit}" if self.unit else str(value)
+
+    def form_value(self, value: Any) -> str:
+        """The value as the settings form shows it (money in yuan)."""
+        if self.kind == "money":
+            return f"{value / 100:.2f}"
+        if self.kind == "choices":
+            return ",".join(value)
+        return "" if value is None else str(value)
+
+
+_REGISTRY: dict[str, SettingDef] = {}
+
+
+def register(key: str, *, label, kind: str, default: Any, rule: str, group, **options) -> SettingDef:
+    if kind not in KINDS:
+        raise ValueError(f"unknown setting kind {kind!r}")
+    definition = SettingDef(key=key, label=label, kind=kind, default=default, rule=rule, group=group, **options)
+    existing = _REGISTRY.get(key)
+    if existing and existing != definition:
+        raise ValueError(f"setting {key!r} registered twice with different definitions")
+    _REGISTRY[key] = definition
+    return definition
+
+
+def get_definition(key: str) -> SettingDef:
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        raise DomainError("unknown_setting", _("Unknown setting %(key)s") % {"key": key}, "key") from None
+
+
+def all_definitions() -> list[SettingDef]:
+    return sorted(_REGISTRY.values(), key=lambda d: (str(d.group), d.key))

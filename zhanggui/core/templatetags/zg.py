@@ -1,0 +1,54 @@
+"""Template helpers: money, Beijing time, Bootstrap form fields, event kinds."""
+
+from django import template
+from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
+from django.utils.html import format_html
+
+from zhanggui.core import clock
+from zhanggui.core.events import kind_label
+from zhanggui.core.money import fen_to_yuan, format_fen
+
+register = template.Library()
+
+
+@register.filter
+def fen(value):
+    """123450 → ¥1,234.50"""
+    return format_fen(value)
+
+
+@register.filter
+def yuan(value):
+    """123450 → 1234.50, for form inputs that take yuan."""
+    return "" if value is None else f"{fen_to_yuan(value)}"
+
+
+@register.filter
+def when(moment):
+    """11-20 15:30 in Beijing time, the full date and seconds on hover."""
+    if not moment:
+        return "—"
+    local = clock.local(moment)
+    return format_html('<span title="{}">{}</span>', local.strftime("%Y-%m-%d %H:%M:%S"), local.strftime("%m-%d %H:%M"))
+
+
+@register.filter
+def event_kind(kind):
+    return kind_label(kind)
+
+
+@register.inclusion_tag("core/_field.html")
+def field(bound, compact=False):
+    widget = bound.field.widget
+    if isinstance(widget, CheckboxInput):
+        kind = "check"
+    elif isinstance(widget, (CheckboxSelectMultiple, RadioSelect)):
+        kind = "multi"
+    else:
+        kind = "input"
+        css = "form-select form-select-sm" if isinstance(widget, (Select, SelectMultiple)) else \
+            "form-control form-control-sm"
+        if bound.errors:
+            css += " is-invalid"
+        widget.attrs["class"] = css
+    return {"f": bound, "kind": kind, "compact": compact}

@@ -1,0 +1,30 @@
+"""Reads for customer pages and the API; masking is applied here, once, for pages, API and exports."""
+
+from django.db.models import Q
+
+from zhanggui.core.privacy import mask_address, mask_name, mask_phone
+
+from .models import Customer
+
+
+def customers_in(shops, keyword: str = ""):
+    qs = Customer.objects.filter(shop__in=shops).select_related("shop", "shop__platform")
+    keyword = keyword.strip()
+    if keyword:
+        qs = qs.filter(Q(buyer_nick__icontains=keyword) | Q(name__icontains=keyword) | Q(phone__endswith=keyword))
+    return qs
+
+
+def present_customer(customer: Customer, show_pii: bool) -> dict:
+    """A customer as a role may see it: full, or masked (138****1234, address to district, 张**)."""
+    full_address = f"{customer.province}{customer.city}{customer.district}{customer.address}"
+    return {
+        "id": customer.id,
+        "shop": customer.shop.code,
+        "buyer_nick": customer.buyer_nick,
+        "name": customer.name if show_pii else mask_name(customer.name),
+        "phone": customer.phone if show_pii else mask_phone(customer.phone),
+        "address": full_address if show_pii else mask_address(customer.province, customer.city, customer.district),
+        "tags": customer.tags,
+        "masked": not show_pii,
+    }

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class ShopsConfig(AppConfig):
+    name = "zhanggui.shops"
+    label = "shops"
+    verbose_name = _("Shops")
+
+    def ready(self) -> None:
+        from . import services
+
+        post_migrate.connect(_load_platform_facts, sender=self)
+        del services
+
+
+def _load_platform_facts(sender, **kwargs) -> None:
+    from .services import load_platform_facts
+
+    load_platform_facts()

@@ -1,0 +1,34 @@
+"""Reads for shop pages and the API."""
+
+from django.db.models import Count, Q
+
+from zhanggui.core import clock
+
+from .models import OpeningChecklist
+
+
+def shops_with_counts(shops):
+    return shops.select_related("platform").annotate(staff_count=Count("staff", distinct=True))
+
+
+def opening_progress(checklist: OpeningChecklist) -> dict:
+    steps = list(checklist.steps.all())
+    done = sum(1 for s in steps if s.done_on)
+    today = clock.today()
+    return {
+        "steps": steps,
+        "done": done,
+        "total": len(steps),
+        "percent": int(done * 100 / len(steps)) if steps else 0,
+        "overdue": [s for s in steps if not s.done_on and s.due_on < today],
+    }
+
+
+def open_checklists(shops):
+    """Checklists with steps still open, for the home page."""
+    return (
+        OpeningChecklist.objects.filter(shop__in=shops)
+        .annotate(total=Count("steps"), done=Count("steps", filter=Q(steps__done_on__isnull=False)))
+        .filter(done__lt=Count("steps"))
+        .select_related("shop", "shop__platform")
+    )

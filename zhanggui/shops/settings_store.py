@@ -1,0 +1,60 @@
+"""Reading and writing per-shop setting values (the registry lives in zhanggui.core.registry)."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhanggui.core.errors import DomainError
+from zhanggui.core.events import record_event
+from zhanggui.core.registry import all_definitions, get_definition
+
+from .models import Shop, ShopSettingValue
+
+
+def get_setting(shop: Shop, key: str) -> Any:
+    """The shop's value for a registered setting, or its documented default."""
+    definition = get_definition(key)
+    row = ShopSettingValue.objects.filter(shop=shop, key=key).values_list("value", flat=True).first()
+    return definition.default if row is None else row
+
+
+def get_settings(shop: Shop) -> dict[str, Any]:
+    """Every registered setting of a shop in one query."""
+    stored = dict(ShopSettingValue.objects.filter(shop=shop).values_list("key", "value"))
+    return {d.key: stored.get(d.key, d.default) for d in all_definitions()}
+
+
+def update_settings(actor, shop: Shop, raw: dict[str, Any]) -> list[str]:
+    """Validate every submitted value first; write all or nothing; one timeline entry per change.
+
+    Raises a DomainError listing every bad field (``errors`` attribute: {key: message}).
+    Returns the keys that changed.
+    """
+    current = get_settings(shop)
+    parsed, errors = {}, {}
+    for key, value in raw.items():
+        try:
+            definition = get_definition(key)
+            parsed[key] = definition.parse(value)
+        except DomainError as exc:
+            errors[key] = exc.message
+    if errors:
+        error = DomainError("invalid_settings", _("Some settings are not valid: %(n)d") % {"n": len(errors)})
+        error.errors = errors
+        raise error
+    changed = [k for k, v in parsed.items() if v != current[k]]
+    with transaction.atomic():
+        for key in changed:
+            definition = get_definition(key)
+            old = current[key]
+            if parsed[key] == definition.default:
+                ShopSettingValue.objects.filter(shop=shop, key=key).delete()
+            else:
+                ShopSettingValue.objects.update_or_create(shop=shop, key=key, defaults={"value": parsed[key]})
+            record_event(
+                actor, shop, "setting_changed",
+                from_state=definition.display(old), to_state=definition.display(parsed[key]),
+                note=f"{definition.label}（{definition.rule}）", data={"key": key},
+            )
+    return changed

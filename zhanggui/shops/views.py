@@ -1,0 +1,156 @@
+"""Shop pages (设置 → 店铺): list, create, profile, settings, opening checklist."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhanggui.core.access import page, scoped_get
+from zhanggui.core.errors import DomainError
+from zhanggui.core.events import present_event, timeline_for
+from zhanggui.core.forms import add_domain_error
+from zhanggui.core.money import yuan_to_fen
+from zhanggui.core.registry import all_definitions
+
+from . import services
+from .forms import OpeningStepForm, ShopCreateForm, ShopProfileForm
+from .models import OpeningStep, Shop
+from .selectors import opening_progress, shops_with_counts
+from .settings_store import get_settings, update_settings
+
+
+def _shop(request, shop_id):
+    return scoped_get(Shop.objects.select_related("platform"), request.user, shop_field="pk", pk=shop_id)
+
+
+@page("shops.view_shop")
+def shop_list(request):
+    shops = shops_with_counts(Shop.objects.filter(pk__in=[s.pk for s in request.scope.shops]))
+    return render(request, "shops/list.html", {"shops": shops})
+
+
+@page("shops.add_shop")
+def shop_create(request):
+    form = ShopCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            shop = services.create_shop(request.user, code=form.cleaned_data["code"],
+                                        platform=form.cleaned_data["platform"].code, name=form.cleaned_data["name"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Shop %(name)s created") % {"name": shop.name})
+            return redirect("shops:detail", shop_id=shop.pk)
+    return render(request, "shops/create.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@page("shops.view_shop", shop_scoped=True)
+def shop_detail(request, shop_id: int):
+    shop = _shop(request, shop_id)
+    checklist = getattr(shop, "opening", None)
+    return render(request, "shops/detail.html", {
+        "shop": shop,
+        "opening": opening_progress(checklist) if checklist else None,
+        "timeline": [present_event(e, request.user) for e in timeline_for(shop)[:50]],
+    })
+
+
+@page("shops.change_shop", shop_scoped=True)
+def shop_edit(request, shop_id: int):
+    shop = _shop(request, shop_id)
+    form = ShopProfileForm(request.POST or None, instance=Shop.objects.get(pk=shop.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.update_shop_profile(
+                request.user, shop, **{f: form.cleaned_data[f] for f in form.Meta.fields}
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Saved: %(n)d fields changed") % {"n": len(changed)})
+            return redirect("shops:detail", shop_id=shop.pk)
+    return render(request, "shops/edit.html", {"shop": shop, "form": form}, status=400 if form.errors else 200)
+
+
+@page("shops.change_shop_settings", shop_scoped=True)
+def shop_settings(request, shop_id: int):
+    """Rule 6: every registered setting of this shop, with its default, rule ID and validation."""
+    shop = _shop(request, shop_id)
+    values = get_settings(shop)
+    errors, submitted = {}, {}
+    if request.method == "POST":
+        definitions = all_definitions()
+        submitted = {d.key: (d.key in request.POST) if d.kind == "bool" else request.POST.get(d.key, "")
+                     for d in definitions}
+        try:
+            changed = update_settings(request.user, shop, submitted)
+        except DomainError as exc:
+            errors = getattr(exc, "errors", {}) or {exc.field or "": exc.message}
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Settings saved: %(n)d changed") % {"n": len(changed)})
+            return redirect("shops:settings", shop_id=shop.pk)
+    groups: dict[str, list] = {}
+    for d in all_definitions():
+        groups.setdefault(str(d.group), []).append({
+            "def": d,
+            "value": submitted.get(d.key) if d.key in submitted and d.kind != "bool" else d.form_value(values[d.key]),
+            "checked": values[d.key] if d.kind == "bool" and not submitted else submitted.get(d.key),
+            "is_default": values[d.key] == d.default,
+            "default": d.display(d.default),
+            "error": errors.get(d.key),
+        })
+    history = timeline_for(shop).filter(kind="setting_changed")[:20]
+    return render(request, "shops/settings.html", {
+        "shop": shop, "groups": groups, "timeline": [present_event(e, request.user) for e in history],
+    }, status=400 if errors else 200)
+
+
+@require_POST
+@page("shops.change_shop", shop_scoped=True)
+def opening_start(request, shop_id: int):
+    shop = _shop(request, shop_id)
+    try:
+        services.start_opening_checklist(request.user, shop)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("shops:detail", shop_id=shop.pk)
+
+
+def _step(request, step_id):
+    return scoped_get(OpeningStep.objects.select_related("checklist__shop"), request.user,
+                      shop_field="checklist__shop", pk=step_id)
+
+
+@require_POST
+@page("shops.change_shop", shop_scoped=True)
+def opening_step_toggle(request, step_id: int):
+    step = _step(request, step_id)
+    try:
+        if step.done_on:
+            services.reopen_opening_step(request.user, step)
+        else:
+            services.complete_opening_step(request.user, step)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("shops:detail", shop_id=step.checklist.shop_id)
+
+
+@require_POST
+@page("shops.change_shop", shop_scoped=True)
+def opening_step_edit(request, step_id: int):
+    step = _step(request, step_id)
+    form = OpeningStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        return redirect("shops:detail", shop_id=step.checklist.shop_id)
+    data = form.cleaned_data
+    try:
+        services.update_opening_step(
+            request.user, step, due_on=data["due_on"], note=data["note"] if "note" in request.POST else None,
+            amount_fen=yuan_to_fen(data["amount"]) if data["amount"] is not None else None,
+            second_amount_fen=yuan_to_fen(data["second_amount"]) if data["second_amount"] is not None else None,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("shops:detail", shop_id=step.checklist.shop_id)
