@@ -1,0 +1,5 @@
+def test_world_has_one_person_per_role(world):
+    """TEAM-1: the seven roles exist as groups and the fixture gives one person per role."""
+    assert set(world.people) == set(world.roles)
+    assert world.people["manager"].all_shops
+    assert not world.people["cs"].all_shops
