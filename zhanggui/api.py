@@ -1,5 +1,6 @@
 """The JSON API at /api/v1/ (OpenAPI docs at /api/v1/docs): same roles, shop scope and masking as the pages."""
 
+from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from zhanggui.core.api import router as core_router
@@ -14,6 +15,7 @@ api = NinjaAPI(
     description="Personal API tokens: 设置 → API 令牌. Send `Authorization: Bearer zg_…`.",
     auth=AUTH,
     urls_namespace="api",
+    docs_decorator=login_required,  # the schema is for the team, not for the public
 )
 install_error_handlers(api)
 api.add_router("/", core_router)

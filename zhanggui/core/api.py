@@ -44,6 +44,7 @@ class EventOut(Schema):
     object_id: str
     object_label: str
     kind: str
+    kind_label: str
     from_state: str
     to_state: str
     note: str

@@ -20,11 +20,14 @@ SHOPS = [
      "category": "女装/连衣裙", "style": "文艺简约", "target_customers": "25–35 岁都市女性", "price_band": "¥129–¥399",
      "service_hours": "09:00–23:00", "reply_promise": "旺旺 30 秒内回复，留言与邮件 8 小时内回复",
      "announcement": "双12 预热中：全店满 299 减 30，12 月 10 日前付款当天发货。",
-     "buyer_notice": "1. 16:00 前付款当天发货，默认申通，偏远地区请联系客服。\n2. 支持 7 天无理由退换，退货运费由买家承担。\n3. 尺码不确定请先咨询客服，告知身高体重。"},
+     "buyer_notice": "1. 16:00 前付款当天发货，默认申通，偏远地区请联系客服。\n"
+                     "2. 支持 7 天无理由退换，退货运费由买家承担。\n"
+                     "3. 尺码不确定请先咨询客服，告知身高体重。"},
     {"code": "tm-qinghe", "platform": "tmall", "name": "青禾旗舰店", "shop_type": "flagship",
      "category": "女装", "style": "轻通勤", "target_customers": "一二线城市白领", "price_band": "¥199–¥699",
      "service_hours": "08:30–24:00", "reply_promise": "在线客服 15 秒内响应，邮件 8 小时内回复",
-     "announcement": "天猫官方旗舰店，正品保障，支持运费险。", "buyer_notice": "发票随货寄出；定制款不支持无理由退货。"},
+     "announcement": "天猫官方旗舰店，正品保障，支持运费险。",
+     "buyer_notice": "发票随货寄出；定制款不支持无理由退货。"},
     {"code": "jd-qinghe", "platform": "jd", "name": "青禾女装京东旗舰店", "shop_type": "pop",
      "category": "女装/外套", "style": "简约", "target_customers": "注重品质与时效的买家", "price_band": "¥199–¥599",
      "service_hours": "09:00–22:00", "reply_promise": "咚咚 1 分钟内回复"},
@@ -123,7 +126,8 @@ def load_demo(stdout=None) -> dict:
                 shops.complete_opening_step(manager, step, done_on=min(step.due_on, today))
 
         if created_shops:
-            update_settings(manager, by_code["tm-qinghe"], {"service.hours_start": "08:30", "service.hours_end": "23:59"})
+            update_settings(manager, by_code["tm-qinghe"],
+                            {"service.hours_start": "08:30", "service.hours_end": "23:59"})
             update_settings(manager, by_code["pdd-qinghe"], {"service.reply_promise_hours": "4"})
 
         now = clock.now()

@@ -32,9 +32,10 @@ def navigation(user, current_path: str) -> list[dict]:
             url = None  # the module arrives in a later release
         if url and not has_access(user, perm):
             continue
-        section = url.rstrip("/").rsplit("/", 1)[0] + "/" if url else None
+        # A module is active on every page under its first path segment (/customers/12/ → 客户).
+        section = "/" + url.strip("/").split("/", 1)[0] + "/" if url else None
         items.append({
             "label": label, "icon": icon, "url": url,
-            "active": bool(url) and current_path.startswith(section or url),
+            "active": bool(url) and current_path.startswith(section),
         })
     return items

@@ -52,9 +52,17 @@ class MaskPIIFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # a broken log call must not break the request
-            return True
-        masked = mask_text(message)
-        if masked != message:
-            record.msg, record.args = masked, None
+        except Exception:  # a broken log call must not break the request (nor leak its arguments)
+            record.msg, record.args = mask_text(f"{record.msg} {record.args!r}"), None
+        else:
+            masked = mask_text(message)
+            if masked != message:
+                record.msg, record.args = masked, None
+        # Tracebacks carry exception messages (e.g. a bad import row): mask them too.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True

@@ -45,15 +45,23 @@ class SettingDef:
             try:
                 value = int(text)
             except ValueError:
-                raise DomainError("invalid", _("%(label)s: enter a whole number") % {"label": label}, self.key)
+                raise DomainError(
+                    "invalid", _("%(label)s: enter a whole number") % {"label": label}, self.key
+                ) from None
             return self._bounded(value)
         if self.kind == "money":
-            return self._bounded(yuan_to_fen(text), money=True)
+            try:
+                fen = yuan_to_fen(text)
+            except DomainError as exc:  # name the setting, like every other kind does
+                raise DomainError(exc.code, f"{label}：{exc.message}", self.key) from None
+            return self._bounded(fen, money=True)
         if self.kind == "time":
             try:
                 return dt.time.fromisoformat(text).strftime("%H:%M")
             except ValueError:
-                raise DomainError("invalid", _("%(label)s: enter a time like 16:00") % {"label": label}, self.key)
+                raise DomainError(
+                    "invalid", _("%(label)s: enter a time like 16:00") % {"label": label}, self.key
+                ) from None
         if self.kind == "choice":
             if text not in {c for c, _n in self.choices}:
                 raise DomainError("invalid", _("%(label)s: choose one of the options") % {"label": label}, self.key)
@@ -130,4 +138,5 @@ def get_definition(key: str) -> SettingDef:
 
 
 def all_definitions() -> list[SettingDef]:
-    return sorted(_REGISTRY.values(), key=lambda d: (str(d.group), d.key))
+    """Grouped; within a group in the order the app registered them (start before end, not alphabetical)."""
+    return sorted(_REGISTRY.values(), key=lambda d: str(d.group))

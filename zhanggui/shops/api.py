@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Body, Router, Schema, Status
 
 from zhanggui.core.access import allowed_shops
 from zhanggui.core.apitools import api_route
@@ -87,7 +87,7 @@ def list_shops(request):
 
 @api_route(router.post, "/shops", perm="shops.add_shop", response={201: ShopOut})
 def create_shop(request, payload: ShopIn):
-    return 201, services.create_shop(request.user, code=payload.code, platform=payload.platform, name=payload.name)
+    return Status(201, services.create_shop(request.user, code=payload.code, platform=payload.platform, name=payload.name))
 
 
 @api_route(router.get, "/shops/{shop_id}", perm="shops.view_shop", response=ShopOut)
@@ -118,7 +118,7 @@ def shop_settings(request, shop_id: int):
 
 @api_route(router.patch, "/shops/{shop_id}/settings", perm="shops.change_shop_settings",
            response=list[SettingOut])
-def change_shop_settings(request, shop_id: int, payload: dict[str, Any]):
+def change_shop_settings(request, shop_id: int, payload: Body[dict[str, Any]]):
     """Send {key: value}; money in yuan (e.g. "10000.00"), times as "16:00". All or nothing."""
     shop = _shop(request, shop_id)
     update_settings(request.user, shop, payload)

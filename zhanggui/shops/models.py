@@ -60,7 +60,8 @@ class Shop(models.Model):
         permissions = [("change_shop_settings", _("Can change shop settings"))]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.platform_id}）"
+        # As the shop switcher shows it (京东 · 青禾女装京东旗舰店): timelines store this label, so no platform codes.
+        return f"{self.platform.name} · {self.name}"
 
     @property
     def shop_type_name(self) -> str:

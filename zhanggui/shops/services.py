@@ -46,7 +46,8 @@ def _platform(code: str) -> Platform:
     except Platform.DoesNotExist:
         names = "、".join(Platform.objects.values_list("code", flat=True))
         raise DomainError(
-            "unknown_platform", _("Unknown platform “%(code)s”; use one of: %(names)s") % {"code": code, "names": names},
+            "unknown_platform",
+            _("Unknown platform “%(code)s”; use one of: %(names)s") % {"code": code, "names": names},
             "platform",
         ) from None
 
@@ -116,7 +117,8 @@ def _short(value) -> str:
 
 
 def start_opening_checklist(actor, shop: Shop, started_on: dt.date | None = None) -> OpeningChecklist:
-    """SHOP-3: copy the platform's steps with due dates (business days) and amounts from the shop's settings."""
+    """SHOP-3: copy the platform's steps with due dates (calendar days, as the platforms quote them) and amounts
+    from the shop's settings."""
     if OpeningChecklist.objects.filter(shop=shop).exists():
         raise DomainError("exists", _("This shop already has an opening checklist"))
     started_on = started_on or clock.today()
@@ -134,7 +136,8 @@ def start_opening_checklist(actor, shop: Shop, started_on: dt.date | None = None
                                    if "second_amount_setting" in template else None),
             ))
         OpeningStep.objects.bulk_create(steps)
-        record_event(actor, shop, "opening_started", note=_("Opening checklist started: %(n)d steps") % {"n": len(steps)})
+        record_event(actor, shop, "opening_started",
+                     note=_("Opening checklist started: %(n)d steps") % {"n": len(steps)})
     return checklist
 
 

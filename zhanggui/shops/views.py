@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhanggui.core.access import page, scoped_get
@@ -14,9 +15,15 @@ from zhanggui.core.registry import all_definitions
 
 from . import services
 from .forms import OpeningStepForm, ShopCreateForm, ShopProfileForm
-from .models import OpeningStep, Shop
+from .models import OpeningStep, Platform, Shop
 from .selectors import opening_progress, shops_with_counts
 from .settings_store import get_settings, update_settings
+
+FEE_LABELS = {  # labels for the keys of Platform.fees (basis points)
+    "commission_rate_bp": gettext_lazy("Platform commission"),
+    "payment_fee_bp": gettext_lazy("Payment fee"),
+    "affiliate_commission_default_bp": gettext_lazy("Default affiliate commission"),
+}
 
 
 def _shop(request, shop_id):
@@ -27,6 +34,15 @@ def _shop(request, shop_id):
 def shop_list(request):
     shops = shops_with_counts(Shop.objects.filter(pk__in=[s.pk for s in request.scope.shops]))
     return render(request, "shops/list.html", {"shops": shops})
+
+
+@page("shops.view_shop")
+def platform_facts(request):
+    """SHOP-4: what each platform charges, calls its tools and its order statuses — data, editable in the admin."""
+    platforms = list(Platform.objects.all())
+    for platform in platforms:
+        platform.fee_rows = [(FEE_LABELS.get(key, key), f"{value / 100:.2f}%") for key, value in platform.fees.items()]
+    return render(request, "shops/platforms.html", {"platforms": platforms})
 
 
 @page("shops.add_shop")

@@ -1,7 +1,7 @@
 """API for the team: staff with 工号 and roles, duties without owners (TEAM-1, 2, 3)."""
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from zhanggui.core.access import allowed_shops
 from zhanggui.core.apitools import api_route
@@ -87,7 +87,7 @@ def create_staff(request, payload: StaffIn):
     shops = list(allowed_shops(request.user).filter(code__in=payload.shops))
     staff, password = services.create_staff(request.user, number=payload.number, name=payload.name,
                                             roles=payload.roles, shops=shops, phone=payload.phone)
-    return 201, {"staff": staff, "password": password}
+    return Status(201, {"staff": staff, "password": password})
 
 
 @api_route(router.get, "/roles", perm="team.view_staff", response=list[RoleOut])

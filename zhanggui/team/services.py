@@ -38,7 +38,8 @@ def sync_roles() -> None:
         perms = own if spec["permissions"] == ["*"] else [by_name[n] for n in spec["permissions"] if n in by_name]
         group.permissions.set(perms)
         role, _created = Role.objects.update_or_create(
-            code=spec["code"], defaults={"group": group, "position": position, "all_shops": spec.get("all_shops", False)}
+            code=spec["code"],
+            defaults={"group": group, "position": position, "all_shops": spec.get("all_shops", False)},
         )
         for duty_position, title in enumerate(spec["duties"], start=1):
             Duty.objects.update_or_create(role=role, title=title, defaults={"position": duty_position})
@@ -91,7 +92,8 @@ def create_staff(actor, *, number: str, name: str, roles, shops=(), phone: str =
             )
             staff.groups.set([r.group for r in role_objs])
             staff.shops.set(shops)
-            record_event(actor, staff, "created", to_state="、".join(r.name for r in role_objs), note=_("Staff created"))
+            record_event(actor, staff, "created", to_state="、".join(r.name for r in role_objs),
+                         note=_("Staff created"))
     except IntegrityError:
         raise DomainError("duplicate_number", _("Staff number %(number)s already exists") % {"number": number},
                           "number") from None

@@ -1,0 +1,44 @@
+"""`python -m bench [--only NAME] [--postgres]` — see bench/README.md."""
+
+import argparse
+import time
+
+from . import harness
+from .registry import BENCHMARKS, load
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="zhanggui benchmarks")
+    parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help=f"use a fresh PostgreSQL database {harness.PG_BENCH_DB} on 127.0.0.1:5432 "
+        "(user postgres) instead of SQLite; BENCH_DATABASE_URL overrides",
+    )
+    args = parser.parse_args(argv)
+    names = [args.only] if args.only else list(BENCHMARKS)
+
+    started = time.perf_counter()
+    setup = harness.choose_database(args.postgres)
+    try:
+        harness.setup_django(setup)
+        print(f"machine: {harness.machine()}")
+        print(f"database: {setup.kind}", flush=True)
+        results = []
+        for name in names:
+            t0 = time.perf_counter()
+            print(f"… {name}", end="", flush=True)
+            result = load(name).run()
+            results.append(result)
+            print(f" done in {time.perf_counter() - t0:.1f} s", flush=True)
+        harness.print_table(results)
+        harness.write_results(results)
+    finally:
+        harness.teardown(setup)
+    print(f"total {time.perf_counter() - started:.0f} s; {harness.load_average()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
