@@ -28,15 +28,35 @@ def world(db):
     w.shop_b = create_shop(None, code="jd-b", platform="jd", name="乙店")
     w.people = {}
     for n, code in enumerate(ROLE_CODES, start=1):
-        staff, _pw = create_staff(None, number=f"T{n:03d}", name=f"测试{code}", roles=[code],
-                                  shops=[w.shop_a], password=PASSWORD)
+        staff, _pw = create_staff(
+            None, number=f"T{n:03d}", name=f"测试{code}", roles=[code], shops=[w.shop_a], password=PASSWORD
+        )
         w.people[code] = staff
-    w.outsider, _pw = create_staff(None, number="T900", name="乙店客服", roles=["cs"], shops=[w.shop_b],
-                                   password=PASSWORD)
-    w.customer_a = create_customer(None, w.shop_a, buyer_nick="buyer_a", name="张三丰", phone="13812341234",
-                                   province="广东省", city="深圳市", district="南山区", address="科技园南路 1 号")
-    w.customer_b = create_customer(None, w.shop_b, buyer_nick="buyer_b", name="李四", phone="13987654321",
-                                   province="浙江省", city="杭州市", district="西湖区", address="文三路 2 号")
+    w.outsider, _pw = create_staff(
+        None, number="T900", name="乙店客服", roles=["cs"], shops=[w.shop_b], password=PASSWORD
+    )
+    w.customer_a = create_customer(
+        None,
+        w.shop_a,
+        buyer_nick="buyer_a",
+        name="张三丰",
+        phone="13812341234",
+        province="广东省",
+        city="深圳市",
+        district="南山区",
+        address="科技园南路 1 号",
+    )
+    w.customer_b = create_customer(
+        None,
+        w.shop_b,
+        buyer_nick="buyer_b",
+        name="李四",
+        phone="13987654321",
+        province="浙江省",
+        city="杭州市",
+        district="西湖区",
+        address="文三路 2 号",
+    )
     w.roles = {r.code: r for r in Role.objects.select_related("group")}
     return w
 

@@ -90,8 +90,9 @@ class Samples:
             if name == "token_id":
                 self._owned[key] = create_api_token(user, "access-matrix")[0].pk
             else:  # job_id: a finished export with its file, so the download page has something to serve
-                job = Job.objects.create(kind="customers_export", title="matrix", created_by=user,
-                                         status=Job.Status.DONE)
+                job = Job.objects.create(
+                    kind="customers_export", title="matrix", created_by=user, status=Job.Status.DONE
+                )
                 job.result_file = f"exports/matrix-{job.pk}.csv"
                 job.save(update_fields=["result_file"])
                 path = self.media_root / job.result_file
@@ -263,11 +264,14 @@ def test_every_page_declares_access_and_enforces_it(world, samples, browser):
     rows = []
     for route in routes:
         if route.access is None:
-            failures.append(f"{route.label}: view {route.view.__module__}.{route.view.__name__} has no access "
-                            "declaration — wrap it in page(perm) or mark it public()")
+            failures.append(
+                f"{route.label}: view {route.view.__module__}.{route.view.__name__} has no access "
+                "declaration — wrap it in page(perm) or mark it public()"
+            )
         elif missing := [k for k in route.kwargs if k not in samples.shared and k not in Samples.OWNED]:
-            failures.append(f"{route.label}: add a sample for kwarg {missing[0]!r} to Samples.shared "
-                            "(an id of a shop_a object)")
+            failures.append(
+                f"{route.label}: add a sample for kwarg {missing[0]!r} to Samples.shared (an id of a shop_a object)"
+            )
         else:
             rows.append(route)
 
@@ -296,8 +300,10 @@ def test_every_page_declares_access_and_enforces_it(world, samples, browser):
                 other = route.url(samples.fill(route.kwargs, user, other=True))
                 resp = call(user, route, other)
                 if resp.status_code != 404:
-                    failures.append(f"{route.method} {other} as {user.number}: someone else's object answered "
-                                    f"{resp.status_code}, expected 404")
+                    failures.append(
+                        f"{route.method} {other} as {user.number}: someone else's object answered "
+                        f"{resp.status_code}, expected 404"
+                    )
             resp = call(user, route, url)
             status = resp.status_code
             if not allowed:
@@ -316,8 +322,10 @@ def test_every_page_declares_access_and_enforces_it(world, samples, browser):
             resp = call(outsider, route, route.url(samples.fill(route.kwargs, outsider)))
             expected = 404 if may(outsider, access.perm) else 403
             if resp.status_code != expected:
-                failures.append(f"{route.method} {route.label} as outsider {outsider.number} (shop_b only): "
-                                f"{resp.status_code}, expected {expected}")
+                failures.append(
+                    f"{route.method} {route.label} as outsider {outsider.number} (shop_b only): "
+                    f"{resp.status_code}, expected {expected}"
+                )
 
     assert len(routes) >= 20, [r.label for r in routes]
     assert not failures, "\n".join(failures)
@@ -390,9 +398,12 @@ def api_operations():
     from zhanggui.api import api
 
     schema = api.get_openapi_schema()
-    return [Operation(method.upper(), path, spec)
-            for path, item in schema["paths"].items()
-            for method, spec in item.items() if method in {"get", "post", "put", "patch", "delete"}]
+    return [
+        Operation(method.upper(), path, spec)
+        for path, item in schema["paths"].items()
+        for method, spec in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
 
 
 def api_call(browser, op, url, query, key=None):
@@ -433,8 +444,10 @@ def test_every_api_operation_declares_and_enforces_its_permission(world, samples
                 other = op.url(samples.fill(op.path_params, user, other=True))
                 resp = api_call(browser, op, other, query, keys[user.pk])
                 if resp.status_code != 404:
-                    failures.append(f"{op.method} {other} as {user.number}: someone else's object answered "
-                                    f"{resp.status_code}, expected 404")
+                    failures.append(
+                        f"{op.method} {other} as {user.number}: someone else's object answered "
+                        f"{resp.status_code}, expected 404"
+                    )
             resp = api_call(browser, op, op.url(values[user.pk]), query, keys[user.pk])
             status = resp.status_code
             if not allowed:
@@ -451,8 +464,9 @@ def test_every_api_operation_declares_and_enforces_its_permission(world, samples
             resp = api_call(browser, op, op.url(values[outsider.pk]), query, keys[outsider.pk])
             expected = 404 if may(outsider, op.perm) else 403
             if resp.status_code != expected:
-                failures.append(f"{op.label} as outsider {outsider.number} (shop_b only): {resp.status_code}, "
-                                f"expected {expected}")
+                failures.append(
+                    f"{op.label} as outsider {outsider.number} (shop_b only): {resp.status_code}, expected {expected}"
+                )
 
     assert len(operations) >= 10, [op.label for op in operations]
     assert not failures, "\n".join(failures)
@@ -513,6 +527,8 @@ def test_admin_sends_non_staff_to_the_admin_login(world, browser):
             continue
         resp = browser.as_user(user).get("/admin/")
         if resp.status_code != 302 or not resp["Location"].startswith("/admin/login/"):
-            failures.append(f"/admin/ as {user.number if user else 'anonymous'}: {resp.status_code} "
-                            f"{resp.get('Location', '')}, expected 302 to /admin/login/")
+            failures.append(
+                f"/admin/ as {user.number if user else 'anonymous'}: {resp.status_code} "
+                f"{resp.get('Location', '')}, expected 302 to /admin/login/"
+            )
     assert not failures, "\n".join(failures)

@@ -49,8 +49,9 @@ def test_ordinary_weekend_and_weekday():
 
 def test_add_business_days_skips_the_national_day_week():
     """Counting from the last day before the holiday lands on the first working day after it (2026-10-09)."""
-    first_after = next(d for d in (D(2026, 10, 2) + dt.timedelta(days=n) for n in range(20))
-                       if chinese_calendar.is_workday(d))
+    first_after = next(
+        d for d in (D(2026, 10, 2) + dt.timedelta(days=n) for n in range(20)) if chinese_calendar.is_workday(d)
+    )
     assert clock.add_business_days(D(2026, 9, 30), 1) == first_after
     assert all(not clock.is_business_day(D(2026, 10, n)) for n in range(1, first_after.day))
 

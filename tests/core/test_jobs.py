@@ -40,8 +40,9 @@ def test_tasks_run_inline_without_a_broker():
 
 
 def test_a_job_reaches_done_with_its_total(world, django_capture_on_commit_callbacks):
-    job = run(world.people["manager"], count_rows, django_capture_on_commit_callbacks, params={"x": 1},
-              shop=world.shop_a)
+    job = run(
+        world.people["manager"], count_rows, django_capture_on_commit_callbacks, params={"x": 1}, shop=world.shop_a
+    )
     assert job.status == Job.Status.DONE
     assert (job.done, job.total, job.percent) == (ROWS, ROWS, 100)
     assert job.result == {"rows": ROWS}
@@ -67,7 +68,7 @@ def test_job_pages_and_api_show_progress_to_the_creator_only(world, client_for, 
     assert 'data-status="failed"' in page
     assert "金额格式不正确" in page
     fragment = mine.get(f"/me/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
-    assert fragment.lstrip().startswith("<div id=\"job-progress\"")
+    assert fragment.lstrip().startswith('<div id="job-progress"')
     assert "<html" not in fragment
     body = mine.get(f"/api/v1/jobs/{job.pk}").json()
     assert (body["status"], body["message"], body["percent"]) == ("failed", "第 3 行：金额格式不正确", 20)

@@ -14,7 +14,8 @@ RULE_ID = re.compile(r"^[A-Z]+-\d+$")
 def test_every_setting_cites_a_rule_and_its_default_passes_its_own_validation():
     definitions = all_definitions()
     assert {"opening.tmall_deposit", "opening.tmall_annual_fee", "opening.jd_review_days"} <= {
-        d.key for d in definitions}
+        d.key for d in definitions
+    }
     for d in definitions:
         assert RULE_ID.match(d.rule), d.key
         assert str(d.label), d.key
@@ -39,20 +40,45 @@ def test_register_refuses_an_unknown_kind_and_a_conflicting_redefinition():
         register("test.bad_kind", label="x", kind="float", default=1, rule="SHOP-2", group="g")
     existing = get_definition("opening.jd_review_days")
     with pytest.raises(ValueError):
-        register(existing.key, label=existing.label, kind="int", default=7, rule=existing.rule,
-                 group=existing.group, min=existing.min, max=existing.max, unit=existing.unit,
-                 help=existing.help)
+        register(
+            existing.key,
+            label=existing.label,
+            kind="int",
+            default=7,
+            rule=existing.rule,
+            group=existing.group,
+            min=existing.min,
+            max=existing.max,
+            unit=existing.unit,
+            help=existing.help,
+        )
     # Registering the identical definition again (module re-import) is harmless.
-    again = register(existing.key, label=existing.label, kind=existing.kind, default=existing.default,
-                     rule=existing.rule, group=existing.group, min=existing.min, max=existing.max,
-                     unit=existing.unit, help=existing.help)
+    again = register(
+        existing.key,
+        label=existing.label,
+        kind=existing.kind,
+        default=existing.default,
+        rule=existing.rule,
+        group=existing.group,
+        min=existing.min,
+        max=existing.max,
+        unit=existing.unit,
+        help=existing.help,
+    )
     assert again == existing
     assert get_definition(existing.key).default == 14
 
 
 def _def(kind, **options):
-    return SettingDef(key=f"test.{kind}", label="测试项", kind=kind, default=options.pop("default", None),
-                      rule="SHOP-2", group="测试", **options)
+    return SettingDef(
+        key=f"test.{kind}",
+        label="测试项",
+        kind=kind,
+        default=options.pop("default", None),
+        rule="SHOP-2",
+        group="测试",
+        **options,
+    )
 
 
 def _error(definition, raw):

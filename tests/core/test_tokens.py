@@ -110,8 +110,12 @@ def test_a_token_has_exactly_its_owners_rights_TEAM_1_SHOP_1(world):
     _token, key = create_api_token(world.people["designer"], "图片脚本")
     client = api(key)
     assert client.get("/api/v1/customers").status_code == 403
-    assert client.post("/api/v1/shops", data={"code": "x1", "platform": "pdd", "name": "x"},
-                       content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            "/api/v1/shops", data={"code": "x1", "platform": "pdd", "name": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
     assert client.get(f"/api/v1/shops/{world.shop_b.pk}").status_code == 404
     assert client.get(f"/api/v1/shops/{world.shop_a.pk}").status_code == 200
 

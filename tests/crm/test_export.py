@@ -42,8 +42,9 @@ def rows(text):
     return list(csv.reader(io.StringIO(text)))
 
 
-def test_export_without_the_right_is_masked_and_logs_nothing_TEAM_5(world, client_for, caplog,
-                                                                   django_capture_on_commit_callbacks):
+def test_export_without_the_right_is_masked_and_logs_nothing_TEAM_5(
+    world, client_for, caplog, django_capture_on_commit_callbacks
+):
     warehouse = world.people["warehouse"]
     client = client_for(warehouse)
     with caplog.at_level(logging.DEBUG):
@@ -60,8 +61,7 @@ def test_export_without_the_right_is_masked_and_logs_nothing_TEAM_5(world, clien
     assert FULL_PHONE not in caplog.text
 
 
-def test_export_with_the_right_is_full_and_logged_TEAM_5_TEAM_3(world, client_for,
-                                                                django_capture_on_commit_callbacks):
+def test_export_with_the_right_is_full_and_logged_TEAM_5_TEAM_3(world, client_for, django_capture_on_commit_callbacks):
     manager = world.people["manager"]
     client = client_for(manager)
     job = export(client, django_capture_on_commit_callbacks)
@@ -79,8 +79,7 @@ def test_export_with_the_right_is_full_and_logged_TEAM_5_TEAM_3(world, client_fo
     assert 'data-status="done"' in job_page
 
 
-def test_export_follows_the_shop_switcher_and_the_search_SHOP_1(world, client_for,
-                                                               django_capture_on_commit_callbacks):
+def test_export_follows_the_shop_switcher_and_the_search_SHOP_1(world, client_for, django_capture_on_commit_callbacks):
     client = client_for(world.people["manager"])
     client.post("/scope/", {"shop": "jd-b"})
     job = export(client, django_capture_on_commit_callbacks)
@@ -90,8 +89,9 @@ def test_export_follows_the_shop_switcher_and_the_search_SHOP_1(world, client_fo
     assert [r[1] for r in rows(download(client, job))[1:]] == ["buyer_a"]
 
 
-def test_customer_service_sees_but_may_not_export_personal_data_TEAM_5(world, client_for,
-                                                                      django_capture_on_commit_callbacks):
+def test_customer_service_sees_but_may_not_export_personal_data_TEAM_5(
+    world, client_for, django_capture_on_commit_callbacks
+):
     """Seeing a phone to answer a buyer is not the right to take every phone home in a file."""
     client = client_for(world.people["cs"])
     job = export(client, django_capture_on_commit_callbacks)
@@ -121,6 +121,7 @@ def test_export_needs_the_customer_right_TEAM_1(world, client_for, django_captur
 
 def test_a_job_file_outside_the_media_folder_is_never_served(world, client_for):
     manager = world.people["manager"]
-    job = Job.objects.create(kind="customers_export", title="x", created_by=manager, status=Job.Status.DONE,
-                             result_file="../../etc/passwd")
+    job = Job.objects.create(
+        kind="customers_export", title="x", created_by=manager, status=Job.Status.DONE, result_file="../../etc/passwd"
+    )
     assert client_for(manager).get(f"/me/jobs/{job.pk}/download/").status_code == 404

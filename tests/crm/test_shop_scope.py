@@ -22,9 +22,13 @@ def test_scoped_agent_lists_only_their_shops_customers_SHOP_1(world, client_for)
 
 def test_other_shops_objects_are_404_SHOP_1(world, client_for):
     cs = client_for(world.people["cs"])
-    for url in (f"/customers/{world.customer_b.pk}/", f"/api/v1/customers/{world.customer_b.pk}",
-                f"/shops/{world.shop_b.pk}/", f"/api/v1/shops/{world.shop_b.pk}",
-                f"/api/v1/timeline?object_type=crm.customer&object_id={world.customer_b.pk}"):
+    for url in (
+        f"/customers/{world.customer_b.pk}/",
+        f"/api/v1/customers/{world.customer_b.pk}",
+        f"/shops/{world.shop_b.pk}/",
+        f"/api/v1/shops/{world.shop_b.pk}",
+        f"/api/v1/timeline?object_type=crm.customer&object_id={world.customer_b.pk}",
+    ):
         response = cs.get(url)
         assert response.status_code == 404, url
         assert FULL_B_PHONE not in response.content.decode()

@@ -72,8 +72,9 @@ def test_unknown_platform_is_400_SHOP_1(world, manager_client):
 
 
 def test_roles_without_the_right_cannot_create_shops_TEAM_1(world, client_for):
-    response = post_json(client_for(world.people["cs"]), "/api/v1/shops",
-                         {"code": "pdd-x", "platform": "pdd", "name": "拼多多店"})
+    response = post_json(
+        client_for(world.people["cs"]), "/api/v1/shops", {"code": "pdd-x", "platform": "pdd", "name": "拼多多店"}
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
     assert CJK.search(response.json()["message"])
@@ -103,8 +104,12 @@ def test_settings_read_shows_defaults_with_rule_ids(world, manager_client):
 
 def test_settings_patch_with_a_bad_value_is_400_per_key_and_writes_nothing(world, manager_client):
     url = f"/api/v1/shops/{world.shop_a.pk}/settings"
-    response = post_json(manager_client, url, {"opening.tmall_deposit": "20000", "opening.jd_review_days": "abc",
-                                               "service.hours_end": "9pm"}, method="patch")
+    response = post_json(
+        manager_client,
+        url,
+        {"opening.tmall_deposit": "20000", "opening.jd_review_days": "abc", "service.hours_end": "9pm"},
+        method="patch",
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid_settings"
@@ -122,8 +127,12 @@ def test_settings_patch_saves_money_in_yuan(world, manager_client):
 
 
 def test_settings_patch_needs_the_settings_right_TEAM_1(world, client_for):
-    response = post_json(client_for(world.people["cs"]), f"/api/v1/shops/{world.shop_a.pk}/settings",
-                         {"opening.jd_review_days": "7"}, method="patch")
+    response = post_json(
+        client_for(world.people["cs"]),
+        f"/api/v1/shops/{world.shop_a.pk}/settings",
+        {"opening.jd_review_days": "7"},
+        method="patch",
+    )
     assert response.status_code == 403
     assert get_setting(world.shop_a, "opening.jd_review_days") == 14
 

@@ -108,8 +108,13 @@ def test_profile_update_records_one_event_per_changed_field_SHOP_2_TEAM_3(world)
     manager = world.people["manager"]
     shop = world.shop_a
     changed = services.update_shop_profile(
-        manager, shop, name="甲店旗舰", announcement="双12 全店满 299 减 30", buyer_notice="16:00 前付款当天发货",
-        reply_promise="邮件 8 小时内回复", category=shop.category,  # unchanged: no event
+        manager,
+        shop,
+        name="甲店旗舰",
+        announcement="双12 全店满 299 减 30",
+        buyer_notice="16:00 前付款当天发货",
+        reply_promise="邮件 8 小时内回复",
+        category=shop.category,  # unchanged: no event
     )
     assert sorted(changed) == ["announcement", "buyer_notice", "name", "reply_promise"]
     shop.refresh_from_db()
@@ -149,8 +154,13 @@ def test_profile_update_of_a_long_text_keeps_the_timeline_short_SHOP_2(world):
 
 @pytest.mark.parametrize(
     ("platform", "tool", "name"),
-    [("tmall", "ads", "直通车"), ("taobao", "ads", "直通车"), ("taobao", "affiliate", "淘宝客"),
-     ("jd", "ads", "京东快车"), ("pdd", "affiliate", "多多进宝")],
+    [
+        ("tmall", "ads", "直通车"),
+        ("taobao", "ads", "直通车"),
+        ("taobao", "affiliate", "淘宝客"),
+        ("jd", "ads", "京东快车"),
+        ("pdd", "affiliate", "多多进宝"),
+    ],
 )
 def test_promotion_tool_names_come_from_the_data_file_SHOP_4(db, platform, tool, name):
     services.load_platform_facts()
@@ -207,8 +217,15 @@ def test_tmall_checklist_has_the_seven_documented_steps_SHOP_3(world, tmall):
     steps = list(checklist.steps.all())
     assert [s.position for s in steps] == [1, 2, 3, 4, 5, 6, 7]
     titles = [s.title for s in steps]
-    for position, word in [(1, "支付宝"), (2, "申请"), (3, "品牌"), (4, "代扣协议"), (5, "审核"), (6, "保证金"),
-                           (7, "开店")]:
+    for position, word in [
+        (1, "支付宝"),
+        (2, "申请"),
+        (3, "品牌"),
+        (4, "代扣协议"),
+        (5, "审核"),
+        (6, "保证金"),
+        (7, "开店"),
+    ]:
         assert word in titles[position - 1], (position, titles)
     deposit_step = steps[5]
     assert deposit_step.amount_fen == 1_000_000  # 10,000 元 deposit
@@ -224,8 +241,9 @@ def test_tmall_checklist_has_the_seven_documented_steps_SHOP_3(world, tmall):
 
 
 def test_tmall_amounts_come_from_the_shops_settings_SHOP_3(world, tmall):
-    update_settings(world.people["manager"], tmall,
-                    {"opening.tmall_deposit": "50000", "opening.tmall_annual_fee": "30,000.00"})
+    update_settings(
+        world.people["manager"], tmall, {"opening.tmall_deposit": "50000", "opening.tmall_annual_fee": "30,000.00"}
+    )
     checklist = services.start_opening_checklist(None, tmall, started_on=START)
     step = checklist.steps.get(position=6)
     assert (step.amount_fen, step.second_amount_fen) == (5_000_000, 3_000_000)

@@ -73,12 +73,16 @@ def test_one_bad_value_writes_nothing_and_every_error_is_reported_per_key(world)
     manager = world.people["manager"]
     before = Event.objects.count()
     with pytest.raises(DomainError) as info:
-        update_settings(manager, world.shop_a, {
-            "opening.tmall_deposit": "12000",  # fine on its own
-            "opening.jd_review_days": "两周",
-            "service.hours_start": "25:00",
-            "opening.pdd_deposit": "1.005",
-        })
+        update_settings(
+            manager,
+            world.shop_a,
+            {
+                "opening.tmall_deposit": "12000",  # fine on its own
+                "opening.jd_review_days": "两周",
+                "service.hours_start": "25:00",
+                "opening.pdd_deposit": "1.005",
+            },
+        )
     error = info.value
     assert error.code == "invalid_settings"
     assert set(error.errors) == {"opening.jd_review_days", "service.hours_start", "opening.pdd_deposit"}
@@ -135,7 +139,8 @@ def test_setting_back_to_the_default_removes_the_stored_row(world):
     update_settings(manager, world.shop_a, {"opening.tmall_annual_fee": "6500"})
     assert ShopSettingValue.objects.filter(shop=world.shop_a, key="opening.tmall_annual_fee").exists()
     assert update_settings(manager, world.shop_a, {"opening.tmall_annual_fee": "6000.00"}) == [
-        "opening.tmall_annual_fee"]
+        "opening.tmall_annual_fee"
+    ]
     assert not ShopSettingValue.objects.filter(shop=world.shop_a, key="opening.tmall_annual_fee").exists()
     assert get_setting(world.shop_a, "opening.tmall_annual_fee") == 600_000
     back = setting_events(world.shop_a).last()

@@ -18,8 +18,11 @@ def post_json(client, url, payload):
 
 def test_manager_creates_staff_with_roles_by_chinese_name_TEAM_1_TEAM_3(world, client_for):
     manager = world.people["manager"]
-    response = post_json(client_for(manager), "/api/v1/staff",
-                         {"number": "B001", "name": "李娜", "roles": ["客服", "美工"], "shops": ["tb-a"]})
+    response = post_json(
+        client_for(manager),
+        "/api/v1/staff",
+        {"number": "B001", "name": "李娜", "roles": ["客服", "美工"], "shops": ["tb-a"]},
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["password"]
@@ -57,8 +60,9 @@ def test_staff_are_listed_within_the_callers_shops_SHOP_1(world, client_for):
 
 
 def test_only_the_manager_adds_staff_TEAM_1(world, client_for):
-    response = post_json(client_for(world.people["cs"]), "/api/v1/staff",
-                         {"number": "B009", "name": "某人", "roles": ["店长"]})
+    response = post_json(
+        client_for(world.people["cs"]), "/api/v1/staff", {"number": "B009", "name": "某人", "roles": ["店长"]}
+    )
     assert response.status_code == 403
     assert not Staff.objects.filter(number="B009").exists()
 
@@ -84,12 +88,19 @@ def test_roles_api_lists_the_permission_sets_TEAM_1(world, client_for):
 
 
 @pytest.mark.parametrize("extra_people", [30])
-def test_staff_list_api_query_count_does_not_grow_with_people(world, client_for, django_assert_max_num_queries,
-                                                               extra_people):
+def test_staff_list_api_query_count_does_not_grow_with_people(
+    world, client_for, django_assert_max_num_queries, extra_people
+):
     """Rule 8: roles and shops come from prefetches, not a query per person."""
     for n in range(extra_people):
-        create_staff(None, number=f"Q{n:03d}", name=f"员工{n}", roles=["cs", "designer"],
-                     shops=[world.shop_a, world.shop_b], password="x")
+        create_staff(
+            None,
+            number=f"Q{n:03d}",
+            name=f"员工{n}",
+            roles=["cs", "designer"],
+            shops=[world.shop_a, world.shop_b],
+            password="x",
+        )
     client = client_for(world.people["manager"])
     with django_assert_max_num_queries(10):
         response = client.get("/api/v1/staff")

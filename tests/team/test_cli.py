@@ -23,8 +23,9 @@ def run(*args):
 
 
 def test_staff_add_prints_a_first_password_that_logs_in_TEAM_3(roles):
-    call_command("shop", "add", "--code", "tb-main", "--platform", "taobao", "--name", "我的淘宝店",
-                 stdout=io.StringIO())
+    call_command(
+        "shop", "add", "--code", "tb-main", "--platform", "taobao", "--name", "我的淘宝店", stdout=io.StringIO()
+    )
     output = run("add", "--number", "B001", "--name", "李娜", "--role", "客服", "--role", "美工", "--shop", "tb-main")
     staff = Staff.objects.get(number="B001")
     assert set(staff.groups.values_list("role__code", flat=True)) == {"cs", "designer"}

@@ -74,8 +74,14 @@ def test_warehouse_does_not_see_buyer_personal_data_TEAM_1_TEAM_5(world):
 def test_only_the_manager_changes_shops_settings_and_staff_TEAM_1(world, role):
     """Each role sees and changes only what its duties need; the team and the shop set-up are the manager's."""
     person = world.people[role]
-    for perm in ("shops.add_shop", "shops.change_shop", "shops.change_shop_settings", "team.add_staff",
-                 "team.change_staff", "crm.export_buyer_pii"):
+    for perm in (
+        "shops.add_shop",
+        "shops.change_shop",
+        "shops.change_shop_settings",
+        "team.add_staff",
+        "team.change_staff",
+        "crm.export_buyer_pii",
+    ):
         assert not person.has_perm(perm), (role, perm)
     assert person.has_perm("shops.view_shop")
     assert not person.all_shops
@@ -91,8 +97,9 @@ def test_only_customer_service_and_the_manager_see_buyer_data_TEAM_5(world):
 
 def test_create_staff_with_several_roles_TEAM_2_TEAM_3(world):
     manager = world.people["manager"]
-    staff, password = services.create_staff(manager, number="B001", name="李娜", roles=["cs", "designer"],
-                                            shops=[world.shop_a], phone=" 13900000001 ")
+    staff, password = services.create_staff(
+        manager, number="B001", name="李娜", roles=["cs", "designer"], shops=[world.shop_a], phone=" 13900000001 "
+    )
     assert staff.check_password(password)
     assert len(password) >= 8
     assert set(staff.groups.values_list("role__code", flat=True)) == {"cs", "designer"}
@@ -111,7 +118,11 @@ def test_roles_are_accepted_by_chinese_name_TEAM_1(world):
     staff, _pw = services.create_staff(None, number="B003", name="赵六", roles=["客服", "库管/配送"])
     assert set(staff.groups.values_list("role__code", flat=True)) == {"cs", "warehouse"}
     assert [r.code for r in services.find_roles(["美工", "编辑", "推广", "财务"])] == [
-        "designer", "editor", "marketing", "finance"]
+        "designer",
+        "editor",
+        "marketing",
+        "finance",
+    ]
 
 
 def test_duplicate_staff_number_is_refused_TEAM_3(world):
@@ -156,8 +167,14 @@ def test_a_staff_member_needs_a_role_and_a_name_TEAM_1(world):
 def test_update_staff_records_every_change_with_the_actors_number_TEAM_3(world):
     manager = world.people["manager"]
     designer = world.people["designer"]
-    services.update_staff(manager, designer, name="测试美工二", roles=["designer", "editor"],
-                          shops=[world.shop_a, world.shop_b], is_active=False)
+    services.update_staff(
+        manager,
+        designer,
+        name="测试美工二",
+        roles=["designer", "editor"],
+        shops=[world.shop_a, world.shop_b],
+        is_active=False,
+    )
     designer.refresh_from_db()
     assert designer.name == "测试美工二"
     assert not designer.is_active

@@ -28,7 +28,9 @@ class MeOut(Schema):
 def me(request):
     user = request.user
     return {
-        "number": user.number, "name": user.name, "all_shops": user.all_shops,
+        "number": user.number,
+        "name": user.name,
+        "all_shops": user.all_shops,
         "roles": sorted(user.groups.values_list("name", flat=True)),
         "shops": [s.code for s in allowed_shops(user)],
         "permissions": sorted(user.get_all_permissions()),

@@ -184,8 +184,9 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         text = str(exc)
-        code, message = next(((c, m) for prefix, (c, m) in _NINJA_MESSAGES.items() if text.startswith(prefix)),
-                             ("error", text))
+        code, message = next(
+            ((c, m) for prefix, (c, m) in _NINJA_MESSAGES.items() if text.startswith(prefix)), ("error", text)
+        )
         return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)
 
 

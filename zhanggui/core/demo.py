@@ -16,27 +16,72 @@ from zhanggui.core.models import Event
 DEMO_PASSWORD = os.environ.get("ZHANGGUI_DEMO_PASSWORD", "zhanggui-demo")
 
 SHOPS = [
-    {"code": "tb-qinghe", "platform": "taobao", "name": "青禾原创女装", "shop_type": "enterprise",
-     "category": "女装/连衣裙", "style": "文艺简约", "target_customers": "25–35 岁都市女性", "price_band": "¥129–¥399",
-     "service_hours": "09:00–23:00", "reply_promise": "旺旺 30 秒内回复，留言与邮件 8 小时内回复",
-     "announcement": "双12 预热中：全店满 299 减 30，12 月 10 日前付款当天发货。",
-     "buyer_notice": "1. 16:00 前付款当天发货，默认申通，偏远地区请联系客服。\n"
-                     "2. 支持 7 天无理由退换，退货运费由买家承担。\n"
-                     "3. 尺码不确定请先咨询客服，告知身高体重。"},
-    {"code": "tm-qinghe", "platform": "tmall", "name": "青禾旗舰店", "shop_type": "flagship",
-     "category": "女装", "style": "轻通勤", "target_customers": "一二线城市白领", "price_band": "¥199–¥699",
-     "service_hours": "08:30–24:00", "reply_promise": "在线客服 15 秒内响应，邮件 8 小时内回复",
-     "announcement": "天猫官方旗舰店，正品保障，支持运费险。",
-     "buyer_notice": "发票随货寄出；定制款不支持无理由退货。"},
-    {"code": "jd-qinghe", "platform": "jd", "name": "青禾女装京东旗舰店", "shop_type": "pop",
-     "category": "女装/外套", "style": "简约", "target_customers": "注重品质与时效的买家", "price_band": "¥199–¥599",
-     "service_hours": "09:00–22:00", "reply_promise": "咚咚 1 分钟内回复"},
-    {"code": "pdd-qinghe", "platform": "pdd", "name": "青禾优选", "shop_type": "enterprise",
-     "category": "女装/T恤", "style": "基础百搭", "target_customers": "价格敏感的年轻女性", "price_band": "¥39–¥129",
-     "service_hours": "08:00–23:00", "reply_promise": "3 分钟内回复"},
-    {"code": "own-hz", "platform": "own", "name": "青禾杭州门店", "shop_type": "offline",
-     "category": "女装", "style": "文艺简约", "target_customers": "门店与微信老客", "price_band": "¥129–¥699",
-     "service_hours": "10:00–21:00", "reply_promise": "微信 10 分钟内回复"},
+    {
+        "code": "tb-qinghe",
+        "platform": "taobao",
+        "name": "青禾原创女装",
+        "shop_type": "enterprise",
+        "category": "女装/连衣裙",
+        "style": "文艺简约",
+        "target_customers": "25–35 岁都市女性",
+        "price_band": "¥129–¥399",
+        "service_hours": "09:00–23:00",
+        "reply_promise": "旺旺 30 秒内回复，留言与邮件 8 小时内回复",
+        "announcement": "双12 预热中：全店满 299 减 30，12 月 10 日前付款当天发货。",
+        "buyer_notice": "1. 16:00 前付款当天发货，默认申通，偏远地区请联系客服。\n"
+        "2. 支持 7 天无理由退换，退货运费由买家承担。\n"
+        "3. 尺码不确定请先咨询客服，告知身高体重。",
+    },
+    {
+        "code": "tm-qinghe",
+        "platform": "tmall",
+        "name": "青禾旗舰店",
+        "shop_type": "flagship",
+        "category": "女装",
+        "style": "轻通勤",
+        "target_customers": "一二线城市白领",
+        "price_band": "¥199–¥699",
+        "service_hours": "08:30–24:00",
+        "reply_promise": "在线客服 15 秒内响应，邮件 8 小时内回复",
+        "announcement": "天猫官方旗舰店，正品保障，支持运费险。",
+        "buyer_notice": "发票随货寄出；定制款不支持无理由退货。",
+    },
+    {
+        "code": "jd-qinghe",
+        "platform": "jd",
+        "name": "青禾女装京东旗舰店",
+        "shop_type": "pop",
+        "category": "女装/外套",
+        "style": "简约",
+        "target_customers": "注重品质与时效的买家",
+        "price_band": "¥199–¥599",
+        "service_hours": "09:00–22:00",
+        "reply_promise": "咚咚 1 分钟内回复",
+    },
+    {
+        "code": "pdd-qinghe",
+        "platform": "pdd",
+        "name": "青禾优选",
+        "shop_type": "enterprise",
+        "category": "女装/T恤",
+        "style": "基础百搭",
+        "target_customers": "价格敏感的年轻女性",
+        "price_band": "¥39–¥129",
+        "service_hours": "08:00–23:00",
+        "reply_promise": "3 分钟内回复",
+    },
+    {
+        "code": "own-hz",
+        "platform": "own",
+        "name": "青禾杭州门店",
+        "shop_type": "offline",
+        "category": "女装",
+        "style": "文艺简约",
+        "target_customers": "门店与微信老客",
+        "price_band": "¥129–¥699",
+        "service_hours": "10:00–21:00",
+        "reply_promise": "微信 10 分钟内回复",
+    },
 ]
 
 ONLINE = ["tb-qinghe", "tm-qinghe", "jd-qinghe", "pdd-qinghe"]
@@ -76,8 +121,28 @@ ADDRESSES = [
     ("重庆市", "重庆市", "渝北区", "金开大道 68 号协信星光时代"),
 ]
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = ["静", "敏", "婷", "丽", "娜", "燕", "芳", "雪", "悦", "琳", "欣怡", "雨桐", "梓涵", "思雨", "佳怡", "晓雯",
-         "子墨", "一诺", "可馨", "若曦"]
+GIVEN = [
+    "静",
+    "敏",
+    "婷",
+    "丽",
+    "娜",
+    "燕",
+    "芳",
+    "雪",
+    "悦",
+    "琳",
+    "欣怡",
+    "雨桐",
+    "梓涵",
+    "思雨",
+    "佳怡",
+    "晓雯",
+    "子墨",
+    "一诺",
+    "可馨",
+    "若曦",
+]
 TAGS = ["", "", "老客", "钢丝客户", "大码", "爱砍价", "VIP", "团购"]
 OPENING_DONE = {"tb-qinghe": None, "tm-qinghe": 4, "jd-qinghe": None, "pdd-qinghe": 3, "own-hz": None}
 
@@ -102,9 +167,15 @@ def load_demo(stdout=None) -> dict:
 
         for spec in STAFF:
             if not Staff.objects.filter(number=spec["number"]).exists():
-                team.create_staff(None, number=spec["number"], name=spec["name"], roles=spec["roles"],
-                                  shops=[by_code[c] for c in spec["shops"]], password=DEMO_PASSWORD,
-                                  phone=f"1390571{spec['number'][1:]:0>4}")
+                team.create_staff(
+                    None,
+                    number=spec["number"],
+                    name=spec["name"],
+                    roles=spec["roles"],
+                    shops=[by_code[c] for c in spec["shops"]],
+                    password=DEMO_PASSWORD,
+                    phone=f"1390571{spec['number'][1:]:0>4}",
+                )
         manager = Staff.objects.get(number="A001")
 
         for duty in Duty.objects.select_related("role__group").prefetch_related("owners"):
@@ -126,8 +197,9 @@ def load_demo(stdout=None) -> dict:
                 shops.complete_opening_step(manager, step, done_on=min(step.due_on, today))
 
         if created_shops:
-            update_settings(manager, by_code["tm-qinghe"],
-                            {"service.hours_start": "08:30", "service.hours_end": "23:59"})
+            update_settings(
+                manager, by_code["tm-qinghe"], {"service.hours_start": "08:30", "service.hours_end": "23:59"}
+            )
             update_settings(manager, by_code["pdd-qinghe"], {"service.reply_promise_hours": "4"})
 
         now = clock.now()
@@ -143,19 +215,31 @@ def load_demo(stdout=None) -> dict:
                 hours = rng.randint(0, 12)
                 if nick in existing:
                     continue
-                customer = create_customer(manager, shop, buyer_nick=nick, name=name, phone=phone,
-                                           province=province, city=city, district=district, address=street,
-                                           tags=tags)
+                customer = create_customer(
+                    manager,
+                    shop,
+                    buyer_nick=nick,
+                    name=name,
+                    phone=phone,
+                    province=province,
+                    city=city,
+                    district=district,
+                    address=street,
+                    tags=tags,
+                )
                 # Spread sign-up dates over the past weeks so lists and charts look like a running business.
                 when = now - dt.timedelta(days=(n * 2) % 28, hours=hours)
                 Customer.objects.filter(pk=customer.pk).update(created_at=when)
-                Event.objects.filter(object_id=str(customer.pk), kind="created",
-                                     content_type__model="customer").update(at=when)
+                Event.objects.filter(object_id=str(customer.pk), kind="created", content_type__model="customer").update(
+                    at=when
+                )
 
     return {
         "password": DEMO_PASSWORD,
-        "logins": [(s.number, s.name, "、".join(s.groups.values_list("name", flat=True)))
-                   for s in Staff.objects.filter(number__in=[p["number"] for p in STAFF]).order_by("number")],
+        "logins": [
+            (s.number, s.name, "、".join(s.groups.values_list("name", flat=True)))
+            for s in Staff.objects.filter(number__in=[p["number"] for p in STAFF]).order_by("number")
+        ],
         "shops": Shop.objects.count(),
         "customers": Customer.objects.count(),
     }

@@ -44,8 +44,9 @@ def kind_label(kind: str) -> str:
     return str(_KIND_LABELS.get(kind, kind))
 
 
-def record_event(actor, obj: models.Model, kind: str, *, from_state="", to_state="", note="", data=None,
-                 shop=None) -> Event:
+def record_event(
+    actor, obj: models.Model, kind: str, *, from_state="", to_state="", note="", data=None, shop=None
+) -> Event:
     """Record who did what to `obj`. `kind` is a short code (created, status, setting_changed, …)."""
     actor = actor if getattr(actor, "is_authenticated", False) else None
     return Event.objects.create(

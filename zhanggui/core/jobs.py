@@ -48,7 +48,10 @@ def job_task(func):
             )
             return {"error": str(exc)}
         Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.DONE, result=result, result_file=result.get("file", ""), done=job.total or job.done,
+            status=Job.Status.DONE,
+            result=result,
+            result_file=result.get("file", ""),
+            done=job.total or job.done,
             finished_at=timezone.now(),
         )
         return result

@@ -10,13 +10,22 @@ class Event(models.Model):
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="events", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        verbose_name=_("actor"),
     )
     # The 工号 at the moment of the event, kept even if the staff record changes later.
     actor_number = models.CharField(_("staff number"), max_length=32, blank=True)
     shop = models.ForeignKey(
-        "shops.Shop", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"),
+        "shops.Shop",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("shop"),
     )
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.CharField(max_length=64)
@@ -84,7 +93,10 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True)
     result_file = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="jobs",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
     )
     shop = models.ForeignKey("shops.Shop", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

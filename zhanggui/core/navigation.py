@@ -34,8 +34,12 @@ def navigation(user, current_path: str) -> list[dict]:
             continue
         # A module is active on every page under its first path segment (/customers/12/ → 客户).
         section = "/" + url.strip("/").split("/", 1)[0] + "/" if url else None
-        items.append({
-            "label": label, "icon": icon, "url": url,
-            "active": bool(url) and current_path.startswith(section),
-        })
+        items.append(
+            {
+                "label": label,
+                "icon": icon,
+                "url": url,
+                "active": bool(url) and current_path.startswith(section),
+            }
+        )
     return items

@@ -72,7 +72,8 @@ class SettingDef:
             unknown = [v for v in values if v not in allowed]
             if unknown:
                 raise DomainError(
-                    "invalid", _("%(label)s: unknown option %(value)s") % {"label": label, "value": unknown[0]},
+                    "invalid",
+                    _("%(label)s: unknown option %(value)s") % {"label": label, "value": unknown[0]},
                     self.key,
                 )
             return [c for c, _n in self.choices if c in values]
@@ -84,12 +85,14 @@ class SettingDef:
         show = format_fen if money else str
         if self.min is not None and value < self.min:
             raise DomainError(
-                "too_small", _("%(label)s: must be at least %(min)s") % {"label": self.label, "min": show(self.min)},
+                "too_small",
+                _("%(label)s: must be at least %(min)s") % {"label": self.label, "min": show(self.min)},
                 self.key,
             )
         if self.max is not None and value > self.max:
             raise DomainError(
-                "too_large", _("%(label)s: must be at most %(max)s") % {"label": self.label, "max": show(self.max)},
+                "too_large",
+                _("%(label)s: must be at most %(max)s") % {"label": self.label, "max": show(self.max)},
                 self.key,
             )
         return value

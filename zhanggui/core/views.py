@@ -35,8 +35,11 @@ def home(request):
     since = clock.local_day_bounds(today - dt.timedelta(days=13))[0]
     events = Event.objects.filter(shop__in=shops)
     per_day = dict(
-        events.filter(at__gte=since).annotate(day=TruncDate("at", tzinfo=clock.SHANGHAI))
-        .values_list("day").annotate(n=Count("id")).values_list("day", "n")
+        events.filter(at__gte=since)
+        .annotate(day=TruncDate("at", tzinfo=clock.SHANGHAI))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
     )
     days = [today - dt.timedelta(days=n) for n in range(13, -1, -1)]
     by_platform = {}
@@ -48,7 +51,8 @@ def home(request):
             "shops": len(shops),
             "staff": Staff.objects.filter(is_active=True).count(),
             "customers": Customer.objects.filter(shop__in=shops).count()
-            if has_access(request.user, "crm.view_customer") else None,
+            if has_access(request.user, "crm.view_customer")
+            else None,
             "unowned_duties": unowned_duties().count(),
             "events_today": events.filter(at__gte=clock.local_day_bounds(today)[0]).count(),
         },
@@ -57,7 +61,8 @@ def home(request):
         "activity_days": [d.strftime("%m-%d") for d in days],
         "activity_counts": [per_day.get(d, 0) for d in days],
         "recent": [present_event(e, request.user) for e in events.select_related("actor", "content_type")[:12]]
-        if has_access(request.user, "core.view_event") else [],
+        if has_access(request.user, "core.view_event")
+        else [],
     }
     return render(request, "core/home.html", context)
 
@@ -84,10 +89,16 @@ def tokens(request):
             form = TokenForm()
         except DomainError as exc:
             add_domain_error(form, exc)
-    return render(request, "core/tokens.html", {
-        "form": form, "new_key": new_key,
-        "tokens": ApiToken.objects.filter(user=request.user),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "core/tokens.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "tokens": ApiToken.objects.filter(user=request.user),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST

@@ -29,7 +29,7 @@ def list_customers(request, shop: str | None = None, q: str = "", limit: int = 1
     if shop:
         shops = shops.filter(code=shop)
     show = can_see_pii(request.user)
-    rows = customers_in(shops, q)[max(offset, 0): max(offset, 0) + max(1, min(limit, 500))]
+    rows = customers_in(shops, q)[max(offset, 0) : max(offset, 0) + max(1, min(limit, 500))]
     return [present_customer(c, show) for c in rows]
 
 

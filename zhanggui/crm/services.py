@@ -27,8 +27,9 @@ def create_customer(actor, shop, **fields) -> Customer:
             customer = Customer.objects.create(shop=shop, **fields)
             record_event(actor, customer, "created", note=_("Customer created"))
     except IntegrityError:
-        raise DomainError("duplicate", _("Buyer %(nick)s already exists in this shop") % {"nick": fields["buyer_nick"]},
-                          "buyer_nick") from None
+        raise DomainError(
+            "duplicate", _("Buyer %(nick)s already exists in this shop") % {"nick": fields["buyer_nick"]}, "buyer_nick"
+        ) from None
     return customer
 
 
@@ -44,10 +45,14 @@ def export_customers_csv(actor, customers) -> tuple[str, bool]:
     count = 0
     for customer in customers.select_related("shop"):
         row = present_customer(customer, full)
-        writer.writerow([customer.shop.name, row["buyer_nick"], row["name"], row["phone"], row["address"],
-                         row["tags"]])
+        writer.writerow([customer.shop.name, row["buyer_nick"], row["name"], row["phone"], row["address"], row["tags"]])
         count += 1
     if full:
-        record_event(actor, actor, "pii_export", note=_("Exported personal data of %(n)d customers") % {"n": count},
-                     data={"count": count})
+        record_event(
+            actor,
+            actor,
+            "pii_export",
+            note=_("Exported personal data of %(n)d customers") % {"n": count},
+            data={"count": count},
+        )
     return out.getvalue(), full

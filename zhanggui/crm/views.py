@@ -22,19 +22,31 @@ def customer_list(request):
     page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
     show = can_see_pii(request.user)
     rows = [(c, present_customer(c, show)) for c in page_obj]
-    return render(request, "crm/list.html", {
-        "rows": rows, "page_obj": page_obj, "keyword": keyword, "masked": not show,
-        "can_export_pii": show and request.user.has_perm(PII_EXPORT_PERMISSION),
-    })
+    return render(
+        request,
+        "crm/list.html",
+        {
+            "rows": rows,
+            "page_obj": page_obj,
+            "keyword": keyword,
+            "masked": not show,
+            "can_export_pii": show and request.user.has_perm(PII_EXPORT_PERMISSION),
+        },
+    )
 
 
 @page("crm.view_customer", shop_scoped=True)
 def customer_detail(request, customer_id: int):
     customer = scoped_get(Customer.objects.select_related("shop"), request.user, pk=customer_id)
-    return render(request, "crm/detail.html", {
-        "customer": customer, "view": present_customer(customer, can_see_pii(request.user)),
-        "timeline": [present_event(e, request.user) for e in timeline_for(customer)[:50]],
-    })
+    return render(
+        request,
+        "crm/detail.html",
+        {
+            "customer": customer,
+            "view": present_customer(customer, can_see_pii(request.user)),
+            "timeline": [present_event(e, request.user) for e in timeline_for(customer)[:50]],
+        },
+    )
 
 
 @require_POST
@@ -42,7 +54,10 @@ def customer_detail(request, customer_id: int):
 def customer_export(request):
     """Export as a background job; personal data is included only with the export right (and logged)."""
     job = start_job(
-        request.user, kind="customers_export", title=_("Customer export"), task=export_customers,
+        request.user,
+        kind="customers_export",
+        title=_("Customer export"),
+        task=export_customers,
         params={"shops": [s.code for s in request.scope.shops], "keyword": request.POST.get("q", "")},
         shop=request.scope.current,
     )

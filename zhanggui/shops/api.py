@@ -87,7 +87,9 @@ def list_shops(request):
 
 @api_route(router.post, "/shops", perm="shops.add_shop", response={201: ShopOut})
 def create_shop(request, payload: ShopIn):
-    return Status(201, services.create_shop(request.user, code=payload.code, platform=payload.platform, name=payload.name))
+    return Status(
+        201, services.create_shop(request.user, code=payload.code, platform=payload.platform, name=payload.name)
+    )
 
 
 @api_route(router.get, "/shops/{shop_id}", perm="shops.view_shop", response=ShopOut)
@@ -105,8 +107,16 @@ def update_shop(request, shop_id: int, payload: ShopProfileIn):
 def _settings_out(shop):
     values = get_settings(shop)
     return [
-        {"key": d.key, "label": str(d.label), "kind": d.kind, "rule": d.rule, "group": str(d.group),
-         "value": values[d.key], "default": d.default, "display": d.display(values[d.key])}
+        {
+            "key": d.key,
+            "label": str(d.label),
+            "kind": d.kind,
+            "rule": d.rule,
+            "group": str(d.group),
+            "value": values[d.key],
+            "default": d.default,
+            "display": d.display(values[d.key]),
+        }
         for d in all_definitions()
     ]
 
@@ -116,8 +126,7 @@ def shop_settings(request, shop_id: int):
     return _settings_out(_shop(request, shop_id))
 
 
-@api_route(router.patch, "/shops/{shop_id}/settings", perm="shops.change_shop_settings",
-           response=list[SettingOut])
+@api_route(router.patch, "/shops/{shop_id}/settings", perm="shops.change_shop_settings", response=list[SettingOut])
 def change_shop_settings(request, shop_id: int, payload: Body[dict[str, Any]]):
     """Send {key: value}; money in yuan (e.g. "10000.00"), times as "16:00". All or nothing."""
     shop = _shop(request, shop_id)

@@ -31,6 +31,5 @@ class ShopProfileForm(forms.ModelForm):
 class OpeningStepForm(forms.Form):
     due_on = forms.DateField(label=_("due on"), required=False)
     amount = forms.DecimalField(label=_("amount (yuan)"), required=False, min_value=0, decimal_places=2)
-    second_amount = forms.DecimalField(label=_("second amount (yuan)"), required=False, min_value=0,
-                                       decimal_places=2)
+    second_amount = forms.DecimalField(label=_("second amount (yuan)"), required=False, min_value=0, decimal_places=2)
     note = forms.CharField(label=_("note"), required=False, max_length=300)

@@ -16,8 +16,17 @@ from .settings_store import get_setting
 
 PLATFORM_FACTS = Path(__file__).parent / "data" / "platforms.json"
 PROFILE_FIELDS = (
-    "name", "shop_type", "category", "style", "target_customers", "price_band",
-    "announcement", "buyer_notice", "service_hours", "reply_promise", "is_active",
+    "name",
+    "shop_type",
+    "category",
+    "style",
+    "target_customers",
+    "price_band",
+    "announcement",
+    "buyer_notice",
+    "service_hours",
+    "reply_promise",
+    "is_active",
 )
 
 
@@ -70,8 +79,11 @@ def create_shop(actor, *, code: str, platform: str, name: str, **profile) -> Sho
     try:
         shop_code_validator(code)
     except Exception:
-        raise DomainError("invalid_code", _("Shop code “%(code)s” is not valid: use 2–32 lowercase letters, "
-                                            "digits, - or _") % {"code": code}, "code") from None
+        raise DomainError(
+            "invalid_code",
+            _("Shop code “%(code)s” is not valid: use 2–32 lowercase letters, digits, - or _") % {"code": code},
+            "code",
+        ) from None
     if not name:
         raise DomainError("required", _("Shop name is required"), "name")
     plat = _platform(platform)
@@ -105,8 +117,9 @@ def update_shop_profile(actor, shop: Shop, **changes) -> list[str]:
             old = getattr(shop, field)
             setattr(shop, field, changes[field])
             label = Shop._meta.get_field(field).verbose_name
-            record_event(actor, shop, "profile_changed", from_state=_short(old), to_state=_short(changes[field]),
-                         note=str(label))
+            record_event(
+                actor, shop, "profile_changed", from_state=_short(old), to_state=_short(changes[field]), note=str(label)
+            )
         shop.save(update_fields=changed)
     return changed
 
@@ -129,15 +142,24 @@ def start_opening_checklist(actor, shop: Shop, started_on: dt.date | None = None
         for position, template in enumerate(shop.platform.opening_steps, start=1):
             days = get_setting(shop, template["days_setting"]) if "days_setting" in template else template["days"]
             due = due + dt.timedelta(days=days)
-            steps.append(OpeningStep(
-                checklist=checklist, position=position, title=template["title"], due_on=due,
-                amount_fen=get_setting(shop, template["amount_setting"]) if "amount_setting" in template else None,
-                second_amount_fen=(get_setting(shop, template["second_amount_setting"])
-                                   if "second_amount_setting" in template else None),
-            ))
+            steps.append(
+                OpeningStep(
+                    checklist=checklist,
+                    position=position,
+                    title=template["title"],
+                    due_on=due,
+                    amount_fen=get_setting(shop, template["amount_setting"]) if "amount_setting" in template else None,
+                    second_amount_fen=(
+                        get_setting(shop, template["second_amount_setting"])
+                        if "second_amount_setting" in template
+                        else None
+                    ),
+                )
+            )
         OpeningStep.objects.bulk_create(steps)
-        record_event(actor, shop, "opening_started",
-                     note=_("Opening checklist started: %(n)d steps") % {"n": len(steps)})
+        record_event(
+            actor, shop, "opening_started", note=_("Opening checklist started: %(n)d steps") % {"n": len(steps)}
+        )
     return checklist
 
 
@@ -147,8 +169,14 @@ def complete_opening_step(actor, step: OpeningStep, done_on: dt.date | None = No
     step.done_on = done_on or clock.today()
     with transaction.atomic():
         step.save(update_fields=["done_on"])
-        record_event(actor, step.shop, "opening_step", from_state=_("open"), to_state=_("done"),
-                     note=f"{step.position}. {step.title}")
+        record_event(
+            actor,
+            step.shop,
+            "opening_step",
+            from_state=_("open"),
+            to_state=_("done"),
+            note=f"{step.position}. {step.title}",
+        )
     return step
 
 
@@ -158,16 +186,31 @@ def reopen_opening_step(actor, step: OpeningStep) -> OpeningStep:
     with transaction.atomic():
         step.done_on = None
         step.save(update_fields=["done_on"])
-        record_event(actor, step.shop, "opening_step", from_state=_("done"), to_state=_("open"),
-                     note=f"{step.position}. {step.title}")
+        record_event(
+            actor,
+            step.shop,
+            "opening_step",
+            from_state=_("done"),
+            to_state=_("open"),
+            note=f"{step.position}. {step.title}",
+        )
     return step
 
 
-def update_opening_step(actor, step: OpeningStep, *, due_on=None, amount_fen=None, second_amount_fen=None,
-                        note=None) -> OpeningStep:
+def update_opening_step(
+    actor, step: OpeningStep, *, due_on=None, amount_fen=None, second_amount_fen=None, note=None
+) -> OpeningStep:
     """Edit a step's date, amounts (the editable defaults of SHOP-3) or note."""
-    changes = {k: v for k, v in {"due_on": due_on, "amount_fen": amount_fen, "second_amount_fen": second_amount_fen,
-                                 "note": note}.items() if v is not None and getattr(step, k) != v}
+    changes = {
+        k: v
+        for k, v in {
+            "due_on": due_on,
+            "amount_fen": amount_fen,
+            "second_amount_fen": second_amount_fen,
+            "note": note,
+        }.items()
+        if v is not None and getattr(step, k) != v
+    }
     for key in ("amount_fen", "second_amount_fen"):
         if key in changes and changes[key] < 0:
             raise DomainError("negative", _("Amounts cannot be negative"), key)
@@ -177,7 +220,13 @@ def update_opening_step(actor, step: OpeningStep, *, due_on=None, amount_fen=Non
         for key, value in changes.items():
             old = getattr(step, key)
             setattr(step, key, value)
-            record_event(actor, step.shop, "opening_step_edited", from_state=_short(old), to_state=_short(value),
-                         note=f"{step.position}. {step.title} · {OpeningStep._meta.get_field(key).verbose_name}")
+            record_event(
+                actor,
+                step.shop,
+                "opening_step_edited",
+                from_state=_short(old),
+                to_state=_short(value),
+                note=f"{step.position}. {step.title} · {OpeningStep._meta.get_field(key).verbose_name}",
+            )
         step.save(update_fields=list(changes))
     return step

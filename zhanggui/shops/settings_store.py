@@ -53,8 +53,12 @@ def update_settings(actor, shop: Shop, raw: dict[str, Any]) -> list[str]:
             else:
                 ShopSettingValue.objects.update_or_create(shop=shop, key=key, defaults={"value": parsed[key]})
             record_event(
-                actor, shop, "setting_changed",
-                from_state=definition.display(old), to_state=definition.display(parsed[key]),
-                note=f"{definition.label}（{definition.rule}）", data={"key": key},
+                actor,
+                shop,
+                "setting_changed",
+                from_state=definition.display(old),
+                to_state=definition.display(parsed[key]),
+                note=f"{definition.label}（{definition.rule}）",
+                data={"key": key},
             )
     return changed

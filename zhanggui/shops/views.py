@@ -50,8 +50,12 @@ def shop_create(request):
     form = ShopCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            shop = services.create_shop(request.user, code=form.cleaned_data["code"],
-                                        platform=form.cleaned_data["platform"].code, name=form.cleaned_data["name"])
+            shop = services.create_shop(
+                request.user,
+                code=form.cleaned_data["code"],
+                platform=form.cleaned_data["platform"].code,
+                name=form.cleaned_data["name"],
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -64,11 +68,15 @@ def shop_create(request):
 def shop_detail(request, shop_id: int):
     shop = _shop(request, shop_id)
     checklist = getattr(shop, "opening", None)
-    return render(request, "shops/detail.html", {
-        "shop": shop,
-        "opening": opening_progress(checklist) if checklist else None,
-        "timeline": [present_event(e, request.user) for e in timeline_for(shop)[:50]],
-    })
+    return render(
+        request,
+        "shops/detail.html",
+        {
+            "shop": shop,
+            "opening": opening_progress(checklist) if checklist else None,
+            "timeline": [present_event(e, request.user) for e in timeline_for(shop)[:50]],
+        },
+    )
 
 
 @page("shops.change_shop", shop_scoped=True)
@@ -96,8 +104,9 @@ def shop_settings(request, shop_id: int):
     errors, submitted = {}, {}
     if request.method == "POST":
         definitions = all_definitions()
-        submitted = {d.key: (d.key in request.POST) if d.kind == "bool" else request.POST.get(d.key, "")
-                     for d in definitions}
+        submitted = {
+            d.key: (d.key in request.POST) if d.kind == "bool" else request.POST.get(d.key, "") for d in definitions
+        }
         try:
             changed = update_settings(request.user, shop, submitted)
         except DomainError as exc:
@@ -108,18 +117,29 @@ def shop_settings(request, shop_id: int):
             return redirect("shops:settings", shop_id=shop.pk)
     groups: dict[str, list] = {}
     for d in all_definitions():
-        groups.setdefault(str(d.group), []).append({
-            "def": d,
-            "value": submitted.get(d.key) if d.key in submitted and d.kind != "bool" else d.form_value(values[d.key]),
-            "checked": values[d.key] if d.kind == "bool" and not submitted else submitted.get(d.key),
-            "is_default": values[d.key] == d.default,
-            "default": d.display(d.default),
-            "error": errors.get(d.key),
-        })
+        groups.setdefault(str(d.group), []).append(
+            {
+                "def": d,
+                "value": submitted.get(d.key)
+                if d.key in submitted and d.kind != "bool"
+                else d.form_value(values[d.key]),
+                "checked": values[d.key] if d.kind == "bool" and not submitted else submitted.get(d.key),
+                "is_default": values[d.key] == d.default,
+                "default": d.display(d.default),
+                "error": errors.get(d.key),
+            }
+        )
     history = timeline_for(shop).filter(kind="setting_changed")[:20]
-    return render(request, "shops/settings.html", {
-        "shop": shop, "groups": groups, "timeline": [present_event(e, request.user) for e in history],
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "shops/settings.html",
+        {
+            "shop": shop,
+            "groups": groups,
+            "timeline": [present_event(e, request.user) for e in history],
+        },
+        status=400 if errors else 200,
+    )
 
 
 @require_POST
@@ -134,8 +154,9 @@ def opening_start(request, shop_id: int):
 
 
 def _step(request, step_id):
-    return scoped_get(OpeningStep.objects.select_related("checklist__shop"), request.user,
-                      shop_field="checklist__shop", pk=step_id)
+    return scoped_get(
+        OpeningStep.objects.select_related("checklist__shop"), request.user, shop_field="checklist__shop", pk=step_id
+    )
 
 
 @require_POST
@@ -163,7 +184,10 @@ def opening_step_edit(request, step_id: int):
     data = form.cleaned_data
     try:
         services.update_opening_step(
-            request.user, step, due_on=data["due_on"], note=data["note"] if "note" in request.POST else None,
+            request.user,
+            step,
+            due_on=data["due_on"],
+            note=data["note"] if "note" in request.POST else None,
             amount_fen=yuan_to_fen(data["amount"]) if data["amount"] is not None else None,
             second_amount_fen=yuan_to_fen(data["second_amount"]) if data["second_amount"] is not None else None,
         )

@@ -85,8 +85,9 @@ def get_staff(request, staff_id: int):
 def create_staff(request, payload: StaffIn):
     """Creates a staff member; the first password is returned once."""
     shops = list(allowed_shops(request.user).filter(code__in=payload.shops))
-    staff, password = services.create_staff(request.user, number=payload.number, name=payload.name,
-                                            roles=payload.roles, shops=shops, phone=payload.phone)
+    staff, password = services.create_staff(
+        request.user, number=payload.number, name=payload.name, roles=payload.roles, shops=shops, phone=payload.phone
+    )
     return Status(201, {"staff": staff, "password": password})
 
 

@@ -54,8 +54,11 @@ def find_roles(names_or_codes) -> list[Role]:
         match = [r for r in roles if wanted in (r.code, r.name)] or [r for r in roles if r.name.startswith(wanted)]
         if len(match) != 1:
             options = "、".join(f"{r.code}({r.name})" for r in roles)
-            raise DomainError("unknown_role", _("Unknown role “%(role)s”; use one of: %(options)s")
-                              % {"role": wanted, "options": options}, "roles")
+            raise DomainError(
+                "unknown_role",
+                _("Unknown role “%(role)s”; use one of: %(options)s") % {"role": wanted, "options": options},
+                "roles",
+            )
         found.append(match[0])
     return found
 
@@ -65,8 +68,11 @@ def _check_number(number: str) -> str:
     try:
         number_validator(number)
     except Exception:
-        raise DomainError("invalid_number", _("Staff number “%(number)s” is not valid: 2–16 letters, digits, - or _")
-                          % {"number": number}, "number") from None
+        raise DomainError(
+            "invalid_number",
+            _("Staff number “%(number)s” is not valid: 2–16 letters, digits, - or _") % {"number": number},
+            "number",
+        ) from None
     return number
 
 
@@ -74,8 +80,9 @@ def new_password() -> str:
     return secrets.token_urlsafe(9)
 
 
-def create_staff(actor, *, number: str, name: str, roles, shops=(), phone: str = "",
-                 password: str | None = None) -> tuple[Staff, str]:
+def create_staff(
+    actor, *, number: str, name: str, roles, shops=(), phone: str = "", password: str | None = None
+) -> tuple[Staff, str]:
     """A new staff member with a unique 工号 and one or more roles; returns the first password."""
     number = _check_number(number)
     name = (name or "").strip()
@@ -92,16 +99,19 @@ def create_staff(actor, *, number: str, name: str, roles, shops=(), phone: str =
             )
             staff.groups.set([r.group for r in role_objs])
             staff.shops.set(shops)
-            record_event(actor, staff, "created", to_state="、".join(r.name for r in role_objs),
-                         note=_("Staff created"))
+            record_event(
+                actor, staff, "created", to_state="、".join(r.name for r in role_objs), note=_("Staff created")
+            )
     except IntegrityError:
-        raise DomainError("duplicate_number", _("Staff number %(number)s already exists") % {"number": number},
-                          "number") from None
+        raise DomainError(
+            "duplicate_number", _("Staff number %(number)s already exists") % {"number": number}, "number"
+        ) from None
     return staff, password
 
 
-def update_staff(actor, staff: Staff, *, name=None, phone=None, roles=None, shops=None, all_shops=None,
-                 is_active=None) -> Staff:
+def update_staff(
+    actor, staff: Staff, *, name=None, phone=None, roles=None, shops=None, all_shops=None, is_active=None
+) -> Staff:
     """Change a person's roles, shop scope or details; each change goes on their timeline."""
     if actor and actor.pk == staff.pk and is_active is False:
         raise DomainError("self_deactivate", _("You cannot deactivate yourself"), "is_active")
@@ -152,13 +162,22 @@ def set_duty_owners(actor, duty: Duty, owners) -> Duty:
     owners = list(owners)
     wrong = [s for s in owners if not s.groups.filter(pk=duty.role.group_id).exists()]
     if wrong:
-        raise DomainError("owner_without_role", _("%(staff)s does not hold the role %(role)s")
-                          % {"staff": wrong[0], "role": duty.role.name}, "owners")
+        raise DomainError(
+            "owner_without_role",
+            _("%(staff)s does not hold the role %(role)s") % {"staff": wrong[0], "role": duty.role.name},
+            "owners",
+        )
     before = "、".join(str(s) for s in duty.owners.all()) or "—"
     with transaction.atomic():
         duty.owners.set(owners)
-        record_event(actor, duty, "duty_owner", from_state=before,
-                     to_state="、".join(str(s) for s in owners) or "—", note=duty.title)
+        record_event(
+            actor,
+            duty,
+            "duty_owner",
+            from_state=before,
+            to_state="、".join(str(s) for s in owners) or "—",
+            note=duty.title,
+        )
     return duty
 
 

@@ -28,10 +28,16 @@ def staff_index(request):
     role = request.GET.get("role")
     if role:
         people = people.filter(groups__role__code=role)
-    return render(request, "team/list.html", {
-        "people": people, "roles": Role.objects.select_related("group"), "role": role,
-        "unowned_count": unowned_duties().count(),
-    })
+    return render(
+        request,
+        "team/list.html",
+        {
+            "people": people,
+            "roles": Role.objects.select_related("group"),
+            "role": role,
+            "unowned_count": unowned_duties().count(),
+        },
+    )
 
 
 @page("team.add_staff")
@@ -41,8 +47,12 @@ def staff_create(request):
         data = form.cleaned_data
         try:
             staff, password = services.create_staff(
-                request.user, number=data["number"], name=data["name"], phone=data["phone"],
-                roles=list(data["roles"]), shops=data["shops"],
+                request.user,
+                number=data["number"],
+                name=data["name"],
+                phone=data["phone"],
+                roles=list(data["roles"]),
+                shops=data["shops"],
             )
             if data["all_shops"] and not staff.all_shops:
                 services.update_staff(request.user, staff, all_shops=True)
@@ -58,16 +68,27 @@ def staff_detail(request, staff_id: int):
     staff = _visible_staff(request, staff_id)
     form = None
     if request.user.has_perm("team.change_staff"):
-        form = StaffForm(initial={
-            "number": staff.number, "name": staff.name, "phone": staff.phone, "all_shops": staff.all_shops,
-            "is_active": staff.is_active, "roles": Role.objects.filter(group__in=staff.groups.all()),
-            "shops": staff.shops.all(),
-        })
+        form = StaffForm(
+            initial={
+                "number": staff.number,
+                "name": staff.name,
+                "phone": staff.phone,
+                "all_shops": staff.all_shops,
+                "is_active": staff.is_active,
+                "roles": Role.objects.filter(group__in=staff.groups.all()),
+                "shops": staff.shops.all(),
+            }
+        )
         form.fields["number"].disabled = True
-    return render(request, "team/detail.html", {
-        "staff": staff, "form": form,
-        "timeline": [present_event(e, request.user) for e in timeline_for(staff)[:50]],
-    })
+    return render(
+        request,
+        "team/detail.html",
+        {
+            "staff": staff,
+            "form": form,
+            "timeline": [present_event(e, request.user) for e in timeline_for(staff)[:50]],
+        },
+    )
 
 
 @require_POST
@@ -79,18 +100,31 @@ def staff_update(request, staff_id: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_staff(request.user, staff, name=data["name"], phone=data["phone"],
-                                  roles=list(data["roles"]), shops=list(data["shops"]),
-                                  all_shops=data["all_shops"], is_active=data["is_active"])
+            services.update_staff(
+                request.user,
+                staff,
+                name=data["name"],
+                phone=data["phone"],
+                roles=list(data["roles"]),
+                shops=list(data["shops"]),
+                all_shops=data["all_shops"],
+                is_active=data["is_active"],
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Saved"))
             return redirect("team:detail", staff_id=staff.pk)
-    return render(request, "team/detail.html", {
-        "staff": staff, "form": form,
-        "timeline": [present_event(e, request.user) for e in timeline_for(staff)[:50]],
-    }, status=400)
+    return render(
+        request,
+        "team/detail.html",
+        {
+            "staff": staff,
+            "form": form,
+            "timeline": [present_event(e, request.user) for e in timeline_for(staff)[:50]],
+        },
+        status=400,
+    )
 
 
 @require_POST
@@ -104,10 +138,15 @@ def staff_reset_password(request, staff_id: int):
 @page("team.view_staff")
 def duties(request):
     """TEAM-2: every duty with its owners; duties nobody owns are listed first, in red."""
-    return render(request, "team/duties.html", {
-        "roles": duty_chart(), "unowned": unowned_duties(),
-        "can_assign": request.user.has_perm("team.change_staff"),
-    })
+    return render(
+        request,
+        "team/duties.html",
+        {
+            "roles": duty_chart(),
+            "unowned": unowned_duties(),
+            "can_assign": request.user.has_perm("team.change_staff"),
+        },
+    )
 
 
 @require_POST

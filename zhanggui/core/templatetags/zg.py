@@ -46,8 +46,11 @@ def field(bound, compact=False):
         kind = "multi"
     else:
         kind = "input"
-        css = "form-select form-select-sm" if isinstance(widget, (Select, SelectMultiple)) else \
-            "form-control form-control-sm"
+        css = (
+            "form-select form-select-sm"
+            if isinstance(widget, (Select, SelectMultiple))
+            else "form-control form-control-sm"
+        )
         if bound.errors:
             css += " is-invalid"
         widget.attrs["class"] = css

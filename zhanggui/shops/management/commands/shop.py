@@ -25,8 +25,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"{shop.code}\t{shop.platform_id}\t{shop.name}")
             return
         try:
-            shop = services.create_shop(None, code=options["code"], platform=options["platform"],
-                                        name=options["name"], shop_type=options["shop_type"])
+            shop = services.create_shop(
+                None,
+                code=options["code"],
+                platform=options["platform"],
+                name=options["name"],
+                shop_type=options["shop_type"],
+            )
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"已创建店铺 {shop.code}\t{shop.platform_id}\t{shop.name}")

@@ -15,9 +15,13 @@ class Command(BaseCommand):
         add = sub.add_parser("add", help="create a staff member")
         add.add_argument("--number", required=True, help="staff number (工号)")
         add.add_argument("--name", required=True)
-        add.add_argument("--role", action="append", required=True,
-                         help="role code or name: manager/店长, cs/客服, designer/美工, editor/编辑, "
-                              "marketing/推广, warehouse/库管, finance/财务; repeat for several")
+        add.add_argument(
+            "--role",
+            action="append",
+            required=True,
+            help="role code or name: manager/店长, cs/客服, designer/美工, editor/编辑, "
+            "marketing/推广, warehouse/库管, finance/财务; repeat for several",
+        )
         add.add_argument("--shop", action="append", default=[], help="shop code this person works on; repeatable")
         add.add_argument("--phone", default="")
 
@@ -28,8 +32,14 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"店铺不存在：{'、'.join(sorted(missing))}")
         try:
-            staff, password = services.create_staff(None, number=options["number"], name=options["name"],
-                                                    roles=options["role"], shops=shops, phone=options["phone"])
+            staff, password = services.create_staff(
+                None,
+                number=options["number"],
+                name=options["name"],
+                roles=options["role"],
+                shops=shops,
+                phone=options["phone"],
+            )
         except DomainError as exc:
             raise CommandError(exc.message) from None
         roles = "、".join(staff.groups.values_list("name", flat=True))
