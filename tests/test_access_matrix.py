@@ -102,12 +102,6 @@ class Samples:
         return self._owned[key]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The world sets real passwords for nine people; the matrix signs in with force_login, so hash cheaply."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def samples(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path

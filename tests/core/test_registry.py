@@ -49,6 +49,7 @@ def test_register_refuses_an_unknown_kind_and_a_conflicting_redefinition():
             group=existing.group,
             min=existing.min,
             max=existing.max,
+            platforms=existing.platforms,
             unit=existing.unit,
             help=existing.help,
         )
@@ -64,6 +65,7 @@ def test_register_refuses_an_unknown_kind_and_a_conflicting_redefinition():
         max=existing.max,
         unit=existing.unit,
         help=existing.help,
+        platforms=existing.platforms,
     )
     assert again == existing
     assert get_definition(existing.key).default == 14

@@ -97,9 +97,9 @@ def test_settings_read_shows_defaults_with_rule_ids(world, manager_client):
     response = manager_client.get(f"/api/v1/shops/{world.shop_a.pk}/settings")
     assert response.status_code == 200
     by_key = {s["key"]: s for s in response.json()}
-    deposit = by_key["opening.tmall_deposit"]
-    assert (deposit["value"], deposit["default"], deposit["rule"]) == (1_000_000, 1_000_000, "SHOP-3")
-    assert deposit["display"] == "¥10,000.00"
+    deposit = by_key["opening.taobao_deposit"]
+    assert (deposit["value"], deposit["default"], deposit["rule"]) == (100_000, 100_000, "SHOP-3")
+    assert deposit["display"] == "¥1,000.00"
 
 
 def test_settings_patch_with_a_bad_value_is_400_per_key_and_writes_nothing(world, manager_client):
@@ -107,34 +107,54 @@ def test_settings_patch_with_a_bad_value_is_400_per_key_and_writes_nothing(world
     response = post_json(
         manager_client,
         url,
-        {"opening.tmall_deposit": "20000", "opening.jd_review_days": "abc", "service.hours_end": "9pm"},
+        {"opening.taobao_deposit": "20000", "service.reply_promise_hours": "abc", "service.hours_end": "9pm"},
         method="patch",
     )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid_settings"
-    assert set(body["errors"]) == {"opening.jd_review_days", "service.hours_end"}
+    assert set(body["errors"]) == {"service.reply_promise_hours", "service.hours_end"}
     assert all(CJK.search(m) for m in body["errors"].values())
     assert not ShopSettingValue.objects.filter(shop=world.shop_a).exists()
 
 
 def test_settings_patch_saves_money_in_yuan(world, manager_client):
     url = f"/api/v1/shops/{world.shop_a.pk}/settings"
-    response = post_json(manager_client, url, {"opening.tmall_deposit": "20000"}, method="patch")
+    response = post_json(manager_client, url, {"opening.taobao_deposit": "20000"}, method="patch")
     assert response.status_code == 200
-    assert get_setting(world.shop_a, "opening.tmall_deposit") == 2_000_000
-    assert {s["key"]: s["display"] for s in response.json()}["opening.tmall_deposit"] == "¥20,000.00"
+    assert get_setting(world.shop_a, "opening.taobao_deposit") == 2_000_000
+    assert {s["key"]: s["display"] for s in response.json()}["opening.taobao_deposit"] == "¥20,000.00"
 
 
 def test_settings_patch_needs_the_settings_right_TEAM_1(world, client_for):
     response = post_json(
         client_for(world.people["cs"]),
         f"/api/v1/shops/{world.shop_a.pk}/settings",
-        {"opening.jd_review_days": "7"},
+        {"service.reply_promise_hours": "7"},
         method="patch",
     )
     assert response.status_code == 403
-    assert get_setting(world.shop_a, "opening.jd_review_days") == 14
+    assert get_setting(world.shop_a, "service.reply_promise_hours") == 8
+
+
+def test_settings_of_a_jd_shop_are_its_own_and_the_shared_ones_rule_6_SHOP_3(world, manager_client):
+    """GET lists the JD settings and the service settings, not Tmall's; PATCHing a Tmall one is 400 per key."""
+    url = f"/api/v1/shops/{world.shop_b.pk}/settings"
+    response = manager_client.get(url)
+    assert response.status_code == 200
+    keys = {s["key"] for s in response.json()}
+    assert {"opening.jd_review_days", "opening.jd_deposit", "service.reply_promise_hours"} <= keys
+    assert "opening.tmall_deposit" not in keys
+    assert not {k for k in keys if k.startswith(("opening.tmall", "opening.taobao", "opening.pdd"))}
+    response = post_json(
+        manager_client, url, {"opening.tmall_deposit": "20000", "opening.jd_review_days": "10"}, method="patch"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_settings"
+    assert set(body["errors"]) == {"opening.tmall_deposit"}
+    assert CJK.search(body["errors"]["opening.tmall_deposit"])
+    assert not ShopSettingValue.objects.filter(shop=world.shop_b).exists()
 
 
 def test_shops_outside_the_scope_do_not_exist_SHOP_1(world, client_for):

@@ -59,26 +59,24 @@ class RoutePermission:
         return user
 
 
-class BearerToken(RoutePermission, HttpBearer):
-    """Authorization: Bearer zg_…"""
-
-    def authenticate(self, request, token):
-        user = user_for_token(token)
-        if user:
-            request.user = user
-        return user
-
-
-class HeaderToken(RoutePermission, APIKeyHeader):
-    """X-API-Key: zg_… (for tools that cannot set Authorization)."""
-
-    param_name = "X-API-Key"
+class PersonalToken(RoutePermission):
+    """A personal API token acts as its owner: request.user becomes that person."""
 
     def authenticate(self, request, key):
         user = user_for_token(key)
         if user:
             request.user = user
         return user
+
+
+class BearerToken(PersonalToken, HttpBearer):
+    """Authorization: Bearer zg_…"""
+
+
+class HeaderToken(PersonalToken, APIKeyHeader):
+    """X-API-Key: zg_… (for tools that cannot set Authorization)."""
+
+    param_name = "X-API-Key"
 
 
 class SessionAuth(RoutePermission, NinjaSessionAuth):

@@ -29,6 +29,8 @@ class SettingDef:
     min: int | None = None
     max: int | None = None
     choices: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # Platforms the setting applies to (e.g. the Tmall deposit only to Tmall shops); empty = every shop.
+    platforms: tuple[str, ...] = ()
     unit: str = ""
 
     def parse(self, raw: Any) -> Any:
@@ -138,6 +140,11 @@ def get_definition(key: str) -> SettingDef:
         return _REGISTRY[key]
     except KeyError:
         raise DomainError("unknown_setting", _("Unknown setting %(key)s") % {"key": key}, "key") from None
+
+
+def definitions_for(platform: str) -> list[SettingDef]:
+    """The settings a shop on this platform has (what its settings page and API show)."""
+    return [d for d in all_definitions() if not d.platforms or platform in d.platforms]
 
 
 def all_definitions() -> list[SettingDef]:

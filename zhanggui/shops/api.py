@@ -7,7 +7,7 @@ from ninja import Body, Router, Schema, Status
 
 from zhanggui.core.access import allowed_shops
 from zhanggui.core.apitools import api_route
-from zhanggui.core.registry import all_definitions
+from zhanggui.core.registry import definitions_for
 
 from . import services
 from .models import Shop
@@ -117,7 +117,7 @@ def _settings_out(shop):
             "default": d.default,
             "display": d.display(values[d.key]),
         }
-        for d in all_definitions()
+        for d in definitions_for(shop.platform_id)
     ]
 
 

@@ -1,6 +1,6 @@
 """Reads for shop pages and the API."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from zhanggui.core import clock
 
@@ -28,7 +28,10 @@ def open_checklists(shops):
     """Checklists with steps still open, for the home page."""
     return (
         OpeningChecklist.objects.filter(shop__in=shops)
-        .annotate(total=Count("steps"), done=Count("steps", filter=Q(steps__done_on__isnull=False)))
-        .filter(done__lt=Count("steps"))
+        .annotate(
+            total=Count("steps", distinct=True),
+            done=Count("steps", filter=Q(steps__done_on__isnull=False), distinct=True),
+        )
+        .filter(done__lt=F("total"))
         .select_related("shop", "shop__platform")
     )

@@ -166,32 +166,27 @@ def start_opening_checklist(actor, shop: Shop, started_on: dt.date | None = None
 def complete_opening_step(actor, step: OpeningStep, done_on: dt.date | None = None) -> OpeningStep:
     if step.done_on:
         raise DomainError("already_done", _("Step “%(title)s” is already done") % {"title": step.title})
-    step.done_on = done_on or clock.today()
-    with transaction.atomic():
-        step.save(update_fields=["done_on"])
-        record_event(
-            actor,
-            step.shop,
-            "opening_step",
-            from_state=_("open"),
-            to_state=_("done"),
-            note=f"{step.position}. {step.title}",
-        )
-    return step
+    return _set_step_done_on(actor, step, done_on or clock.today())
 
 
 def reopen_opening_step(actor, step: OpeningStep) -> OpeningStep:
     if not step.done_on:
         raise DomainError("not_done", _("Step “%(title)s” is not done yet") % {"title": step.title})
+    return _set_step_done_on(actor, step, None)
+
+
+def _set_step_done_on(actor, step: OpeningStep, done_on: dt.date | None) -> OpeningStep:
+    """Mark a step done (a date) or open again (None), with the move on the shop's timeline."""
+    states = (_("open"), _("done")) if done_on else (_("done"), _("open"))
     with transaction.atomic():
-        step.done_on = None
+        step.done_on = done_on
         step.save(update_fields=["done_on"])
         record_event(
             actor,
             step.shop,
             "opening_step",
-            from_state=_("done"),
-            to_state=_("open"),
+            from_state=states[0],
+            to_state=states[1],
             note=f"{step.position}. {step.title}",
         )
     return step

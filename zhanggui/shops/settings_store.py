@@ -36,6 +36,13 @@ def update_settings(actor, shop: Shop, raw: dict[str, Any]) -> list[str]:
     for key, value in raw.items():
         try:
             definition = get_definition(key)
+            if definition.platforms and shop.platform_id not in definition.platforms:
+                raise DomainError(
+                    "not_applicable",
+                    _("%(label)s does not apply to shops on %(platform)s")
+                    % {"label": definition.label, "platform": shop.platform.name},
+                    key,
+                )
             parsed[key] = definition.parse(value)
         except DomainError as exc:
             errors[key] = exc.message

@@ -12,6 +12,7 @@ register(
     kind="money",
     default=1_000_000,
     rule="SHOP-3",
+    platforms=("tmall",),
     group=GROUP,
     min=0,
     help=_("Frozen in the merchant Alipay account when the shop opens (S0: 10,000 yuan)."),
@@ -22,6 +23,7 @@ register(
     kind="money",
     default=600_000,
     rule="SHOP-3",
+    platforms=("tmall",),
     group=GROUP,
     min=0,
     help=_("Paid with the deposit (S0: 6,000 yuan)."),
@@ -32,6 +34,7 @@ register(
     kind="money",
     default=100_000,
     rule="SHOP-3",
+    platforms=("taobao",),
     group=GROUP,
     min=0,
     help=_("Consumer-protection deposit paid after the opening application (S2)."),
@@ -42,6 +45,7 @@ register(
     kind="int",
     default=14,
     rule="SHOP-3",
+    platforms=("jd",),
     group=GROUP,
     min=1,
     max=60,
@@ -49,7 +53,14 @@ register(
     help=_("JD reviews a new supplier in one to two weeks (S3)."),
 )
 register(
-    "opening.jd_deposit", label=_("JD deposit"), kind="money", default=3_000_000, rule="SHOP-3", group=GROUP, min=0
+    "opening.jd_deposit",
+    label=_("JD deposit"),
+    kind="money",
+    default=3_000_000,
+    rule="SHOP-3",
+    platforms=("jd",),
+    group=GROUP,
+    min=0,
 )
 register(
     "opening.pdd_deposit",
@@ -57,6 +68,7 @@ register(
     kind="money",
     default=100_000,
     rule="SHOP-3",
+    platforms=("pdd",),
     group=GROUP,
     min=0,
     help=_("Entry is free; the deposit may be paid once the shop makes a profit (S3)."),

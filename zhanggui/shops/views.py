@@ -11,7 +11,7 @@ from zhanggui.core.errors import DomainError
 from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.forms import add_domain_error
 from zhanggui.core.money import yuan_to_fen
-from zhanggui.core.registry import all_definitions
+from zhanggui.core.registry import definitions_for
 
 from . import services
 from .forms import OpeningStepForm, ShopCreateForm, ShopProfileForm
@@ -103,7 +103,7 @@ def shop_settings(request, shop_id: int):
     values = get_settings(shop)
     errors, submitted = {}, {}
     if request.method == "POST":
-        definitions = all_definitions()
+        definitions = definitions_for(shop.platform_id)
         submitted = {
             d.key: (d.key in request.POST) if d.kind == "bool" else request.POST.get(d.key, "") for d in definitions
         }
@@ -116,7 +116,7 @@ def shop_settings(request, shop_id: int):
             messages.success(request, _("Settings saved: %(n)d changed") % {"n": len(changed)})
             return redirect("shops:settings", shop_id=shop.pk)
     groups: dict[str, list] = {}
-    for d in all_definitions():
+    for d in definitions_for(shop.platform_id):
         groups.setdefault(str(d.group), []).append(
             {
                 "def": d,
