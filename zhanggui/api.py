@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
+from zhanggui.catalog.api import router as catalog_router
 from zhanggui.core.api import router as core_router
 from zhanggui.core.apitools import AUTH, install_error_handlers
 from zhanggui.crm.api import router as crm_router
@@ -22,3 +23,4 @@ api.add_router("/", core_router)
 api.add_router("/", shops_router)
 api.add_router("/", team_router)
 api.add_router("/", crm_router)
+api.add_router("/", catalog_router)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "zhanggui.shops",
     "zhanggui.team",
     "zhanggui.crm",
+    "zhanggui.catalog",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("shops/", include("zhanggui.shops.urls")),
     path("team/", include("zhanggui.team.urls")),
     path("customers/", include("zhanggui.crm.urls")),
+    path("products/", include("zhanggui.catalog.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,3 @@
+"""Catalog pages: images."""
+
+urls: list = []

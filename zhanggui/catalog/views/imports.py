@@ -1,0 +1,3 @@
+"""Catalog pages: imports."""
+
+urls: list = []

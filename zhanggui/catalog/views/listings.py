@@ -1,0 +1,3 @@
+"""Catalog pages: listings."""
+
+urls: list = []

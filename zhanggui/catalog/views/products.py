@@ -1,0 +1,3 @@
+"""Catalog pages: products."""
+
+urls: list = []
