@@ -1,12 +1,19 @@
 """The benchmarks, in the order `make bench` runs them.
 
-Each name is a module of this package defining ``run(ctx) -> Result``. Modules are imported only after
+Each name is a module of this package defining ``run() -> Result`` (or a list of them). Modules are imported only after
 Django is set up, so this list is also what ``--only`` is checked against before any database is touched.
 """
 
 from dataclasses import dataclass, field
 
-BENCHMARKS = ("timeline_write", "settings_read", "api_customers_list", "home_page")
+BENCHMARKS = (
+    "timeline_write",
+    "settings_read",
+    "api_customers_list",
+    "home_page",
+    "catalog_import",
+    "catalog_product_list",
+)
 
 
 @dataclass

@@ -9,15 +9,22 @@ Columns: the seven roles (all scoped to shop_a except the manager), anonymous, t
 for shop-scoped objects), another owner (tokens and jobs only serve their owner), and masking (buyer phones).
 """
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
+from zhanggui.catalog.services.images import upload_image
+from zhanggui.catalog.services.listings import create_listing
+from zhanggui.catalog.services.listings import schedule as schedule_listing
+from zhanggui.catalog.services.products import create_product
+from zhanggui.core import clock
 from zhanggui.core.access import LOGIN_ONLY
 from zhanggui.core.models import ApiToken, Job
 from zhanggui.core.services import create_api_token, revoke_api_token
@@ -46,6 +53,16 @@ class MissingSample(Exception):
     pass
 
 
+def _tiny_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 60, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
 class Samples:
     """kwarg / path-param name → id of an object of shop_a. Extend `shared` when a new URL kwarg appears.
 
@@ -53,7 +70,15 @@ class Samples:
     object, `value(name, user, other=True)` someone else's (the outsider's), which must answer 404.
     """
 
-    SHOP_BOUND = {"shop_id", "step_id", "customer_id", "staff_id", "object_id"}  # the outsider must not reach these
+    SHOP_BOUND = {
+        "shop_id",
+        "step_id",
+        "customer_id",
+        "staff_id",
+        "object_id",
+        "listing_id",
+        "schedule_id",
+    }  # the outsider must not reach these
     OWNED = {"token_id", "job_id"}  # served to their owner only
     QUERY = {"object_type": "shops.shop"}  # required query params (object_id is filled with shop_a below)
 
@@ -63,8 +88,21 @@ class Samples:
         checklist = start_opening_checklist(None, world.shop_a)
         # A colleague in shop_a who is never a requester: resetting their password must not sign anyone out.
         colleague, _pw = create_staff(None, number="T800", name="甲店同事", roles=["designer"], shops=[world.shop_a])
+        # PROD-1: a product with a 2 × 2 grid (products belong to the company, not to a shop).
+        product = create_product(
+            None, style_code="AM-001", name="矩阵连衣裙", colours=["黑色", "白色"], sizes=["S", "M"]
+        )
+        # PROD-1/PROD-2: a listing of that product in shop_a with a pending schedule.
+        listing = create_listing(None, world.shop_a, product, "矩阵连衣裙", 9900)
+        listing_schedule = schedule_listing(None, listing, "list", clock.now() + dt.timedelta(days=1))
+        # PROD-4: an image of that product (a tiny generated PNG), so the file views have something to serve.
+        image = upload_image(None, product, SimpleUploadedFile("m.png", _tiny_png()), "main")
         self.shared = {
             "shop_id": world.shop_a.pk,
+            "product_id": product.pk,
+            "listing_id": listing.pk,
+            "image_id": image.pk,
+            "schedule_id": listing_schedule.pk,
             "staff_id": colleague.pk,
             "customer_id": world.customer_a.pk,
             "step_id": checklist.steps.order_by("position").first().pk,

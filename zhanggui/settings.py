@@ -153,7 +153,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # PROD-2: scheduled listing and delisting, every minute (each schedule runs once).
+    "catalog-listing-schedules": {"task": "zhanggui.catalog.tasks.run_listing_schedules", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

@@ -134,7 +134,7 @@ register(
 PRICING = _("Pricing")
 register(
     "pricing.floor_percent",
-    label=_("Price floor (% of list price)"),
+    label=_("Price floor (percent of list price)"),
     kind="percent",
     default=70,
     rule="PROD-9",
@@ -153,7 +153,7 @@ register(
 )
 register(
     "pricing.min_margin_percent",
-    label=_("Warn when the margin over cost is below (%)"),
+    label=_("Warn when the margin over cost is below (percent)"),
     kind="percent",
     default=10,
     rule="PROD-9",

@@ -149,6 +149,7 @@ OPENING_DONE = {"tb-qinghe": None, "tm-qinghe": 4, "jd-qinghe": None, "pdd-qingh
 
 def load_demo(stdout=None) -> dict:
     """Create the demo company (once). Returns the logins to print."""
+    from zhanggui.catalog.demo import load_catalog
     from zhanggui.crm.models import Customer
     from zhanggui.crm.services import create_customer
     from zhanggui.shops import services as shops
@@ -234,6 +235,10 @@ def load_demo(stdout=None) -> dict:
                     at=when
                 )
 
+        # The catalogue (PROD-1): a few hundred products with their SKU grids and a few 组合装, created by the
+        # editor A005 in bulk.
+        catalog = load_catalog(Staff.objects.get(number="A005"))
+
     return {
         "password": DEMO_PASSWORD,
         "logins": [
@@ -242,4 +247,6 @@ def load_demo(stdout=None) -> dict:
         ],
         "shops": Shop.objects.count(),
         "customers": Customer.objects.count(),
+        "products": catalog["products"],
+        "skus": catalog["skus"],
     }

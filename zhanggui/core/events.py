@@ -64,6 +64,34 @@ def record_event(
     )
 
 
+def record_events(actor, rows) -> None:
+    """Timeline entries for many objects in one INSERT (bulk paths): rows = [(obj, kind, from, to, note)]."""
+    if not rows:
+        return
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    types: dict = {}
+    events = []
+    for obj, kind, from_state, to_state, note in rows:
+        model = type(obj)
+        if model not in types:
+            types[model] = ContentType.objects.get_for_model(model)
+        events.append(
+            Event(
+                actor=actor,
+                actor_number=getattr(actor, "number", "") if actor else "",
+                shop_id=getattr(obj, "shop_id", None),
+                content_type=types[model],
+                object_id=str(obj.pk),
+                object_label=str(obj)[:200],
+                kind=kind,
+                from_state=str(from_state or "")[:200],
+                to_state=str(to_state or "")[:200],
+                note=note or "",
+            )
+        )
+    Event.objects.bulk_create(events)
+
+
 def timeline_for(obj: models.Model):
     return (
         Event.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))

@@ -8,7 +8,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = load_demo()
-        self.stdout.write(f"演示公司已就绪：{result['shops']} 个店铺，{result['customers']} 位客户。")
+        self.stdout.write(
+            f"演示公司已就绪：{result['shops']} 个店铺，{result['customers']} 位客户，"
+            f"{result['products']} 个商品（{result['skus']} 个 SKU）。"
+        )
         self.stdout.write("登录 http://127.0.0.1:8000 ，工号 / 密码：")
         for number, name, roles in result["logins"]:
             self.stdout.write(f"  {number}  {name:<4}  {roles:<16}  密码 {result['password']}")

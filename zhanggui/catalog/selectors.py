@@ -1,0 +1,226 @@
+"""Reads for catalog pages and the API. Products part: search, filters, shop scope, per-page facts (PROD-1, PROD-7).
+
+A list costs a fixed handful of queries whatever its length: the page of products, then the SKU figures and
+the listings of exactly those products, each in one grouped query.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+
+from .models import Category, ComboItem, Listing, Product, Sku
+
+LISTING_TABS = ("all", "listed", "unlisted", "to_delist", "inactive")
+ASCII_WORD = re.compile(r"^[A-Za-z]+$")
+
+
+@dataclass
+class ProductFilters:
+    """What a product list asks for; every field comes from the URL (pages) or the query string (API)."""
+
+    q: str = ""
+    category: int | None = None
+    status: str = "all"  # a LISTING_TABS value
+    stage: str = ""
+    role: str = ""
+
+    @classmethod
+    def from_params(cls, params) -> "ProductFilters":
+        def as_int(value):
+            try:
+                return int(value) if value not in (None, "") else None
+            except (TypeError, ValueError):
+                return None
+
+        status = params.get("status") or "all"
+        stage = params.get("stage") or ""
+        role = params.get("role") or ""
+        return cls(
+            q=(params.get("q") or "").strip()[:64],
+            category=as_int(params.get("category")),
+            status=status if status in LISTING_TABS else "all",
+            stage=stage if stage in Product.Stage.values else "",
+            role=role if role in Product.Role.values and role else ("none" if role == "none" else ""),
+        )
+
+
+def _listings(shops, **extra):
+    return Listing.objects.filter(product=OuterRef("pk"), shop__in=shops, **extra)
+
+
+def search_products(qs, keyword: str):
+    """Name, 货号, 商家编码, barcode or pinyin initials (lyq finds 连衣裙)."""
+    keyword = (keyword or "").strip()
+    if not keyword:
+        return qs
+    match = Q(name__icontains=keyword) | Q(style_code__icontains=keyword)
+    skus = Sku.objects.filter(product=OuterRef("pk"))
+    match |= Exists(skus.filter(Q(code__icontains=keyword) | Q(barcode=keyword)))
+    if ASCII_WORD.match(keyword):
+        match |= Q(name_initials__contains=keyword.lower())
+    return qs.filter(match)
+
+
+def products_in(shops, current_shop=None, filters: ProductFilters | None = None, *, with_status: bool = True):
+    """Products for a view: all company products, or — with a shop selected — those listed in that shop.
+
+    `shops` are the shops the view covers (the listing-status tabs and filters look at listings there).
+    """
+    filters = filters or ProductFilters()
+    qs = Product.objects.select_related("category")
+    if current_shop is not None:
+        qs = qs.filter(Exists(Listing.objects.filter(product=OuterRef("pk"), shop=current_shop)))
+    qs = search_products(qs, filters.q)
+    if filters.category:
+        qs = qs.filter(Q(category_id=filters.category) | Q(category__parent_id=filters.category))
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.role == "none":
+        qs = qs.filter(role="")
+    elif filters.role:
+        qs = qs.filter(role=filters.role)
+    if with_status:
+        qs = filter_status(qs, shops, filters.status)
+    return qs
+
+
+def filter_status(qs, shops, status: str):
+    if status == "inactive":
+        return qs.filter(is_active=False)
+    qs = qs.filter(is_active=True)
+    if status == "listed":
+        return qs.filter(Exists(_listings(shops, status=Listing.Status.LISTED)))
+    if status == "unlisted":
+        return qs.exclude(Exists(_listings(shops, status=Listing.Status.LISTED)))
+    if status == "to_delist":
+        return qs.filter(Exists(_listings(shops, status=Listing.Status.TO_DELIST)))
+    return qs
+
+
+def status_counts(base_qs, shops) -> dict:
+    """Counts for the status tabs in one query (the base query without the status filter)."""
+    listed = Exists(_listings(shops, status=Listing.Status.LISTED))
+    to_delist = Exists(_listings(shops, status=Listing.Status.TO_DELIST))
+    counts = (
+        base_qs.order_by()
+        .annotate(_listed=listed, _to_delist=to_delist)
+        .aggregate(
+            all=Count("pk", filter=Q(is_active=True)),
+            listed=Count("pk", filter=Q(is_active=True, _listed=True)),
+            unlisted=Count("pk", filter=Q(is_active=True, _listed=False)),
+            to_delist=Count("pk", filter=Q(is_active=True, _to_delist=True)),
+            inactive=Count("pk", filter=Q(is_active=False)),
+        )
+    )
+    return counts
+
+
+def attach_page_facts(products: list, shops) -> list:
+    """SKU count and price range, and the listings in `shops`, for a page of products: two queries."""
+    ids = [p.pk for p in products]
+    figures = {
+        row["product_id"]: row
+        for row in Sku.objects.filter(product_id__in=ids, is_combo=False)
+        .values("product_id")
+        .annotate(n=Count("pk"), low=Min("list_price_fen"), high=Max("list_price_fen"), cost=Min("cost_fen"))
+        .order_by()
+    }
+    combos = dict(
+        Sku.objects.filter(product_id__in=ids, is_combo=True)
+        .values("product_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("product_id", "n")
+    )
+    listings: dict[int, list] = {}
+    for listing in (
+        Listing.objects.filter(product_id__in=ids, shop__in=shops)
+        .select_related("shop", "shop__platform")
+        .only(
+            "id",
+            "product_id",
+            "status",
+            "price_fen",
+            "title",
+            "platform_item_id",
+            "is_hero",
+            "shop__code",
+            "shop__name",
+            "shop__platform__code",
+            "shop__platform__name",
+        )
+        .order_by("shop_id")
+    ):
+        listings.setdefault(listing.product_id, []).append(listing)
+    for p in products:
+        row = figures.get(p.pk, {})
+        p.sku_count = row.get("n", 0)
+        p.price_low = row.get("low")
+        p.price_high = row.get("high")
+        p.combo_count = combos.get(p.pk, 0)
+        p.shop_listings = listings.get(p.pk, [])
+    return products
+
+
+def categories_for_filter():
+    return list(Category.objects.select_related("parent").order_by("parent__name", "name"))
+
+
+def product_detail(product_id: int):
+    return Product.objects.select_related("category", "category__parent").get(pk=product_id)
+
+
+def skus_of(product: Product) -> tuple[list, list]:
+    """(ordinary SKUs, combos with their parts) — two queries."""
+    skus = list(product.skus.all().order_by("is_combo", "colour", "size", "id"))
+    plain = [s for s in skus if not s.is_combo]
+    combos = [s for s in skus if s.is_combo]
+    if combos:
+        parts: dict[int, list] = {}
+        for item in ComboItem.objects.filter(combo__in=combos).select_related("component", "component__product"):
+            parts.setdefault(item.combo_id, []).append(item)
+        for combo in combos:
+            combo.parts = parts.get(combo.pk, [])
+    return _size_order(plain), combos
+
+
+SIZE_ORDER = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "2XL", "XXXL", "3XL", "4XL", "均码", "F"]
+
+
+def size_rank(size: str):
+    upper = (size or "").upper()
+    if upper in SIZE_ORDER:
+        return (0, SIZE_ORDER.index(upper), "")
+    digits = re.match(r"^(\d+)", upper)
+    if digits:
+        return (1, int(digits.group(1)), upper)
+    return (2, 0, upper)
+
+
+def _size_order(skus: list) -> list:
+    """Colours in order of first appearance (by id), sizes S < M < L < XL rather than alphabetical."""
+    first = {}
+    for s in sorted(skus, key=lambda s: s.pk):
+        first.setdefault(s.colour, s.pk)
+    return sorted(skus, key=lambda s: (first[s.colour], size_rank(s.size), s.pk))
+
+
+def listings_of(product: Product, shops) -> list:
+    return list(
+        Listing.objects.filter(product=product, shop__in=shops)
+        .select_related("shop", "shop__platform")
+        .order_by("shop_id")
+    )
+
+
+def skus_in(keyword: str = "", product_id: int | None = None, include_combos: bool = True):
+    qs = Sku.objects.select_related("product").order_by("product_id", "id")
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    if not include_combos:
+        qs = qs.filter(is_combo=False)
+    keyword = (keyword or "").strip()
+    if keyword:
+        qs = qs.filter(Q(code__icontains=keyword) | Q(barcode=keyword) | Q(product__style_code__icontains=keyword))
+    return qs

@@ -1,0 +1,124 @@
+"""Product role (PROD-7) and lifecycle stage (PROD-8): suggestions from sales, applied by a person.
+
+The computation is pure (`catalog.rules_lifecycle`) over plain input: product id → daily units of the last 28 days,
+price and cost (and visits when known). Orders do not exist yet, so `sales_input()` is empty today; the order
+module will fill it from order lines and every page here starts showing suggestions without further change.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from zhanggui.core.errors import DomainError
+from zhanggui.core.events import record_event, register_event_kinds
+
+from .. import rules_lifecycle as rules
+from ..models import Product
+
+register_event_kinds({"stage_changed": "生命周期阶段", "role_changed": "商品角色"})
+
+
+def sales_input() -> dict[int, rules.ProductSales]:
+    """Sales of the last 28 days per product. Empty until the order module exists (then: built from order lines)."""
+    return {}
+
+
+def _as_sales(value) -> rules.ProductSales:
+    if isinstance(value, rules.ProductSales):
+        return value
+    return rules.ProductSales(
+        daily_units=list(value.get("daily_units") or value.get("units") or []),
+        price_fen=int(value.get("price_fen") or 0),
+        cost_fen=int(value.get("cost_fen") or 0),
+        visits=value.get("visits"),
+    )
+
+
+def normalise(sales: dict) -> dict[int, rules.ProductSales]:
+    """Accept ProductSales or plain dicts ({"daily_units": [...], "price_fen", "cost_fen", "visits"})."""
+    return {int(pid): _as_sales(v) for pid, v in (sales or {}).items()}
+
+
+@dataclass
+class LifecycleRow:
+    product: Product
+    suggestion: rules.StageSuggestion | None
+    share: rules.RoleShare | None
+
+    @property
+    def suggested_stage(self) -> str:
+        return self.suggestion.stage if self.suggestion else ""
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.suggestion) and self.suggestion.stage != self.product.stage
+
+    @property
+    def trend_text(self) -> str:
+        trend = self.suggestion.trend if self.suggestion else None
+        if trend is None:
+            return "—"
+        return "新出单" if trend == float("inf") else f"{trend * 100:+.0f}%"
+
+    @property
+    def traffic_text(self) -> str:
+        return f"{self.share.traffic_share * 100:.1f}%" if self.share else "—"
+
+    @property
+    def profit_text(self) -> str:
+        return f"{self.share.profit_share * 100:.1f}%" if self.share else "—"
+
+    @property
+    def role_mismatch(self) -> bool:
+        """Marked as one role while the numbers say another (PROD-7)."""
+        return bool(self.share and self.share.role and self.product.role and self.share.role != self.product.role)
+
+
+def suggest_stages(sales: dict, products=None) -> list[LifecycleRow]:
+    """PROD-7/PROD-8 for the given sales input: one row per product (those in `products`, default: every active
+    product), with the suggested stage and the real traffic/profit role; products without data get None."""
+    clean = normalise(sales)
+    suggestions = rules.suggest_stages(clean) if clean else {}
+    shares = rules.actual_roles(clean) if clean else {}
+    if products is None:
+        products = Product.objects.filter(is_active=True).select_related("category").order_by("style_code")
+    rows = [LifecycleRow(p, suggestions.get(p.pk), shares.get(p.pk)) for p in products]
+    rows.sort(key=lambda r: (r.suggestion is None, r.suggestion.rank or 10**9 if r.suggestion else 0))
+    return rows
+
+
+def apply_stage(actor, product: Product, stage: str) -> bool:
+    """Set the lifecycle stage (培育期 → 成长期 → 成熟期, PROD-8), usually to the suggested one; on the timeline."""
+    if stage not in Product.Stage.values:
+        raise DomainError("invalid_stage", "生命周期阶段不正确", "stage")
+    with transaction.atomic():
+        locked = Product.objects.select_for_update().get(pk=product.pk)
+        if locked.stage == stage:
+            return False
+        old = locked.stage
+        locked.stage = stage
+        locked.save(update_fields=["stage", "updated_at"])
+        product.stage = stage
+        record_event(
+            actor, locked, "stage_changed", from_state=Product.Stage(old).label, to_state=Product.Stage(stage).label
+        )
+    return True
+
+
+def set_role(actor, product: Product, role: str) -> bool:
+    """Mark the product as 引流款 / 利润款 / 活动款 (or none), PROD-7; on the timeline."""
+    role = role or ""
+    if role not in Product.Role.values:
+        raise DomainError("invalid_role", "商品角色不正确", "role")
+    with transaction.atomic():
+        locked = Product.objects.select_for_update().get(pk=product.pk)
+        if locked.role == role:
+            return False
+        old = locked.role
+        locked.role = role
+        locked.save(update_fields=["role", "updated_at"])
+        product.role = role
+        record_event(
+            actor, locked, "role_changed", from_state=Product.Role(old).label, to_state=Product.Role(role).label
+        )
+    return True

@@ -1,0 +1,32 @@
+"""Catalog background tasks."""
+
+from celery import shared_task
+
+from zhanggui.core.jobs import job_task
+
+
+@shared_task(name="zhanggui.catalog.tasks.run_listing_schedules")
+def run_listing_schedules():
+    """PROD-2: run the scheduled list/delist changes that are due (every minute, from CELERY_BEAT_SCHEDULE).
+    Idempotent: each schedule is claimed once, so overlapping runs never repeat a change."""
+    from .services.listings import run_due_schedules
+
+    return run_due_schedules()
+
+
+@shared_task(name="zhanggui.catalog.tasks.import_products")
+@job_task
+def import_products(job):
+    """Issue 4 item 2: bulk import of products, SKUs and listings from an uploaded XLSX/CSV."""
+    from .services.imports import run_import_job
+
+    return run_import_job(job)
+
+
+@shared_task(name="zhanggui.catalog.tasks.export_products")
+@job_task
+def export_products(job):
+    """Issue 4 item 2: export to XLSX with the import's columns (export → edit → import round-trips)."""
+    from .services.imports import run_export_job
+
+    return run_export_job(job)
