@@ -26,6 +26,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _private_media_root(settings, tmp_path_factory):
+    """Uploads, exports and demo images of a test go to a temporary folder, never into var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def world(db):
     sync_roles()

@@ -4,6 +4,7 @@ Drawn from a fixed seed and created through the bulk product service (so the tim
 again creates nothing twice. Called from `core.demo.load_demo`.
 """
 
+import io
 import random
 
 from django.db.models import Min
@@ -176,6 +177,58 @@ def load_listings(actor) -> int:
     return created
 
 
+# Swatch colours for the generated demo photos.
+SWATCHES = {
+    "黑色": (35, 35, 38),
+    "白色": (245, 244, 240),
+    "米白": (238, 230, 214),
+    "藏青": (32, 45, 84),
+    "雾霾蓝": (120, 145, 170),
+    "卡其": (190, 165, 120),
+    "燕麦色": (214, 200, 178),
+    "豆沙粉": (205, 150, 150),
+}
+
+
+def demo_photo(colour: str, seed: int) -> bytes:
+    """A plain generated 'product photo' (a garment silhouette in the SKU colour on a studio background)."""
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    fill = SWATCHES.get(colour, (rng.randint(60, 200), rng.randint(60, 200), rng.randint(60, 200)))
+    img = Image.new("RGB", (1000, 1333), (242, 239, 234))
+    draw = ImageDraw.Draw(img)
+    draw.polygon(
+        [(330, 200), (670, 200), (820, 420), (730, 470), (700, 1150), (300, 1150), (270, 470), (180, 420)],
+        fill=fill,
+        outline=(90, 90, 90),
+    )
+    draw.ellipse((440, 170, 560, 260), fill=(242, 239, 234))
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def load_images(actor, count: int = 24) -> int:
+    """Main and detail photos for the first products (idempotent: products with images are skipped)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .models import ProductImage
+    from .services.images import upload_image
+
+    done = 0
+    with_images = set(ProductImage.objects.values_list("product_id", flat=True))
+    for product in Product.objects.order_by("style_code").prefetch_related("skus")[:count]:
+        if product.pk in with_images:
+            continue
+        colours = list(dict.fromkeys(s.colour for s in product.skus.all() if s.colour))[:2] or [""]
+        for n, (kind, colour) in enumerate([("main", colours[0])] + [("detail", c) for c in colours]):
+            photo = SimpleUploadedFile(f"demo-{n}.jpg", demo_photo(colour, product.pk * 10 + n), "image/jpeg")
+            upload_image(actor, product, photo, kind, annotated=kind == "detail", variant=colour)
+        done += 1
+    return done
+
+
 def load_catalog(actor) -> dict:
     """The demo catalogue (idempotent): products and SKUs in a few bulk queries, then a few 组合装."""
     specs = catalog_specs()
@@ -203,4 +256,5 @@ def load_catalog(actor) -> dict:
         if combos >= 4:
             break
     load_listings(actor)
+    load_images(actor)
     return {"products": Product.objects.count(), "skus": Sku.objects.count(), "created": len(created)}
