@@ -2,10 +2,9 @@
 
 import datetime as dt
 
-from django.http import Http404
 from ninja import Router, Schema, Status
 
-from zhanggui.core.access import allowed_shops, scoped_get
+from zhanggui.core.access import allowed_shop_or_404, allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
 from zhanggui.core.errors import DomainError
 
@@ -204,10 +203,7 @@ def suggested_times(request, shop_id: int, count: int = 6):
     """PROD-2: the next listing times for a shop, about an hour before each traffic peak, avoiding full slots."""
     if not 1 <= count <= 50:
         raise DomainError("invalid_count", "数量应在 1 到 50 之间", "count")
-    shop = allowed_shops(request.user).filter(pk=shop_id).first()
-    if shop is None:
-        raise Http404
-    return svc.suggested_times(shop, count=count)
+    return svc.suggested_times(allowed_shop_or_404(request.user, shop_id), count=count)
 
 
 @api_route(router.get, "/listings/{listing_id}", perm="catalog.view_listing", response=ListingOut)

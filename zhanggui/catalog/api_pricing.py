@@ -1,10 +1,9 @@
 """API: the price check of PROD-9 (floor, named events, cost-plus margin) — the pricing page calls it live."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from zhanggui.core.access import allowed_shops
+from zhanggui.core.access import allowed_shop_or_404
 from zhanggui.core.apitools import api_route
 from zhanggui.core.errors import DomainError
 from zhanggui.core.money import yuan_to_fen
@@ -41,12 +40,7 @@ def price_check(request, product_id: int, price: str | None = None, event: str =
     """Would this price (yuan) be accepted for the product in this shop? Refused below the floor (default 7折 of
     the lowest SKU list price) unless `event` is an exempt named event; warnings for a thin margin over cost."""
     product = get_object_or_404(Product, pk=product_id)
-    shop = None
-    if shop_id is not None:
-        shop = allowed_shops(request.user).filter(pk=shop_id).first()
-        if shop is None:
-            raise Http404
-    shop = shop_for(product, shop)
+    shop = shop_for(product, allowed_shop_or_404(request.user, shop_id) if shop_id is not None else None)
     list_price, cost = svc.reference_prices(product)
     conf = svc.pricing_settings(shop)
     if price is None or not price.strip():

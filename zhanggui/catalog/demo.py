@@ -4,12 +4,15 @@ Drawn from a fixed seed and created through the bulk product service (so the tim
 again creates nothing twice. Called from `core.demo.load_demo`.
 """
 
+import datetime as dt
 import io
 import random
 
 from django.db.models import Min
 
-from .models import Product, Sku
+from zhanggui.core import clock
+
+from .models import Listing, Product, Sku
 from .services.products import ProductSpec, create_combo_sku, create_products
 
 # category → (share of products, cost range in yuan, weight range in g, name pieces, typical sizes)
@@ -174,6 +177,13 @@ def load_listings(actor) -> int:
             created += create_listings_bulk(
                 actor, shop, [(p, t, price) for p, t, price, s in items if s == status], status=status
             )
+    if created:
+        # Listed over the past week, as a running shop is: relisting times (PROD-11) then spread out too.
+        now = clock.now()
+        fresh = list(Listing.objects.filter(status=Listing.Status.LISTED, listed_at__gte=now - dt.timedelta(hours=1)))
+        for listing in fresh:
+            listing.listed_at = now - dt.timedelta(minutes=rng.randint(30, 7 * 24 * 60 - 30))
+        Listing.objects.bulk_update(fresh, ["listed_at"], batch_size=500)
     return created
 
 

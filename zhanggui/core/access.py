@@ -63,6 +63,14 @@ def public(view):
     return view
 
 
+def allowed_shop_or_404(user, shop_id: int):
+    """One of the user's shops by id, or 404 (like scoped_get, for the shop itself)."""
+    shop = allowed_shops(user).filter(pk=shop_id).first()
+    if shop is None:
+        raise Http404
+    return shop
+
+
 def scoped_get(queryset, user, shop_field: str = "shop", **lookup):
     """Fetch one object within the user's shops, or 404 (not 403: other shops' objects do not exist for them)."""
     shops = allowed_shops(user)

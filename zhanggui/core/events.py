@@ -64,14 +64,15 @@ def record_event(
     )
 
 
-def record_events(actor, rows) -> None:
-    """Timeline entries for many objects in one INSERT (bulk paths): rows = [(obj, kind, from, to, note)]."""
+def record_events(actor, rows, batch_size: int | None = None) -> None:
+    """Timeline entries for many objects in one INSERT (bulk paths): rows = [(obj, kind, from, to, note)],
+    optionally with a sixth item, the event's data."""
     if not rows:
         return
     actor = actor if getattr(actor, "is_authenticated", False) else None
     types: dict = {}
     events = []
-    for obj, kind, from_state, to_state, note in rows:
+    for obj, kind, from_state, to_state, note, *data in rows:
         model = type(obj)
         if model not in types:
             types[model] = ContentType.objects.get_for_model(model)
@@ -87,9 +88,10 @@ def record_events(actor, rows) -> None:
                 from_state=str(from_state or "")[:200],
                 to_state=str(to_state or "")[:200],
                 note=note or "",
+                data=(data[0] if data else None) or {},
             )
         )
-    Event.objects.bulk_create(events)
+    Event.objects.bulk_create(events, batch_size=batch_size)
 
 
 def timeline_for(obj: models.Model):

@@ -2,10 +2,9 @@
 
 from typing import Any
 
-from django.http import Http404
 from ninja import Body, Router, Schema, Status
 
-from zhanggui.core.access import allowed_shops
+from zhanggui.core.access import allowed_shop_or_404, allowed_shops
 from zhanggui.core.apitools import api_route
 from zhanggui.core.registry import definitions_for
 
@@ -74,10 +73,7 @@ class SettingOut(Schema):
 
 
 def _shop(request, shop_id: int) -> Shop:
-    shop = allowed_shops(request.user).filter(pk=shop_id).first()
-    if shop is None:
-        raise Http404
-    return shop
+    return allowed_shop_or_404(request.user, shop_id)
 
 
 @api_route(router.get, "/shops", perm="shops.view_shop", response=list[ShopOut])

@@ -80,15 +80,7 @@ def staff_detail(request, staff_id: int):
             }
         )
         form.fields["number"].disabled = True
-    return render(
-        request,
-        "team/detail.html",
-        {
-            "staff": staff,
-            "form": form,
-            "timeline": [present_event(e, request.user) for e in timeline_for(staff)[:50]],
-        },
-    )
+    return _render_detail(request, staff, form)
 
 
 @require_POST
@@ -115,6 +107,10 @@ def staff_update(request, staff_id: int):
         else:
             messages.success(request, _("Saved"))
             return redirect("team:detail", staff_id=staff.pk)
+    return _render_detail(request, staff, form, status=400)
+
+
+def _render_detail(request, staff, form, status: int = 200):
     return render(
         request,
         "team/detail.html",
@@ -123,7 +119,7 @@ def staff_update(request, staff_id: int):
             "form": form,
             "timeline": [present_event(e, request.user) for e in timeline_for(staff)[:50]],
         },
-        status=400,
+        status=status,
     )
 
 

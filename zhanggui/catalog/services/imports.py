@@ -693,16 +693,7 @@ class BatchWriter:
         for style, (created, updated) in per_product.items():
             product = self.products[style]
             if style in self.created_products:
-                events.append(
-                    Event(
-                        **base,
-                        content_type=product_ct,
-                        object_id=str(product.pk),
-                        object_label=str(product)[:200],
-                        kind="created",
-                        note=f"{source}：{created} 个 SKU",
-                    )
-                )
+                kind, note = "created", f"{source}：{created} 个 SKU"
             elif created or updated or style in self.changed_products:
                 parts = []
                 if style in self.changed_products:
@@ -711,16 +702,19 @@ class BatchWriter:
                     parts.append(f"新增 {created} 个 SKU")
                 if updated:
                     parts.append(f"更新 {updated} 个 SKU")
-                events.append(
-                    Event(
-                        **base,
-                        content_type=product_ct,
-                        object_id=str(product.pk),
-                        object_label=str(product)[:200],
-                        kind="imported",
-                        note=f"{source}：{'，'.join(parts)}",
-                    )
+                kind, note = "imported", f"{source}：{'，'.join(parts)}"
+            else:
+                continue
+            events.append(
+                Event(
+                    **base,
+                    content_type=product_ct,
+                    object_id=str(product.pk),
+                    object_label=str(product)[:200],
+                    kind=kind,
+                    note=note,
                 )
+            )
         shops = imp.all_shops
         for key in self.created_listings | self.changed_listings:
             shop_code, style = key

@@ -91,18 +91,7 @@ def apply_stage(actor, product: Product, stage: str) -> bool:
     """Set the lifecycle stage (培育期 → 成长期 → 成熟期, PROD-8), usually to the suggested one; on the timeline."""
     if stage not in Product.Stage.values:
         raise DomainError("invalid_stage", "生命周期阶段不正确", "stage")
-    with transaction.atomic():
-        locked = Product.objects.select_for_update().get(pk=product.pk)
-        if locked.stage == stage:
-            return False
-        old = locked.stage
-        locked.stage = stage
-        locked.save(update_fields=["stage", "updated_at"])
-        product.stage = stage
-        record_event(
-            actor, locked, "stage_changed", from_state=Product.Stage(old).label, to_state=Product.Stage(stage).label
-        )
-    return True
+    return _change_choice(actor, product, "stage", stage, Product.Stage, "stage_changed")
 
 
 def set_role(actor, product: Product, role: str) -> bool:
@@ -110,15 +99,18 @@ def set_role(actor, product: Product, role: str) -> bool:
     role = role or ""
     if role not in Product.Role.values:
         raise DomainError("invalid_role", "商品角色不正确", "role")
+    return _change_choice(actor, product, "role", role, Product.Role, "role_changed")
+
+
+def _change_choice(actor, product: Product, field: str, value: str, choices, kind: str) -> bool:
+    """Set one choice field under a row lock and record the change by its labels; False when nothing changed."""
     with transaction.atomic():
         locked = Product.objects.select_for_update().get(pk=product.pk)
-        if locked.role == role:
+        old = getattr(locked, field)
+        if old == value:
             return False
-        old = locked.role
-        locked.role = role
-        locked.save(update_fields=["role", "updated_at"])
-        product.role = role
-        record_event(
-            actor, locked, "role_changed", from_state=Product.Role(old).label, to_state=Product.Role(role).label
-        )
+        setattr(locked, field, value)
+        locked.save(update_fields=[field, "updated_at"])
+        setattr(product, field, value)
+        record_event(actor, locked, kind, from_state=choices(old).label, to_state=choices(value).label)
     return True

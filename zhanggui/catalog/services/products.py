@@ -7,14 +7,12 @@ many products (the demo, benchmarks, imports) costs a handful of queries per bat
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
 from zhanggui.core.errors import DomainError
-from zhanggui.core.events import record_event, register_event_kinds
-from zhanggui.core.models import Event
+from zhanggui.core.events import record_event, record_events, register_event_kinds
 from zhanggui.core.money import format_fen
 
 from ..models import Category, ComboItem, Product, Sku
@@ -299,29 +297,6 @@ def _check_codes_free(rows: list[dict], exclude_ids=()) -> None:
         raise DomainError("duplicate_barcode", f"条码已被其他 SKU 使用：{'、'.join(taken[:20])}", "barcode")
 
 
-def _events(actor, objects_kinds: list[tuple], model=Product) -> None:
-    """Many timeline rows in one INSERT (the bulk twin of record_event): (obj, kind, to_state, note, data)."""
-    actor = actor if getattr(actor, "is_authenticated", False) else None
-    content_type = ContentType.objects.get_for_model(model)
-    Event.objects.bulk_create(
-        [
-            Event(
-                actor=actor,
-                actor_number=getattr(actor, "number", "") if actor else "",
-                content_type=content_type,
-                object_id=str(obj.pk),
-                object_label=str(obj)[:200],
-                kind=kind,
-                to_state=str(to_state or "")[:200],
-                note=note or "",
-                data=data or {},
-            )
-            for obj, kind, to_state, note, data in objects_kinds
-        ],
-        batch_size=500,
-    )
-
-
 def create_products(actor, specs: list[ProductSpec]) -> list[Product]:
     """Create many products with their SKU grids in one transaction and a few queries (PROD-1).
 
@@ -390,12 +365,13 @@ def create_products(actor, specs: list[ProductSpec]) -> list[Product]:
             Sku.objects.bulk_create(skus, batch_size=1000)
         except IntegrityError as exc:  # a concurrent writer took a code between our check and the insert
             raise DomainError("duplicate_code", "货号、商家编码或条码刚被他人占用，请刷新后重试") from exc
-        _events(
+        record_events(
             actor,
             [
-                (p, "created", "", f"{len(rows)} 个 SKU：{_grid_summary(rows)}", {"skus": len(rows)})
+                (p, "created", "", "", f"{len(rows)} 个 SKU：{_grid_summary(rows)}", {"skus": len(rows)})
                 for p, (_s, _f, rows) in zip(products, prepared, strict=True)
             ],
+            batch_size=500,
         )
     return products
 
@@ -510,22 +486,12 @@ def set_role(actor, products, role: str) -> int:
         if not changing:
             return 0
         Product.objects.filter(pk__in=[p.pk for p in changing]).update(role=role)
-        content_type = ContentType.objects.get_for_model(Product)
-        actor_ok = actor if getattr(actor, "is_authenticated", False) else None
-        Event.objects.bulk_create(
+        record_events(
+            actor,
             [
-                Event(
-                    actor=actor_ok,
-                    actor_number=getattr(actor_ok, "number", "") if actor_ok else "",
-                    content_type=content_type,
-                    object_id=str(p.pk),
-                    object_label=str(p)[:200],
-                    kind="role_changed",
-                    from_state=str(label.get(p.role, p.role)) if p.role else "",
-                    to_state=str(label.get(role, role)),
-                )
+                (p, "role_changed", label.get(p.role, p.role) if p.role else "", label.get(role, role), "")
                 for p in changing
-            ]
+            ],
         )
     return len(changing)
 

@@ -69,28 +69,33 @@ def _back(request):
 @require_POST
 @page("catalog.change_product")
 def apply_stage(request, product_id: int):
-    product = get_object_or_404(Product, pk=product_id)
-    try:
-        if svc.apply_stage(request.user, product, request.POST.get("stage", "")):
-            messages.success(
-                request,
-                _("%(code)s is now in %(stage)s") % {"code": product.style_code, "stage": product.get_stage_display()},
-            )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return _back(request)
+    return _change_product(
+        request,
+        product_id,
+        svc.apply_stage,
+        "stage",
+        lambda p: _("%(code)s is now in %(stage)s") % {"code": p.style_code, "stage": p.get_stage_display()},
+    )
 
 
 @require_POST
 @page("catalog.change_product")
 def set_role(request, product_id: int):
+    return _change_product(
+        request,
+        product_id,
+        svc.set_role,
+        "role",
+        lambda p: _("%(code)s marked as %(role)s") % {"code": p.style_code, "role": p.get_role_display()},
+    )
+
+
+def _change_product(request, product_id: int, change, field: str, success_message):
+    """Apply `change(user, product, posted value)`; say so only when something changed, then go back."""
     product = get_object_or_404(Product, pk=product_id)
     try:
-        if svc.set_role(request.user, product, request.POST.get("role", "")):
-            messages.success(
-                request,
-                _("%(code)s marked as %(role)s") % {"code": product.style_code, "role": product.get_role_display()},
-            )
+        if change(request.user, product, request.POST.get(field, "")):
+            messages.success(request, success_message(product))
     except DomainError as exc:
         messages.error(request, exc.message)
     return _back(request)
