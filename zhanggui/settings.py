@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "zhanggui.team",
     "zhanggui.crm",
     "zhanggui.catalog",
+    "zhanggui.inventory",
 ]
 
 MIDDLEWARE = [
