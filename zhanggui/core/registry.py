@@ -135,6 +135,12 @@ def register(key: str, *, label, kind: str, default: Any, rule: str, group, **op
     return definition
 
 
+def register_all(group, rows) -> None:
+    """Register a group of settings given as rows: (key, label, kind, default, rule ID, {options})."""
+    for key, label, kind, default, rule, options in rows:
+        register(key, label=label, kind=kind, default=default, rule=rule, group=group, **options)
+
+
 def get_definition(key: str) -> SettingDef:
     try:
         return _REGISTRY[key]
