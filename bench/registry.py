@@ -13,6 +13,8 @@ BENCHMARKS = (
     "home_page",
     "catalog_import",
     "catalog_product_list",
+    "inventory_reserve",
+    "inventory_stock_verify",
 )
 
 

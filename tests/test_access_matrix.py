@@ -28,6 +28,7 @@ from zhanggui.core import clock
 from zhanggui.core.access import LOGIN_ONLY
 from zhanggui.core.models import ApiToken, Job
 from zhanggui.core.services import create_api_token, revoke_api_token
+from zhanggui.inventory.services.warehouses import create_warehouse
 from zhanggui.shops.services import start_opening_checklist
 from zhanggui.team.models import Duty
 from zhanggui.team.services import create_staff
@@ -97,11 +98,15 @@ class Samples:
         listing_schedule = schedule_listing(None, listing, "list", clock.now() + dt.timedelta(days=1))
         # PROD-4: an image of that product (a tiny generated PNG), so the file views have something to serve.
         image = upload_image(None, product, SimpleUploadedFile("m.png", _tiny_png()), "main")
+        # INV-4: a warehouse (stock is company-level, so the outsider may reach it like everyone with the right).
+        warehouse = create_warehouse(None, code="AM-WH", name="矩阵仓", is_default=True)
         self.shared = {
             "shop_id": world.shop_a.pk,
             "product_id": product.pk,
             "listing_id": listing.pk,
             "image_id": image.pk,
+            "sku_id": product.skus.order_by("pk").first().pk,
+            "warehouse_id": warehouse.pk,
             "schedule_id": listing_schedule.pk,
             "staff_id": colleague.pk,
             "customer_id": world.customer_a.pk,

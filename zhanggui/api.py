@@ -7,6 +7,7 @@ from zhanggui.catalog.api import router as catalog_router
 from zhanggui.core.api import router as core_router
 from zhanggui.core.apitools import AUTH, install_error_handlers
 from zhanggui.crm.api import router as crm_router
+from zhanggui.inventory.api import router as inventory_router
 from zhanggui.shops.api import router as shops_router
 from zhanggui.team.api import router as team_router
 
@@ -24,3 +25,4 @@ api.add_router("/", shops_router)
 api.add_router("/", team_router)
 api.add_router("/", crm_router)
 api.add_router("/", catalog_router)
+api.add_router("/", inventory_router)

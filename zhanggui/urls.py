@@ -23,6 +23,7 @@ urlpatterns = [
     path("team/", include("zhanggui.team.urls")),
     path("customers/", include("zhanggui.crm.urls")),
     path("products/", include("zhanggui.catalog.urls")),
+    path("stock/", include("zhanggui.inventory.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

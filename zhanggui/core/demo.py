@@ -239,6 +239,12 @@ def load_demo(stdout=None) -> dict:
         # editor A005 in bulk.
         catalog = load_catalog(Staff.objects.get(number="A005"))
 
+        # Stock (INV-1, INV-2, INV-4): two warehouses with bins, home bins and the opening balance, posted by the
+        # warehouse keeper A007 through the stock services.
+        from zhanggui.inventory.demo import load_inventory
+
+        inventory = load_inventory(Staff.objects.get(number="A007"))
+
     return {
         "password": DEMO_PASSWORD,
         "logins": [
@@ -249,4 +255,5 @@ def load_demo(stdout=None) -> dict:
         "customers": Customer.objects.count(),
         "products": catalog["products"],
         "skus": catalog["skus"],
+        "stock_levels": inventory["levels"],
     }

@@ -341,6 +341,9 @@ def on_stock_changed(sku_ids=(), available=None, **_payload) -> dict:
         back = [pk for pk, qty in available.items() if (qty or 0) > 0]
         flipped_out = list(Sku.objects.filter(pk__in=out, sold_out=False).values_list("pk", flat=True))
         flipped_back = list(Sku.objects.filter(pk__in=back, sold_out=True).values_list("pk", flat=True))
+        if not flipped_out and not flipped_back and ids <= set(available):
+            # No SKU crossed zero, so no listing can change state: the common case on every reservation.
+            return {"to_delist": 0, "relisted": 0, "sold_out_skus": 0}
         Sku.objects.filter(pk__in=flipped_out).update(sold_out=True)
         Sku.objects.filter(pk__in=flipped_back).update(sold_out=False)
         combos = set(ComboItem.objects.filter(component_id__in=ids).values_list("combo_id", flat=True))

@@ -1,0 +1,8 @@
+"""Inventory API: the routers of each sub-area, mounted under /api/v1/."""
+
+from ninja import Router
+
+from .api_stock import router as stock_router
+
+router = Router(tags=["stock"])
+router.add_router("", stock_router)

@@ -1,0 +1,495 @@
+"""Stock services — the ONLY place stock levels change (INV-1, INV-2; Saleor's warehouse/management.py idea).
+
+Every change of a StockLevel is one conditional UPDATE that the database checks (never a Python read followed by
+a write), returning the figures after the change (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35), and one
+LedgerEntry with those figures, the reason, the document and the 工号 of whoever did it. A change of several
+levels updates them in primary-key order, so two transactions touching the same levels queue up instead of
+deadlocking. The hot path (reserve) is plain SQL: it runs for every paid order line.
+
+- `receive_stock`: on hand up (receipt, opening balance, return) or up/down (adjustment, never below reserved).
+- `reserve` → `release` / `commit`: the two-stage allocation (django-oscar's allocate → cancel / consume). A
+  reservation is unique per (reference, SKU, warehouse), so a retried job never reserves twice — even when two
+  retries race, the unique constraint lets only one through (INSERT … ON CONFLICT DO NOTHING RETURNING).
+- After the transaction commits, "stock_changed" is published with the available quantity per SKU (summed over
+  the active warehouses), read after the commit (PROD-6: the catalog marks sold-out SKUs and delists listings).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from zhanggui.catalog.models import ComboItem, Sku
+from zhanggui.core import clock
+from zhanggui.core.domain_events import publish
+from zhanggui.core.errors import DomainError
+
+from ..models import LedgerEntry, Reservation, StockLevel, Warehouse
+
+Reason = LedgerEntry.Reason
+RECEIVE_REASONS = {Reason.RECEIPT, Reason.OPENING, Reason.RETURN, Reason.ADJUST}
+_REASON_WORDS = {Reason.RECEIPT: "入库", Reason.OPENING: "期初", Reason.RETURN: "退货入库", Reason.ADJUST: "调整"}
+
+__all__ = [
+    "available_by_sku",
+    "commit",
+    "default_warehouse",
+    "receive_stock",
+    "release",
+    "reserve",
+]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _who(actor) -> tuple:
+    """(user or None, 工号) for the ledger."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        return actor, getattr(actor, "number", "") or ""
+    return None, ""
+
+
+def _pk(obj) -> int:
+    return int(getattr(obj, "pk", obj))
+
+
+def default_warehouse() -> Warehouse:
+    """The warehouse used when none is given: the active default one, else the only active one."""
+    warehouses = list(Warehouse.objects.filter(is_active=True).order_by("-is_default", "pk")[:2])
+    if warehouses and (warehouses[0].is_default or len(warehouses) == 1):
+        return warehouses[0]
+    if not warehouses:
+        raise DomainError("no_warehouse", "还没有仓库，请先新建仓库", "warehouse")
+    raise DomainError("no_default_warehouse", "有多个仓库但没有默认仓库，请指定仓库或设置默认仓库", "warehouse")
+
+
+def _warehouse(warehouse) -> Warehouse:
+    if warehouse is None:
+        return default_warehouse()
+    if not isinstance(warehouse, Warehouse):
+        found = Warehouse.objects.filter(pk=warehouse).first()
+        if found is None:
+            raise DomainError("no_warehouse", "仓库不存在", "warehouse")
+        warehouse = found
+    if not warehouse.is_active:
+        raise DomainError("warehouse_inactive", f"仓库“{warehouse.name}”已停用", "warehouse")
+    return warehouse
+
+
+def _ensure_levels(sku_ids: Iterable[int], warehouse_id: int) -> dict[int, int]:
+    """{sku_id: StockLevel pk} for these SKUs in the warehouse, creating missing (empty) levels in one INSERT."""
+    sku_ids = set(sku_ids)
+    found = dict(StockLevel.objects.filter(warehouse_id=warehouse_id, sku_id__in=sku_ids).values_list("sku_id", "pk"))
+    missing = sku_ids - set(found)
+    if missing:
+        StockLevel.objects.bulk_create(
+            [StockLevel(sku_id=s, warehouse_id=warehouse_id) for s in sorted(missing)], ignore_conflicts=True
+        )
+        found.update(
+            StockLevel.objects.filter(warehouse_id=warehouse_id, sku_id__in=missing).values_list("sku_id", "pk")
+        )
+    return found
+
+
+_SQL: dict[str, str] = {}
+
+
+def _update_sql(by: str) -> str:
+    """The conditional UPDATE of one stock level, by its id or by (sku_id, warehouse_id)."""
+    if by not in _SQL:
+        if connection.vendor == "sqlite" and connection.Database.sqlite_version_info < (3, 35):
+            raise RuntimeError("库存服务需要 SQLite 3.35 或更新版本（UPDATE … RETURNING）")
+        table = connection.ops.quote_name(StockLevel._meta.db_table)
+        where = "id = %s" if by == "id" else "sku_id = %s AND warehouse_id = %s"
+        # INV-1: the database decides. The change is applied only when on hand stays ≥ reserved and reserved
+        # stays ≥ 0 after it; RETURNING gives the figures after the change (PostgreSQL, SQLite ≥ 3.35).
+        _SQL[by] = (
+            f"UPDATE {table} SET on_hand = on_hand + %s, reserved = reserved + %s, updated_at = %s "
+            f"WHERE {where} AND on_hand + %s >= reserved + %s AND reserved + %s >= 0 "
+            "RETURNING on_hand, reserved"
+        )
+    return _SQL[by]
+
+
+def _run_update(by: str, key: list, on_hand_change: int, reserved_change: int, now) -> tuple[int, int] | None:
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _update_sql(by),
+            [on_hand_change, reserved_change, stamp, *key, on_hand_change, reserved_change, reserved_change],
+        )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _apply(level_pk: int, on_hand_change: int, reserved_change: int, now) -> tuple[int, int] | None:
+    """One conditional UPDATE of a stock level; (on_hand, reserved) after it, or None when refused."""
+    return _run_update("id", [level_pk], on_hand_change, reserved_change, now)
+
+
+def _apply_at(sku_id: int, warehouse_id: int, on_hand_change: int, reserved_change: int, now):
+    """The same, addressed by (SKU, warehouse) — the unique index — for a single row (no lock order to keep)."""
+    return _run_update("key", [sku_id, warehouse_id], on_hand_change, reserved_change, now)
+
+
+def available_by_sku(sku_ids: Iterable[int]) -> dict[int, int]:
+    """Available (on hand − reserved) per SKU, summed over the active warehouses; 0 for SKUs without stock.
+
+    Plain SQL: it runs after every committed change (stock_changed), so it stays one cheap indexed query."""
+    ids = sorted({_pk(s) for s in sku_ids})
+    result = dict.fromkeys(ids, 0)
+    if not ids:
+        return result
+    q = connection.ops.quote_name
+    level, warehouse = q(StockLevel._meta.db_table), q(Warehouse._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT l.sku_id, SUM(l.on_hand - l.reserved) FROM {level} l JOIN {warehouse} w ON w.id = l.warehouse_id "
+            f"WHERE l.sku_id IN ({marks}) AND w.is_active GROUP BY l.sku_id",
+            ids,
+        )
+        result.update({sku_id: int(qty or 0) for sku_id, qty in cursor.fetchall()})
+    return result
+
+
+def _announce(sku_ids: Iterable[int]) -> None:
+    """PROD-6: after the transaction commits, publish "stock_changed" with the availability read then."""
+    ids = sorted(set(sku_ids))
+    if not ids:
+        return
+
+    def send():
+        publish("stock_changed", sku_ids=ids, available=available_by_sku(ids))
+
+    transaction.on_commit(send)
+
+
+def _ledger(sku_id, warehouse_id, reason, document, on_hand_change, reserved_change, after, who, note=""):
+    actor, number = who
+    return LedgerEntry(
+        sku_id=sku_id,
+        warehouse_id=warehouse_id,
+        reason=reason,
+        document=(document or "")[:80],
+        on_hand_change=on_hand_change,
+        reserved_change=reserved_change,
+        on_hand_after=after[0],
+        reserved_after=after[1],
+        actor=actor,
+        actor_number=number,
+        note=(note or "")[:200],
+    )
+
+
+def _codes(sku_ids: Iterable[int]) -> dict[int, str]:
+    return dict(Sku.objects.filter(pk__in=set(sku_ids)).values_list("pk", "code"))
+
+
+_LEDGER_COLUMNS = (
+    "at",
+    "sku_id",
+    "warehouse_id",
+    "reason",
+    "document",
+    "on_hand_change",
+    "reserved_change",
+    "on_hand_after",
+    "reserved_after",
+    "actor_id",
+    "actor_number",
+    "note",
+)
+
+
+def _write_ledger(entries: list[LedgerEntry], now) -> None:
+    """INV-2: the ledger entries of one change in one plain INSERT (the hot path of reserve/release/commit)."""
+    if not entries:
+        return
+    q = connection.ops.quote_name
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    params = []
+    for e in entries:
+        e.at = now
+        params += [stamp, *(getattr(e, c) for c in _LEDGER_COLUMNS[1:])]
+    row = "(" + ", ".join(["%s"] * len(_LEDGER_COLUMNS)) + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(LedgerEntry._meta.db_table)} ({', '.join(q(c) for c in _LEDGER_COLUMNS)}) "
+            f"VALUES {', '.join([row] * len(entries))}",
+            params,
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Receiving and adjusting (INV-1, INV-2)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def receive_stock(
+    actor, sku, warehouse, qty: int, document: str = "", reason: str = "receipt", note: str = ""
+) -> LedgerEntry:
+    """Change the on-hand quantity of `sku` in `warehouse` (None: the default one) by `qty` (INV-1, INV-2).
+
+    reason: receipt (入库), opening (期初), return (退货入库) — qty > 0; adjust (调整) — qty ≠ 0, and on hand may
+    never drop below what is reserved. Returns the ledger entry (before/after figures, the actor's 工号).
+    """
+    if reason not in RECEIVE_REASONS:
+        raise DomainError("bad_reason", f"不支持的库存变动原因：{reason}", "reason")
+    try:
+        qty = int(qty)
+    except (TypeError, ValueError):
+        raise DomainError("bad_quantity", "数量必须是整数", "qty") from None
+    if qty == 0 or (qty < 0 and reason != Reason.ADJUST):
+        raise DomainError("bad_quantity", f"{_REASON_WORDS[reason]}数量必须大于 0", "qty")
+    sku = sku if isinstance(sku, Sku) else Sku.objects.filter(pk=sku).first()
+    if sku is None:
+        raise DomainError("no_sku", "SKU 不存在", "sku")
+    if sku.is_combo:
+        raise DomainError("combo_no_stock", f"组合装 {sku.code} 没有自己的库存，请对其组成 SKU 入库", "sku")
+    warehouse = _warehouse(warehouse)
+    who = _who(actor)
+    with transaction.atomic():
+        level_pk = _ensure_levels([sku.pk], warehouse.pk)[sku.pk]
+        after = _apply(level_pk, qty, 0, clock.now())
+        if after is None:
+            level = StockLevel.objects.get(pk=level_pk)
+            if qty < 0 and level.on_hand + qty < 0:
+                message = f"{sku.code} 在库 {level.on_hand} 件，不能减少 {-qty} 件"
+            else:
+                message = (
+                    f"{sku.code} 已预留 {level.reserved} 件，调整后在库不能少于预留（当前在库 {level.on_hand} 件）"
+                )
+            raise DomainError("below_reserved", message, "qty")
+        entry = _ledger(sku.pk, warehouse.pk, reason, document, qty, 0, after, who, note)
+        entry.save()
+        _announce([sku.pk])
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reserve → release / commit (INV-1)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _expand(lines) -> dict[int, int]:
+    """{part SKU id: quantity} in SKU order: a combination SKU stands for its parts (qty × part quantity)."""
+    wanted: dict[int, int] = defaultdict(int)
+    is_combo: dict[int, bool] = {}
+    for sku, qty in lines:
+        try:
+            qty = int(qty)
+        except (TypeError, ValueError):
+            raise DomainError("bad_quantity", "数量必须是整数", "qty") from None
+        if qty <= 0:
+            raise DomainError("bad_quantity", "预留数量必须大于 0", "qty")
+        wanted[_pk(sku)] += qty
+        if isinstance(sku, Sku):
+            is_combo[sku.pk] = sku.is_combo
+    if not wanted:
+        raise DomainError("no_lines", "没有要预留的商品", "lines")
+    unknown = set(wanted) - set(is_combo)
+    if unknown:  # SKUs given by id: one query
+        is_combo.update(Sku.objects.filter(pk__in=unknown).values_list("pk", "is_combo"))
+        missing = set(wanted) - set(is_combo)
+        if missing:
+            raise DomainError("no_sku", f"SKU 不存在：{', '.join(map(str, sorted(missing)))}", "lines")
+    combos = [pk for pk in wanted if is_combo[pk]]
+    parts: dict[int, int] = defaultdict(int)
+    for pk, qty in wanted.items():
+        if not is_combo[pk]:
+            parts[pk] += qty
+    if combos:
+        items = ComboItem.objects.filter(combo_id__in=combos).values_list("combo_id", "component_id", "quantity")
+        seen = set()
+        for combo_id, component_id, part_qty in items:
+            parts[component_id] += wanted[combo_id] * part_qty
+            seen.add(combo_id)
+        empty = set(combos) - seen
+        if empty:
+            codes = _codes(empty)
+            raise DomainError("combo_without_parts", f"组合装 {'、'.join(codes.values())} 没有设置组成 SKU", "lines")
+    return dict(sorted(parts.items()))  # SKU order: racing retries insert their reservations in one order
+
+
+def reserve(reference: str, lines: Iterable[tuple], warehouse=None, actor=None) -> list[Reservation]:
+    """Reserve `lines` = [(sku or sku id, qty)] for `reference` (e.g. "order-line:123") in `warehouse` (INV-1).
+
+    All or nothing in one transaction; a combination SKU reserves its parts. Idempotent per (reference, SKU,
+    warehouse): a retry returns the existing reservations and changes nothing, whatever state they are in
+    (a released reference needs a new reference to reserve again). Refused with DomainError "insufficient_stock"
+    naming the SKU and what is available when the database finds too little stock — nothing is written then.
+    Returns the reservations of the reference for these SKUs, in SKU order.
+    """
+    reference = (reference or "").strip()
+    if not reference:
+        raise DomainError("no_reference", "缺少预留单据号", "reference")
+    if len(reference) > 80:
+        raise DomainError("reference_too_long", "预留单据号不能超过 80 个字符", "reference")
+    parts = _expand(lines)
+    warehouse = _warehouse(warehouse)
+    return _reserve(reference, parts, warehouse, _who(actor))
+
+
+def _existing(reference: str, sku_ids, warehouse_id: int) -> list[Reservation]:
+    return list(
+        Reservation.objects.filter(reference=reference, warehouse_id=warehouse_id, sku_id__in=sku_ids).order_by(
+            "sku_id"
+        )
+    )
+
+
+def _insert_reservations(reference: str, warehouse_id: int, parts: dict[int, int], now) -> dict[int, int]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: {sku_id: reservation pk} of the rows this call created.
+
+    The unique constraint on (reference, sku, warehouse) decides: a reservation that exists — or that a racing
+    retry has inserted and then commits (PostgreSQL waits for it) — is skipped, never duplicated."""
+    q = connection.ops.quote_name
+    table = q(Reservation._meta.db_table)
+    columns = ", ".join(q(c) for c in ("reference", "sku_id", "warehouse_id", "quantity", "state", "created_at"))
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(parts))
+    params = []
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    for sku_id, qty in parts.items():
+        params += [reference, sku_id, warehouse_id, qty, Reservation.State.OPEN, stamp]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {values} "
+            f"ON CONFLICT ({q('reference')}, {q('sku_id')}, {q('warehouse_id')}) DO NOTHING RETURNING id, sku_id",
+            params,
+        )
+        return {sku_id: pk for pk, sku_id in cursor.fetchall()}
+
+
+def _reserve(reference, parts, warehouse, who) -> list[Reservation]:
+    with transaction.atomic():
+        now = clock.now()
+        # The reservations first: a racing retry of the same reference waits here on the unique constraint
+        # before it touches any stock level, then finds ours and changes nothing.
+        inserted = _insert_reservations(reference, warehouse.pk, parts, now)
+        existing = []
+        if len(inserted) < len(parts):  # a retry: these exist already and stay as they are
+            existing = _existing(reference, [s for s in parts if s not in inserted], warehouse.pk)
+        todo = {sku_id: qty for sku_id, qty in parts.items() if sku_id in inserted}
+        if not todo:
+            return existing
+        entries = []
+        if len(todo) == 1:  # the common case: one row, no order to keep
+            ((sku_id, qty),) = todo.items()
+            after = _apply_at(sku_id, warehouse.pk, 0, qty, now)
+            if after is None:
+                raise _insufficient(sku_id, warehouse, qty)
+            entries.append(_ledger(sku_id, warehouse.pk, Reason.RESERVE, reference, 0, qty, after, who))
+        else:
+            levels = dict(
+                StockLevel.objects.filter(warehouse_id=warehouse.pk, sku_id__in=todo).values_list("sku_id", "pk")
+            )
+            # Primary-key order: concurrent reservations of overlapping SKUs queue up instead of deadlocking.
+            for sku_id, level_pk in sorted(((s, levels.get(s)) for s in todo), key=lambda p: (p[1] or 0, p[0])):
+                qty = todo[sku_id]
+                after = _apply(level_pk, 0, qty, now) if level_pk else None
+                if after is None:
+                    raise _insufficient(sku_id, warehouse, qty)
+                entries.append(_ledger(sku_id, warehouse.pk, Reason.RESERVE, reference, 0, qty, after, who))
+        _write_ledger(entries, now)
+        _announce(todo)
+    created = [
+        Reservation(
+            pk=inserted[sku_id],
+            reference=reference,
+            sku_id=sku_id,
+            warehouse_id=warehouse.pk,
+            quantity=qty,
+            state=Reservation.State.OPEN,
+            created_at=now,
+        )
+        for sku_id, qty in todo.items()
+    ]
+    for r in created:
+        r._state.adding, r._state.db = False, connection.alias
+    return sorted(existing + created, key=lambda r: r.sku_id)
+
+
+def _insufficient(sku_id: int, warehouse: Warehouse, qty: int) -> DomainError:
+    """The refusal, naming the SKU and what is available (read only to word the message)."""
+    level = StockLevel.objects.filter(sku_id=sku_id, warehouse_id=warehouse.pk).values("on_hand", "reserved").first()
+    available = level["on_hand"] - level["reserved"] if level else 0
+    code = _codes([sku_id]).get(sku_id, str(sku_id))
+    return DomainError(
+        "insufficient_stock", f"库存不足：{code} 需要 {qty} 件，{warehouse.name}可用 {max(available, 0)} 件", "lines"
+    )
+
+
+def _close(reference: str, state: str, actor, document: str, note: str) -> list[Reservation]:
+    """Release or commit every open reservation of `reference`: one ledger entry per (SKU, warehouse)."""
+    reference = (reference or "").strip()
+    ship = state == Reservation.State.COMMITTED
+    who = _who(actor)
+    with transaction.atomic():
+        # Lock the open reservations (PK order) so a concurrent release/commit of the same reference waits and
+        # then finds them closed: each unit is given back or shipped exactly once.
+        open_ = list(
+            Reservation.objects.select_for_update()
+            .filter(reference=reference, state=Reservation.State.OPEN)
+            .order_by("pk")
+        )
+        open_ = [r for r in open_ if r.state == Reservation.State.OPEN]
+        if not open_:
+            return []
+        per_level: dict[tuple[int, int], int] = defaultdict(int)
+        for r in open_:
+            per_level[(r.sku_id, r.warehouse_id)] += r.quantity
+        levels = {
+            (s, w): pk
+            for s, w, pk in StockLevel.objects.filter(
+                sku_id__in={k[0] for k in per_level}, warehouse_id__in={k[1] for k in per_level}
+            ).values_list("sku_id", "warehouse_id", "pk")
+        }
+        now = clock.now()
+        entries = []
+        for key in sorted(per_level, key=lambda k: levels.get(k, 0)):
+            qty = per_level[key]
+            level_pk = levels.get(key)
+            after = _apply(level_pk, -qty if ship else 0, -qty, now) if level_pk else None
+            if after is None:  # cannot happen while the reservations and levels agree (stock-verify)
+                code = _codes([key[0]]).get(key[0], key[0])
+                raise DomainError(
+                    "reservation_mismatch", f"{code} 的预留数与库存记录不一致，请运行库存核对", "reference"
+                )
+            entries.append(
+                _ledger(
+                    key[0],
+                    key[1],
+                    Reason.SHIP if ship else Reason.RELEASE,
+                    document if ship else reference,
+                    -qty if ship else 0,
+                    -qty,
+                    after,
+                    who,
+                    reference if ship else note,
+                )
+            )
+        _write_ledger(entries, now)
+        Reservation.objects.filter(pk__in=[r.pk for r in open_]).update(state=state, closed_at=now)
+        for r in open_:
+            r.state, r.closed_at = state, now
+        _announce(k[0] for k in per_level)
+    return open_
+
+
+def release(reference: str, actor=None, note: str = "") -> list[Reservation]:
+    """Give back every open reservation of `reference` (order cancelled, refund): reserved goes down, one
+    ledger entry per SKU (reason release). Idempotent: a second call finds nothing open and returns []."""
+    return _close(reference, Reservation.State.RELEASED, actor, "", note)
+
+
+def commit(reference: str, document: str, actor=None) -> list[Reservation]:
+    """Ship the open reservations of `reference`: on hand and reserved both go down in ONE ledger entry per SKU
+    (reason ship, `document` e.g. the waybill number, the reference in the note); reservations → committed.
+    Idempotent: a second call finds nothing open and returns []."""
+    return _close(reference, Reservation.State.COMMITTED, actor, document, "")

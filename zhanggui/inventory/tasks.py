@@ -1,0 +1,14 @@
+"""Inventory background tasks."""
+
+from celery import shared_task
+
+from zhanggui.core.jobs import job_task
+
+
+@shared_task(name="zhanggui.inventory.tasks.export_ledger")
+@job_task
+def export_ledger(job):
+    """INV-2: the filtered stock ledger as an XLSX file, built in the background."""
+    from .exports import run_ledger_export
+
+    return run_ledger_export(job)

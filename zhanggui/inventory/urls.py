@@ -1,0 +1,6 @@
+"""Stock pages (/stock/); each sub-area's views module contributes its own `urls`."""
+
+from .views import ledger, stock, warehouses
+
+app_name = "inventory"
+urlpatterns = stock.urls + ledger.urls + warehouses.urls
