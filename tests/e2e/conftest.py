@@ -133,3 +133,13 @@ def shot():
         return path
 
     return take
+
+
+@pytest.fixture
+def photo_file(tmp_path):
+    """A small generated product photo (a dark garment on a studio background) to upload."""
+    from zhanggui.catalog.demo import demo_photo
+
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(demo_photo("藏青", 1))
+    return path

@@ -2,27 +2,12 @@
 gets a title warning while listing it (PROD-3), uploads a photo and sees the 710 px watermarked result (PROD-4).
 Screenshots in test-artifacts/screenshots/catalog-*.png, looked at."""
 
-import io
-
 import pytest
-from PIL import Image
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
-def _photo(tmp_path):
-    path = tmp_path / "dress.png"
-    img = Image.new("RGB", (600, 800), (240, 236, 228))
-    for x in range(180, 420):
-        for y in range(150, 700):
-            img.putpixel((x, y), (40, 50, 90))
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-    path.write_bytes(buf.getvalue())
-    return path
-
-
-def test_editor_creates_a_product_with_a_3_by_4_grid_lists_it_and_uploads_an_image(demo, page, login, shot, tmp_path):
+def test_editor_creates_a_product_with_a_3_by_4_grid_lists_it_and_uploads_an_image(demo, page, login, shot, photo_file):
     from zhanggui.catalog.models import Product
 
     login(page, "A005")
@@ -83,7 +68,7 @@ def test_editor_creates_a_product_with_a_3_by_4_grid_lists_it_and_uploads_an_ima
 
     # Images: the main image is resized to 710 px and watermarked (PROD-4).
     page.goto(f"/products/{product.pk}/images/")
-    page.set_input_files("#id_file", str(_photo(tmp_path)))
+    page.set_input_files("#id_file", str(photo_file))
     page.select_option("#id_kind", "main")
     with page.expect_navigation():
         page.click("#upload button")

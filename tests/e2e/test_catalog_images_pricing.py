@@ -1,24 +1,8 @@
 """Browser: the designer uploads a photo and sees the 710 px watermarked result (PROD-4); the price check warns
 live and refuses below the floor (PROD-9); the lifecycle page without sales (PROD-8). Screenshots looked at."""
 
-import io
-
-from PIL import Image
-
 from zhanggui.catalog.models import Listing, Product, Sku
 from zhanggui.shops.models import Shop
-
-
-def _photo(tmp_path):
-    path = tmp_path / "photo.png"
-    img = Image.new("RGB", (120, 160), (236, 228, 214))
-    for x in range(30, 90):
-        for y in range(40, 130):
-            img.putpixel((x, y), (150, 40, 60))
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-    path.write_bytes(buf.getvalue())
-    return path
 
 
 def _product():
@@ -31,11 +15,11 @@ def _product():
     return product
 
 
-def test_designer_uploads_main_image_and_sees_710px_watermarked(demo, page, login, shot, tmp_path):
+def test_designer_uploads_main_image_and_sees_710px_watermarked(demo, page, login, shot, photo_file, tmp_path):
     product = _product()
     login(page, "A004")
     page.goto(f"/products/{product.pk}/images/")
-    page.set_input_files("#id_file", str(_photo(tmp_path)))
+    page.set_input_files("#id_file", str(photo_file))
     page.select_option("#id_kind", "main")
     with page.expect_navigation():
         page.click("#upload button")

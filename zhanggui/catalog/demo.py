@@ -206,7 +206,7 @@ def demo_photo(colour: str, seed: int) -> bytes:
 
     rng = random.Random(seed)
     fill = SWATCHES.get(colour, (rng.randint(60, 200), rng.randint(60, 200), rng.randint(60, 200)))
-    img = Image.new("RGB", (1000, 1333), (242, 239, 234))
+    img = Image.new("RGB", (900, 1200), (242, 239, 234))  # 3:4, as shop photos are
     draw = ImageDraw.Draw(img)
     draw.polygon(
         [(330, 200), (670, 200), (820, 420), (730, 470), (700, 1150), (300, 1150), (270, 470), (180, 420)],
