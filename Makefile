@@ -54,9 +54,11 @@ messages: install
 	@command -v msgfmt >/dev/null || (apt-get update -q && $(APT) gettext)
 	cd zhanggui && ../$(ZG) compilemessages -l zh_Hans -v 0
 
-# Debian's Chromium and a CJK font for the Playwright tests (playwright cannot download browsers here).
+# Debian's Chromium and a CJK font for the Playwright tests (playwright cannot download browsers here), and
+# poppler's pdftoppm to look at generated PDFs as PNG.
 browser:
-	@test -x /usr/bin/chromium && fc-list | grep -qi wqy || (apt-get update -q && $(APT) chromium fonts-wqy-microhei)
+	@test -x /usr/bin/chromium && fc-list | grep -qi wqy && command -v pdftoppm >/dev/null || \
+		(apt-get update -q && $(APT) chromium fonts-wqy-microhei poppler-utils)
 
 demo: install messages
 	$(ZG) migrate --noinput

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "zhanggui.crm",
     "zhanggui.catalog",
     "zhanggui.inventory",
+    "zhanggui.purchasing",
 ]
 
 MIDDLEWARE = [

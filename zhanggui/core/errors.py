@@ -4,14 +4,18 @@
 class DomainError(Exception):
     status = 400
 
-    def __init__(self, code: str, message: str, field: str | None = None):
+    def __init__(self, code: str, message: str, field: str | None = None, details: list[str] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.details = details or []  # one Chinese line per refused row, when a whole document was refused
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message, "field": self.field}
+        data = {"code": self.code, "message": self.message, "field": self.field}
+        if self.details:
+            data["details"] = self.details
+        return data
 
 
 class IllegalTransition(DomainError):

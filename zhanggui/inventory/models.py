@@ -54,6 +54,10 @@ class StockLevel(models.Model):
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
     in_transit = models.IntegerField(_("in transit"), default=0)
+    # INV-3: faulty pieces found at receiving, stored apart until the supplier exchanges them.
+    faulty = models.IntegerField(_("faulty, awaiting exchange"), default=0)
+    # INV-3, INV-5: the separate account — pieces the supplier would not exchange and damaged returns.
+    damaged = models.IntegerField(_("damaged account"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -64,6 +68,8 @@ class StockLevel(models.Model):
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
             models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_not_negative"),
             models.CheckConstraint(condition=Q(in_transit__gte=0), name="stock_in_transit_not_negative"),
+            models.CheckConstraint(condition=Q(faulty__gte=0), name="stock_faulty_not_negative"),
+            models.CheckConstraint(condition=Q(damaged__gte=0), name="stock_damaged_not_negative"),
             # INV-1: available = on hand − reserved can never go below zero, whatever runs at the same time.
             models.CheckConstraint(condition=Q(on_hand__gte=F("reserved")), name="stock_available_not_negative"),
         ]
@@ -90,6 +96,8 @@ class LedgerEntry(models.Model):
         ADJUST = "adjust", _("adjustment")
         STOCKTAKE = "stocktake", _("stocktake")
         TRANSFER = "transfer", _("transfer")
+        EXCHANGE = "exchange", _("supplier exchange")  # faulty → sellable: the supplier swapped them (INV-3)
+        WRITE_OFF = "write_off", _("write-off")  # damaged account written off
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="ledger_entries")
@@ -98,8 +106,12 @@ class LedgerEntry(models.Model):
     document = models.CharField(_("document"), max_length=80, blank=True)  # slip no., order line, waybill no.
     on_hand_change = models.IntegerField(default=0)
     reserved_change = models.IntegerField(default=0)
+    faulty_change = models.IntegerField(default=0)
+    damaged_change = models.IntegerField(default=0)
     on_hand_after = models.IntegerField()
     reserved_after = models.IntegerField()
+    faulty_after = models.IntegerField(default=0)
+    damaged_after = models.IntegerField(default=0)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -152,3 +164,82 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.sku_id}×{self.quantity} ({self.state})"
+
+
+class Stocktake(models.Model):
+    """INV-6: a planned count of a warehouse (whole, some bins or some SKUs), approved by the manager, posted as
+    ledger entries. Each line is compared against the ledger at the moment it was counted, so stock that moves
+    during the count (orders shipped, goods received) is not mistaken for a difference."""
+
+    class Scope(models.TextChoices):
+        WAREHOUSE = "warehouse", _("whole warehouse")
+        BINS = "bins", _("bins")
+        SKUS = "skus", _("SKUs")
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        COUNTING = "counting", _("counting")
+        SUBMITTED = "submitted", _("awaiting approval")
+        POSTED = "posted", _("approved and posted")
+        CANCELLED = "cancelled", _("cancelled")
+
+    number = models.CharField(_("stocktake number"), max_length=24, unique=True)  # PD20261128-01
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stocktakes")
+    scope = models.CharField(_("scope"), max_length=12, choices=Scope.choices, default=Scope.WAREHOUSE)
+    bins = models.ManyToManyField(Bin, blank=True, related_name="+")
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PLANNED)
+    window_start = models.DateField(_("count from"))
+    window_end = models.DateField(_("count until"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stocktake")
+        verbose_name_plural = _("stocktakes")
+        ordering = ["-window_start", "-pk"]
+        permissions = [("approve_stocktake", "Can approve and post a stocktake")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class StocktakeLine(models.Model):
+    """One SKU (at its bin) on a count sheet. `book_qty` is the on-hand figure of the ledger at the moment the
+    count was entered (`ledger_mark` = the last ledger entry id then); the difference is counted − book."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    bin = models.ForeignKey(Bin, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    counted_qty = models.IntegerField(_("counted"), null=True, blank=True)
+    book_qty = models.IntegerField(_("book quantity"), null=True, blank=True)
+    ledger_mark = models.BigIntegerField(null=True, blank=True)
+    counted_at = models.DateTimeField(null=True, blank=True)
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["stocktake_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["stocktake", "sku"], name="uniq_stocktake_sku"),
+            models.CheckConstraint(
+                condition=Q(counted_qty__isnull=True) | Q(counted_qty__gte=0), name="stocktake_count_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stocktake_id}:{self.sku_id}"
+
+    @property
+    def difference(self) -> int | None:
+        if self.counted_qty is None or self.book_qty is None:
+            return None
+        return self.counted_qty - self.book_qty

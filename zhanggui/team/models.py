@@ -89,3 +89,30 @@ class Duty(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Task(models.Model):
+    """Work handed to a role (or a person) by the system, e.g. PUR-4: a restock differs from the earlier batch, so
+    the editor and the designer update images, description and price. Shown under 我的待办 until done."""
+
+    title = models.CharField(_("task"), max_length=120)
+    detail = models.TextField(_("detail"), blank=True)
+    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
+    assignee = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
+    shop = models.ForeignKey("shops.Shop", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    source = models.CharField(max_length=80, blank=True)  # e.g. "receipt:12" — one task per source and role
+    rule = models.CharField(max_length=16, blank=True)  # the requirement it comes from, e.g. PUR-4
+    created_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["done_at", "-created_at"]
+        indexes = [models.Index(fields=["role", "done_at"]), models.Index(fields=["source"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 
@@ -33,9 +34,11 @@ RECEIVE_REASONS = {Reason.RECEIPT, Reason.OPENING, Reason.RETURN, Reason.ADJUST}
 _REASON_WORDS = {Reason.RECEIPT: "入库", Reason.OPENING: "期初", Reason.RETURN: "退货入库", Reason.ADJUST: "调整"}
 
 __all__ = [
+    "Move",
     "available_by_sku",
     "commit",
     "default_warehouse",
+    "move_stock",
     "receive_stock",
     "release",
     "reserve",
@@ -106,35 +109,42 @@ def _update_sql(by: str) -> str:
             raise RuntimeError("库存服务需要 SQLite 3.35 或更新版本（UPDATE … RETURNING）")
         table = connection.ops.quote_name(StockLevel._meta.db_table)
         where = "id = %s" if by == "id" else "sku_id = %s AND warehouse_id = %s"
-        # INV-1: the database decides. The change is applied only when on hand stays ≥ reserved and reserved
-        # stays ≥ 0 after it; RETURNING gives the figures after the change (PostgreSQL, SQLite ≥ 3.35).
+        # INV-1: the database decides. The change is applied only when on hand stays ≥ reserved, reserved stays
+        # ≥ 0 and the faulty and damaged accounts (INV-3, INV-5) stay ≥ 0 after it; RETURNING gives the figures
+        # after the change (PostgreSQL, SQLite ≥ 3.35).
         _SQL[by] = (
-            f"UPDATE {table} SET on_hand = on_hand + %s, reserved = reserved + %s, updated_at = %s "
+            f"UPDATE {table} SET on_hand = on_hand + %s, reserved = reserved + %s, faulty = faulty + %s, "
+            f"damaged = damaged + %s, updated_at = %s "
             f"WHERE {where} AND on_hand + %s >= reserved + %s AND reserved + %s >= 0 "
-            "RETURNING on_hand, reserved"
+            "AND faulty + %s >= 0 AND damaged + %s >= 0 "
+            "RETURNING on_hand, reserved, faulty, damaged"
         )
     return _SQL[by]
 
 
-def _run_update(by: str, key: list, on_hand_change: int, reserved_change: int, now) -> tuple[int, int] | None:
+Figures = tuple[int, int, int, int]  # on hand, reserved, faulty, damaged — after a change
+
+
+def _run_update(by: str, key: list, change: Figures, now) -> Figures | None:
     stamp = connection.ops.adapt_datetimefield_value(now)
+    on_hand, reserved, faulty, damaged = change
     with connection.cursor() as cursor:
         cursor.execute(
             _update_sql(by),
-            [on_hand_change, reserved_change, stamp, *key, on_hand_change, reserved_change, reserved_change],
+            [*change, stamp, *key, on_hand, reserved, reserved, faulty, damaged],
         )
         row = cursor.fetchone()
-    return (row[0], row[1]) if row else None
+    return tuple(row) if row else None
 
 
-def _apply(level_pk: int, on_hand_change: int, reserved_change: int, now) -> tuple[int, int] | None:
-    """One conditional UPDATE of a stock level; (on_hand, reserved) after it, or None when refused."""
-    return _run_update("id", [level_pk], on_hand_change, reserved_change, now)
+def _apply(level_pk: int, on_hand_change: int, reserved_change: int, now, faulty=0, damaged=0) -> Figures | None:
+    """One conditional UPDATE of a stock level; the figures after it, or None when the database refused."""
+    return _run_update("id", [level_pk], (on_hand_change, reserved_change, faulty, damaged), now)
 
 
-def _apply_at(sku_id: int, warehouse_id: int, on_hand_change: int, reserved_change: int, now):
+def _apply_at(sku_id: int, warehouse_id: int, on_hand_change: int, reserved_change: int, now) -> Figures | None:
     """The same, addressed by (SKU, warehouse) — the unique index — for a single row (no lock order to keep)."""
-    return _run_update("key", [sku_id, warehouse_id], on_hand_change, reserved_change, now)
+    return _run_update("key", [sku_id, warehouse_id], (on_hand_change, reserved_change, 0, 0), now)
 
 
 def available_by_sku(sku_ids: Iterable[int]) -> dict[int, int]:
@@ -170,7 +180,9 @@ def _announce(sku_ids: Iterable[int]) -> None:
     transaction.on_commit(send)
 
 
-def _ledger(sku_id, warehouse_id, reason, document, on_hand_change, reserved_change, after, who, note=""):
+def _ledger(
+    sku_id, warehouse_id, reason, document, on_hand_change, reserved_change, after, who, note="", faulty=0, damaged=0
+):
     actor, number = who
     return LedgerEntry(
         sku_id=sku_id,
@@ -179,8 +191,12 @@ def _ledger(sku_id, warehouse_id, reason, document, on_hand_change, reserved_cha
         document=(document or "")[:80],
         on_hand_change=on_hand_change,
         reserved_change=reserved_change,
+        faulty_change=faulty,
+        damaged_change=damaged,
         on_hand_after=after[0],
         reserved_after=after[1],
+        faulty_after=after[2],
+        damaged_after=after[3],
         actor=actor,
         actor_number=number,
         note=(note or "")[:200],
@@ -199,8 +215,12 @@ _LEDGER_COLUMNS = (
     "document",
     "on_hand_change",
     "reserved_change",
+    "faulty_change",
+    "damaged_change",
     "on_hand_after",
     "reserved_after",
+    "faulty_after",
+    "damaged_after",
     "actor_id",
     "actor_number",
     "note",
@@ -231,6 +251,96 @@ def _write_ledger(entries: list[LedgerEntry], now) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Move:
+    """One change of one SKU's stock: on hand (sellable), faulty (stored apart, INV-3), damaged (separate
+    account, INV-3/INV-5). Reserved changes only through reserve/release/commit. `label` names the row in
+    errors (e.g. "第 3 行")."""
+
+    sku: object  # a Sku or its id
+    on_hand: int = 0
+    faulty: int = 0
+    damaged: int = 0
+    note: str = ""
+    label: str = ""
+
+
+_ACCOUNT_WORDS = (("on_hand", "在库"), ("faulty", "次品待换"), ("damaged", "残损账"))
+
+
+def _refusal(move: Move, code: str, level: StockLevel | None) -> str:
+    """Why the database refused `move`, in words, from the level as it is now."""
+    head = f"{move.label + '：' if move.label else ''}{code}"
+    on_hand, reserved = (level.on_hand, level.reserved) if level else (0, 0)
+    if move.on_hand < 0 and on_hand + move.on_hand < reserved:
+        if reserved:
+            return f"{head} 在库 {on_hand} 件、已预留 {reserved} 件，不能减少 {-move.on_hand} 件（在库不能少于预留）"
+        return f"{head} 在库 {on_hand} 件，不能减少 {-move.on_hand} 件"
+    for account, word in _ACCOUNT_WORDS[1:]:
+        change, now = getattr(move, account), getattr(level, account, 0) if level else 0
+        if change < 0 and now + change < 0:
+            return f"{head} {word} {now} 件，不能减少 {-change} 件"
+    return f"{head} 库存变动被拒绝"
+
+
+def move_stock(actor, moves, *, reason: str, document: str = "", warehouse=None, note: str = "") -> list[LedgerEntry]:
+    """Apply `moves` (list of Move) to `warehouse` (None: the default one) in ONE transaction — all or nothing
+    (INV-2): each is one conditional UPDATE the database checks and one ledger entry with `reason` and `document`.
+    When the database refuses any move, nothing is written and DomainError "stock_refused" lists every refused
+    row in `details`. Levels are updated in primary-key order (no deadlocks between two postings)."""
+    if reason not in Reason.values or reason in {Reason.RESERVE, Reason.RELEASE, Reason.SHIP}:
+        raise DomainError("bad_reason", f"不支持的库存变动原因：{reason}", "reason")
+    moves = [m for m in moves if m.on_hand or m.faulty or m.damaged]
+    if not moves:
+        raise DomainError("no_lines", "没有要记账的数量", "lines")
+    skus = {s.pk: s for s in Sku.objects.filter(pk__in={_pk(m.sku) for m in moves})}
+    problems = []
+    for m in moves:
+        sku = skus.get(_pk(m.sku))
+        if sku is None:
+            problems.append(f"{m.label + '：' if m.label else ''}SKU {_pk(m.sku)} 不存在")
+        elif sku.is_combo:
+            problems.append(f"{m.label + '：' if m.label else ''}组合装 {sku.code} 没有自己的库存，请对其组成 SKU 记账")
+    if problems:
+        raise DomainError("bad_lines", "；".join(problems), "lines", problems)
+    warehouse = _warehouse(warehouse)
+    who = _who(actor)
+    with transaction.atomic():
+        levels = _ensure_levels(skus, warehouse.pk)
+        now = clock.now()
+        entries, refused = [], []
+        for m in sorted(moves, key=lambda m: levels[_pk(m.sku)]):
+            sku_id = _pk(m.sku)
+            after = _apply(levels[sku_id], m.on_hand, 0, now, m.faulty, m.damaged)
+            if after is None:
+                refused.append((m, sku_id))
+                continue
+            entries.append(
+                _ledger(
+                    sku_id,
+                    warehouse.pk,
+                    reason,
+                    document,
+                    m.on_hand,
+                    0,
+                    after,
+                    who,
+                    m.note or note,
+                    m.faulty,
+                    m.damaged,
+                )
+            )
+        if refused:
+            current = StockLevel.objects.in_bulk([levels[s] for _, s in refused])
+            details = [_refusal(m, skus[s].code, current.get(levels[s])) for m, s in refused]
+            transaction.set_rollback(True)
+            raise DomainError("stock_refused", "；".join(details), "lines", details)
+        LedgerEntry.objects.bulk_create(entries)  # not the hot path: the entries come back with their ids
+        if any(m.on_hand for m in moves):
+            _announce(_pk(m.sku) for m in moves if m.on_hand)
+    return entries
+
+
 def receive_stock(
     actor, sku, warehouse, qty: int, document: str = "", reason: str = "receipt", note: str = ""
 ) -> LedgerEntry:
@@ -247,28 +357,18 @@ def receive_stock(
         raise DomainError("bad_quantity", "数量必须是整数", "qty") from None
     if qty == 0 or (qty < 0 and reason != Reason.ADJUST):
         raise DomainError("bad_quantity", f"{_REASON_WORDS[reason]}数量必须大于 0", "qty")
-    sku = sku if isinstance(sku, Sku) else Sku.objects.filter(pk=sku).first()
-    if sku is None:
+    if not isinstance(sku, Sku) and not Sku.objects.filter(pk=sku).exists():
         raise DomainError("no_sku", "SKU 不存在", "sku")
-    if sku.is_combo:
-        raise DomainError("combo_no_stock", f"组合装 {sku.code} 没有自己的库存，请对其组成 SKU 入库", "sku")
-    warehouse = _warehouse(warehouse)
-    who = _who(actor)
-    with transaction.atomic():
-        level_pk = _ensure_levels([sku.pk], warehouse.pk)[sku.pk]
-        after = _apply(level_pk, qty, 0, clock.now())
-        if after is None:
-            level = StockLevel.objects.get(pk=level_pk)
-            if qty < 0 and level.on_hand + qty < 0:
-                message = f"{sku.code} 在库 {level.on_hand} 件，不能减少 {-qty} 件"
-            else:
-                message = (
-                    f"{sku.code} 已预留 {level.reserved} 件，调整后在库不能少于预留（当前在库 {level.on_hand} 件）"
-                )
-            raise DomainError("below_reserved", message, "qty")
-        entry = _ledger(sku.pk, warehouse.pk, reason, document, qty, 0, after, who, note)
-        entry.save()
-        _announce([sku.pk])
+    try:
+        (entry,) = move_stock(
+            actor, [Move(sku, on_hand=qty)], reason=reason, document=document, warehouse=warehouse, note=note
+        )
+    except DomainError as error:
+        if error.code == "stock_refused":
+            raise DomainError("below_reserved", error.message, "qty") from None
+        if error.code == "bad_lines":
+            raise DomainError("combo_no_stock", error.message, "sku") from None
+        raise
     return entry
 
 

@@ -1,0 +1,64 @@
+"""Tasks handed to roles by the system (e.g. PUR-4). One obvious place: `assign_to_roles`, `complete`, `open_for`."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+
+from zhanggui.core import clock
+from zhanggui.core.errors import DomainError
+from zhanggui.core.events import record_event, register_event_kinds
+
+from .models import Role, Staff, Task
+
+register_event_kinds({"task_done": "完成待办"})
+
+
+def assign_to_roles(
+    actor, role_codes, *, title: str, detail: str = "", url: str = "", source: str = "", rule: str = "", shop=None
+) -> list[Task]:
+    """One task per role in `role_codes` (e.g. ["editor", "designer"]); a source already tasked for a role is not
+    tasked again (a re-posted document does not flood the list)."""
+    roles = list(Role.objects.filter(code__in=role_codes))
+    missing = set(role_codes) - {r.code for r in roles}
+    if missing:
+        raise DomainError("no_role", f"角色不存在：{'、'.join(sorted(missing))}", "role")
+    created = []
+    with transaction.atomic():
+        for role in roles:
+            if source and Task.objects.filter(source=source, role=role).exists():
+                continue
+            created.append(
+                Task.objects.create(
+                    title=title[:120],
+                    detail=detail,
+                    role=role,
+                    url=url,
+                    source=source,
+                    rule=rule,
+                    shop=shop,
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+            )
+    return created
+
+
+def open_for(user):
+    """The open tasks of `user`: given to them, or to one of their roles."""
+    if not getattr(user, "is_authenticated", False):
+        return Task.objects.none()
+    role_ids = Role.objects.filter(group__in=user.groups.all()).values("pk")
+    return (
+        Task.objects.filter(done_at__isnull=True).filter(Q(assignee=user) | Q(role__in=role_ids)).select_related("role")
+    )
+
+
+def complete(actor: Staff, task: Task, note: str = "") -> Task:
+    if task.done_at is not None:
+        raise DomainError("task_done", "该待办已完成", "task")
+    if not open_for(actor).filter(pk=task.pk).exists():
+        raise DomainError("not_your_task", "这不是你的待办", "task")
+    task.done_at, task.done_by = clock.now(), actor
+    task.save(update_fields=["done_at", "done_by"])
+    record_event(actor, task, "task_done", note=note or task.title)
+    return task
