@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
+from tests import access_samples
 from zhanggui.catalog.services.images import upload_image
 from zhanggui.catalog.services.listings import create_listing
 from zhanggui.catalog.services.listings import schedule as schedule_listing
@@ -79,6 +80,7 @@ class Samples:
         "object_id",
         "listing_id",
         "schedule_id",
+        *access_samples.shop_bound(),
     }  # the outsider must not reach these
     OWNED = {"token_id", "job_id"}  # served to their owner only
     QUERY = {"object_type": "shops.shop"}  # required query params (object_id is filled with shop_a below)
@@ -115,6 +117,7 @@ class Samples:
             "object_id": world.shop_a.pk,
             **self.QUERY,
         }
+        self.shared.update(access_samples.build_all(world, self.shared))  # tests/access_samples/<area>.py
         self._owned = {}
 
     def value(self, name, user, *, other=False):

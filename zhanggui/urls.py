@@ -24,6 +24,7 @@ urlpatterns = [
     path("customers/", include("zhanggui.crm.urls")),
     path("products/", include("zhanggui.catalog.urls")),
     path("stock/", include("zhanggui.inventory.urls")),
+    path("purchasing/", include("zhanggui.purchasing.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

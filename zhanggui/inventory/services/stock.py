@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 
 from zhanggui.catalog.models import ComboItem, Sku
 from zhanggui.core import clock
@@ -35,6 +37,7 @@ _REASON_WORDS = {Reason.RECEIPT: "入库", Reason.OPENING: "期初", Reason.RETU
 
 __all__ = [
     "Move",
+    "add_in_transit",
     "available_by_sku",
     "commit",
     "default_warehouse",
@@ -370,6 +373,19 @@ def receive_stock(
             raise DomainError("combo_no_stock", error.message, "sku") from None
         raise
     return entry
+
+
+def add_in_transit(warehouse_id: int, changes: dict[int, int]) -> None:
+    """In transit (在途, INV-1): goods ordered from suppliers and not yet received. Not physical stock, so no ledger
+    entry; purchasing adds on ordering and takes off on receipt, closing or cancelling. Never below zero."""
+    changes = {sku_id: delta for sku_id, delta in changes.items() if delta}
+    if not changes:
+        return
+    levels = _ensure_levels(changes, warehouse_id)
+    for sku_id in sorted(changes, key=levels.get):  # primary-key order, as everywhere
+        StockLevel.objects.filter(pk=levels[sku_id]).update(
+            in_transit=Greatest(F("in_transit") + changes[sku_id], 0), updated_at=clock.now()
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------

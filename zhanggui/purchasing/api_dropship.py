@@ -1,0 +1,5 @@
+"""Purchasing API: dropship."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Purchasing API: exchanges."""
+
+from ninja import Router
+
+router = Router()

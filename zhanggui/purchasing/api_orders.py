@@ -1,0 +1,5 @@
+"""Purchasing API: orders."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Purchasing API: receipts."""
+
+from ninja import Router
+
+router = Router()

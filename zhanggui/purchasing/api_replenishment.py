@@ -1,0 +1,5 @@
+"""Purchasing API: replenishment."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Purchasing API: suppliers."""
+
+from ninja import Router
+
+router = Router()

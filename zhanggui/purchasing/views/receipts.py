@@ -1,0 +1,3 @@
+"""Purchasing pages: receipts."""
+
+urls = []
