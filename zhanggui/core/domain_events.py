@@ -2,7 +2,8 @@
 
 `publish` delivers to subscribers after the current transaction commits (at once outside one), so a
 subscriber never sees a change that was rolled back. Example: inventory publishes "stock_changed";
-the catalog delists sold-out listings (PROD-6).
+the catalog delists sold-out listings (PROD-6). `deliver` calls them at once, inside the caller's
+transaction: for a publisher that already runs after its commit and holds locks the subscribers need.
 """
 
 from collections import defaultdict
@@ -21,3 +22,8 @@ def subscribe(name: str, handler: Callable) -> None:
 def publish(name: str, **payload) -> None:
     for handler in list(_SUBSCRIBERS[name]):
         transaction.on_commit(lambda handler=handler: handler(**payload))
+
+
+def deliver(name: str, **payload) -> None:
+    for handler in list(_SUBSCRIBERS.get(name, ())):
+        handler(**payload)

@@ -5,6 +5,7 @@ or low (so the 缺货 / 低库存 tabs show rows, INV-7) and a few reservations 
 Every stock change goes through `services.stock`; this module only decides what to post.
 """
 
+import datetime as dt
 import random
 import time
 
@@ -12,6 +13,7 @@ from django.db.models import Q
 
 from zhanggui.catalog.demo import CATEGORIES
 from zhanggui.catalog.models import Sku
+from zhanggui.core import clock
 
 from .models import Bin, LedgerEntry, Reservation, StockLevel, Warehouse
 from .services import stock, warehouses
@@ -56,6 +58,7 @@ def load_inventory(actor, *, seed: int = 20261123) -> dict:
     )
     bins = {(b.category, b.code.endswith("-01")): b for b in Bin.objects.filter(warehouse=main)}
     homed = set(StockLevel.objects.filter(warehouse=main, home_bin__isnull=False).values_list("sku_id", flat=True))
+    homes = {}
     for sku in skus:
         if sku.pk in homed:
             continue
@@ -64,27 +67,28 @@ def load_inventory(actor, *, seed: int = 20261123) -> dict:
         small = sku.size in SMALL
         home = next((bins[(n, small)] for n in names if (n, small) in bins), None)
         if home is not None:
-            warehouses.set_home_bin(actor, sku, main, home)
+            homes[sku.pk] = home
+    if homes:
+        warehouses.set_home_bins(actor, main, homes)
 
     # Opening balance: most SKUs 6–80, about one in twelve low (1–5), about one in twenty sold out (none posted).
-    opened = set(
-        LedgerEntry.objects.filter(warehouse=main, reason=LedgerEntry.Reason.OPENING).values_list("sku_id", flat=True)
-    )
+    # One move_stock per warehouse: all SKUs in one transaction, one ledger INSERT.
     posted = 0
+    wanted = {}
     for sku in skus:
         roll = rng.random()
-        qty = 0 if roll < 0.05 else rng.randint(1, 5) if roll < 0.13 else rng.randint(6, 80)
-        if qty and sku.pk not in opened:
-            stock.receive_stock(actor, sku, main, qty, document="QC-20261101", reason="opening", note="期初库存")
-            posted += 1
+        wanted[sku.pk] = 0 if roll < 0.05 else rng.randint(1, 5) if roll < 0.13 else rng.randint(6, 80)
     # The branch warehouse holds a little of the best sellers (the first SKUs of some styles).
-    branch_open = set(
-        LedgerEntry.objects.filter(warehouse=branch, reason=LedgerEntry.Reason.OPENING).values_list("sku_id", flat=True)
-    )
-    for sku in skus[::9][:120]:
-        if sku.pk not in branch_open:
-            stock.receive_stock(actor, sku, branch, rng.randint(3, 30), document="QC-20261101", reason="opening")
-            posted += 1
+    branch_wanted = {sku.pk: rng.randint(3, 30) for sku in skus[::9][:120]}
+    for wh, quantities in ((main, wanted), (branch, branch_wanted)):
+        opened = set(
+            LedgerEntry.objects.filter(warehouse=wh, reason=LedgerEntry.Reason.OPENING).values_list("sku_id", flat=True)
+        )
+        moves = [stock.Move(pk, on_hand=q, note="期初库存") for pk, q in quantities.items() if q and pk not in opened]
+        if moves:
+            stock.move_stock(actor, moves, reason="opening", document="QC-20261101", warehouse=wh)
+            posted += len(moves)
+    sold = _sales_history(actor, main, rng)
 
     # A few paid orders hold stock (有占用): reserved through the service, idempotent per reference.
     in_stock = list(
@@ -100,5 +104,34 @@ def load_inventory(actor, *, seed: int = 20261123) -> dict:
         "warehouses": Warehouse.objects.count(),
         "levels": StockLevel.objects.count(),
         "posted": posted,
+        "sold": sold,
         "seconds": round(time.monotonic() - started, 1),
     }
+
+
+def _sales_history(actor, warehouse, rng) -> int:
+    """A month of shipped sales (INV-7 sales velocity reads the ledger's ship entries): reserved and committed
+    through the service like real orders, then dated back over the last 30 days. Best sellers sell daily."""
+    if Reservation.objects.filter(reference__startswith="demo-sale:").exists():
+        return 0
+    levels = list(
+        StockLevel.objects.filter(warehouse=warehouse, on_hand__gte=30)
+        .order_by("sku__code")
+        .values_list("sku_id", "on_hand")[:400:4]
+    )
+    now = clock.now()
+    sales = []
+    for n, (sku_id, on_hand) in enumerate(levels):
+        fast = n % 5 == 0  # one in five is a best seller: a piece or two most days
+        for day in range(30):
+            if rng.random() < (0.7 if fast else 0.12) and on_hand > 12:
+                qty = rng.randint(1, 2)
+                on_hand -= qty
+                sales.append((sku_id, qty, day))
+    for i, (sku_id, qty, days_ago) in enumerate(sales, start=1):
+        reference = f"demo-sale:{i}"
+        stock.reserve(reference, [(sku_id, qty)], warehouse=warehouse, actor=actor)
+        stock.commit(reference, f"YT{7000000000 + i}", actor=actor)
+        when = now - dt.timedelta(days=days_ago, hours=rng.randint(0, 10))
+        LedgerEntry.objects.filter(document__in=[reference, f"YT{7000000000 + i}"]).update(at=when)
+    return len(sales)

@@ -18,3 +18,27 @@ register(
     unit=" 件",
     help=_("Stock levels with this many available or fewer show under 低库存."),
 )
+
+# INV-6 (S3 "每月进行盘点一次，盘点日期28~31号"): the monthly stocktake window, clamped to the month's last day.
+register(
+    "inventory.stocktake_day_from",
+    label=_("Monthly stocktake: from day"),
+    kind="int",
+    default=28,
+    rule="INV-6",
+    group=STOCK,
+    min=1,
+    max=31,
+    help=_("First day of the month's stocktake window; later than the month's last day means its last day."),
+)
+register(
+    "inventory.stocktake_day_to",
+    label=_("Monthly stocktake: until day"),
+    kind="int",
+    default=31,
+    rule="INV-6",
+    group=STOCK,
+    min=1,
+    max=31,
+    help=_("Last day of the stocktake window (31 = the month's last day, also in February and 30-day months)."),
+)

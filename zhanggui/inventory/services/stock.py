@@ -10,8 +10,10 @@ deadlocking. The hot path (reserve) is plain SQL: it runs for every paid order l
 - `reserve` → `release` / `commit`: the two-stage allocation (django-oscar's allocate → cancel / consume). A
   reservation is unique per (reference, SKU, warehouse), so a retried job never reserves twice — even when two
   retries race, the unique constraint lets only one through (INSERT … ON CONFLICT DO NOTHING RETURNING).
-- After the transaction commits, "stock_changed" is published with the available quantity per SKU (summed over
-  the active warehouses), read after the commit (PROD-6: the catalog marks sold-out SKUs and delists listings).
+- PROD-6: after the transaction commits, "stock_changed" is delivered for the SKUs whose availability in some
+  level crossed zero in it, with the available quantity per SKU (summed over the active warehouses) read then;
+  the catalog marks sold-out SKUs and delists listings. Changes that cross no zero publish nothing: they cannot
+  make a SKU sold out or back in stock (see `_crosses_zero`), and they are nearly every reservation.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from django.db.models.functions import Greatest
 
 from zhanggui.catalog.models import ComboItem, Sku
 from zhanggui.core import clock
-from zhanggui.core.domain_events import publish
+from zhanggui.core.domain_events import deliver
 from zhanggui.core.errors import DomainError
 
 from ..models import LedgerEntry, Reservation, StockLevel, Warehouse
@@ -153,7 +155,7 @@ def _apply_at(sku_id: int, warehouse_id: int, on_hand_change: int, reserved_chan
 def available_by_sku(sku_ids: Iterable[int]) -> dict[int, int]:
     """Available (on hand − reserved) per SKU, summed over the active warehouses; 0 for SKUs without stock.
 
-    Plain SQL: it runs after every committed change (stock_changed), so it stays one cheap indexed query."""
+    Plain SQL: one cheap indexed query (stock_changed reads it after a commit)."""
     ids = sorted({_pk(s) for s in sku_ids})
     result = dict.fromkeys(ids, 0)
     if not ids:
@@ -171,16 +173,32 @@ def available_by_sku(sku_ids: Iterable[int]) -> dict[int, int]:
     return result
 
 
+def _crosses_zero(entry: LedgerEntry) -> bool:
+    """PROD-6: did this change take the level's availability (on hand − reserved) to zero or up from zero?
+
+    Before = after − change. A level's availability never drops below zero (INV-1, the conditional UPDATE), so the
+    sum over warehouses is 0 exactly when every level is 0: the sum can only reach or leave 0 in a transaction in
+    which some level does. Changes that cross nothing (most reservations, every ship) need no announcement."""
+    available = entry.on_hand_after - entry.reserved_after
+    before = available - entry.on_hand_change + entry.reserved_change
+    return (available > 0) != (before > 0)
+
+
 def _announce(sku_ids: Iterable[int]) -> None:
-    """PROD-6: after the transaction commits, publish "stock_changed" with the availability read then."""
+    """PROD-6: after the transaction commits, deliver "stock_changed" for these SKUs (those that crossed zero)."""
     ids = sorted(set(sku_ids))
-    if not ids:
-        return
+    if ids:
+        transaction.on_commit(lambda: _stock_changed(ids))
 
-    def send():
-        publish("stock_changed", sku_ids=ids, available=available_by_sku(ids))
 
-    transaction.on_commit(send)
+def _stock_changed(ids: list[int]) -> None:
+    """Read the availability and run the subscribers in one transaction holding the SKU rows (pk order), so two
+    announcements of one SKU (sold out here, restocked there) queue up and the later one reads the later stock:
+    a subscriber never leaves a stale sold-out mark behind. FOR NO KEY UPDATE: reservations, whose new rows only
+    take a key-share lock on the SKU (foreign key), never wait for it."""
+    with transaction.atomic():
+        list(Sku.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
+        deliver("stock_changed", sku_ids=ids, available=available_by_sku(ids))
 
 
 def _ledger(
@@ -339,8 +357,7 @@ def move_stock(actor, moves, *, reason: str, document: str = "", warehouse=None,
             transaction.set_rollback(True)
             raise DomainError("stock_refused", "；".join(details), "lines", details)
         LedgerEntry.objects.bulk_create(entries)  # not the hot path: the entries come back with their ids
-        if any(m.on_hand for m in moves):
-            _announce(_pk(m.sku) for m in moves if m.on_hand)
+        _announce(e.sku_id for e in entries if _crosses_zero(e))
     return entries
 
 
@@ -513,7 +530,7 @@ def _reserve(reference, parts, warehouse, who) -> list[Reservation]:
                     raise _insufficient(sku_id, warehouse, qty)
                 entries.append(_ledger(sku_id, warehouse.pk, Reason.RESERVE, reference, 0, qty, after, who))
         _write_ledger(entries, now)
-        _announce(todo)
+        _announce(e.sku_id for e in entries if _crosses_zero(e))
     created = [
         Reservation(
             pk=inserted[sku_id],
@@ -594,7 +611,8 @@ def _close(reference: str, state: str, actor, document: str, note: str) -> list[
         Reservation.objects.filter(pk__in=[r.pk for r in open_]).update(state=state, closed_at=now)
         for r in open_:
             r.state, r.closed_at = state, now
-        _announce(k[0] for k in per_level)
+        # A release gives availability back; a commit (ship) takes on hand and reserved down alike: never a crossing.
+        _announce(e.sku_id for e in entries if _crosses_zero(e))
     return open_
 
 

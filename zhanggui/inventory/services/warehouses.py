@@ -130,3 +130,33 @@ def set_home_bin(actor, sku, warehouse: Warehouse, bin: Bin | None) -> StockLeve
         level.save(update_fields=["home_bin", "updated_at"])
         record_event(actor, warehouse, "home_bin", from_state=before, to_state=bin.code if bin else "", note=sku.code)
     return level
+
+
+def set_home_bins(actor, warehouse: Warehouse, assignments: dict) -> int:
+    """INV-4 in bulk (a new warehouse, an imported bin plan): {sku or sku id: bin} in one transaction, the same
+    rules as `set_home_bin`; one timeline entry per SKU whose bin changed. Returns how many changed."""
+    from zhanggui.core.events import record_events
+
+    from .stock import _ensure_levels
+
+    by_id = {getattr(s, "pk", s): b for s, b in assignments.items()}
+    skus = {s.pk: s for s in Sku.objects.filter(pk__in=by_id)}
+    problems = [f"组合装 {s.code} 没有自己的库存，不能设置库位" for s in skus.values() if s.is_combo]
+    problems += [f"库位“{b.code}”不在{warehouse.name}" for b in by_id.values() if b and b.warehouse_id != warehouse.pk]
+    if problems:
+        raise DomainError("bad_bins", "；".join(problems[:20]), "bins", problems)
+    with transaction.atomic():
+        level_ids = _ensure_levels(skus, warehouse.pk)
+        levels = StockLevel.objects.select_related("home_bin").in_bulk(level_ids.values())
+        changed, events = [], []
+        for sku_id, level_pk in level_ids.items():
+            level, bin = levels[level_pk], by_id[sku_id]
+            if level.home_bin_id == (bin.pk if bin else None):
+                continue
+            before = level.home_bin.code if level.home_bin_id else ""
+            level.home_bin = bin
+            changed.append(level)
+            events.append((warehouse, "home_bin", before, bin.code if bin else "", skus[sku_id].code))
+        StockLevel.objects.bulk_update(changed, ["home_bin"], batch_size=500)
+        record_events(actor, events)
+    return len(changed)

@@ -18,6 +18,8 @@ from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.inventory.services.stock import add_in_transit, default_warehouse
 
+from zhanggui.catalog.models import Sku
+
 from ..models import PurchaseOrder, PurchaseOrderLine
 
 State = PurchaseOrder.State
@@ -63,7 +65,8 @@ def check_version(order: PurchaseOrder, version) -> None:
 def lock(order: PurchaseOrder | int) -> PurchaseOrder:
     """The order re-read with a row lock, inside the caller's transaction (concurrent changes queue up)."""
     pk = getattr(order, "pk", order)
-    return PurchaseOrder.objects.select_for_update().select_related("supplier", "warehouse").get(pk=pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the supplier outer join.
+    return PurchaseOrder.objects.select_for_update(of=("self",)).select_related("supplier", "warehouse").get(pk=pk)
 
 
 def bump(order: PurchaseOrder, fields: list[str]) -> None:
@@ -124,7 +127,7 @@ def create_order(
     note: str = "",
 ) -> PurchaseOrder:
     """A new purchase order in state need/plan (draft). lines = [(sku or sku id, quantity, unit_cost_fen)];
-    quantities ≥ 1, each SKU once (repeated SKUs are added up), combination SKUs are bought as their parts."""
+    quantities ≥ 1, each SKU once (repeated SKUs are added up); combination SKUs are refused (buy their parts)."""
     merged: dict[int, list[int]] = {}
     for sku, qty, cost in lines:
         try:
@@ -140,6 +143,9 @@ def create_order(
         merged[sku_id] = [qty_before + qty, cost]
     if not merged:
         raise DomainError("no_lines", "采购单至少要有一个商品", "lines")
+    combos = list(Sku.objects.filter(pk__in=merged, is_combo=True).values_list("code", flat=True))
+    if combos:  # a combination has no stock of its own: buy its parts (in transit goes to real SKUs only)
+        raise DomainError("combo", f"{'、'.join(combos)} 是组合商品，请按其中的单品采购", "lines")
     warehouse = warehouse or default_warehouse()
     for _attempt in range(3):  # two people creating orders in the same second may pick the same number
         try:
