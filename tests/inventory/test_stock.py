@@ -1,7 +1,11 @@
 """Stock services (INV-1, INV-2): receive/adjust, reserve → release/commit, ledger, stock_changed, stock-verify."""
 
+import threading
+import time
+
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from zhanggui.catalog.models import ComboItem, Listing, Product, Sku
 from zhanggui.catalog.services import listings as listing_svc
@@ -49,7 +53,7 @@ def figures(sku, wh):
 
 @pytest.fixture
 def published(monkeypatch):
-    """Every stock_changed payload delivered (after commit)."""
+    """Every stock_changed payload delivered (after commit; the only subscriber, instead of the catalog's)."""
     got = []
     monkeypatch.setattr(domain_events, "_SUBSCRIBERS", {"stock_changed": [lambda **p: got.append(p)]})
     return got
@@ -148,6 +152,54 @@ def test_inv1_reserve_retry_is_idempotent(skus, wh):
     assert figures(a, wh) == (10, 0, 10)
 
 
+def test_inv1_partial_retry_reserves_only_the_new_lines(skus, wh, keeper):
+    """A retry of a reference with one more line: the existing reservation stays, only the new line is reserved
+    (on PostgreSQL the one-statement path hands this case to the general one)."""
+    a, b = skus
+    first = svc.reserve("order-line:8", [(a, 2)], warehouse=wh)
+    got = svc.reserve("order-line:8", [(a, 5), (b, 1)], warehouse=wh, actor=keeper)
+    assert [(r.sku_id, r.quantity) for r in got] == [(a.pk, 2), (b.pk, 1)] and got[0].pk == first[0].pk
+    assert figures(a, wh) == (10, 2, 8) and figures(b, wh) == (4, 1, 3)
+    entry = LedgerEntry.objects.get(sku=b, reason=R.RESERVE)
+    assert (entry.document, entry.reserved_change, entry.reserved_after, entry.actor_number) == (
+        "order-line:8",
+        1,
+        1,
+        keeper.number,
+    )
+    assert LedgerEntry.objects.filter(reason=R.RESERVE).count() == 2 and verify_stock().ok
+
+
+def test_inv1_inv2_one_line_reserve_writes_its_ledger_entry_or_nothing(skus, wh, keeper):
+    """The one-line reservation (one statement on PostgreSQL): reservation, level and ledger entry together;
+    refused, none of them."""
+    a, _b = skus
+    (got,) = svc.reserve("order-line:5", [(a.pk, 4)], warehouse=wh, actor=keeper)
+    assert (got.reference, got.sku_id, got.quantity, got.state) == ("order-line:5", a.pk, 4, "open")
+    assert Reservation.objects.get(pk=got.pk).quantity == 4
+    entry = LedgerEntry.objects.get(reason=R.RESERVE)
+    assert (entry.sku_id, entry.warehouse_id, entry.document, entry.on_hand_change, entry.reserved_change) == (
+        a.pk,
+        wh.pk,
+        "order-line:5",
+        0,
+        4,
+    )
+    assert (entry.on_hand_after, entry.reserved_after, entry.actor, entry.actor_number) == (
+        10,
+        4,
+        keeper,
+        keeper.number,
+    )
+    assert entry.at == got.created_at
+    with pytest.raises(DomainError) as err:
+        svc.reserve("order-line:6", [(a, 7)], warehouse=wh)
+    assert err.value.code == "insufficient_stock" and "可用 6 件" in err.value.message
+    assert not Reservation.objects.filter(reference="order-line:6").exists()
+    assert LedgerEntry.objects.filter(reason=R.RESERVE).count() == 1 and figures(a, wh) == (10, 4, 6)
+    assert verify_stock().ok
+
+
 def test_inv1_insufficient_stock_refused_and_nothing_written(skus, wh):
     a, b = skus
     ledger = LedgerEntry.objects.count()
@@ -180,35 +232,121 @@ def test_inv1_combo_reserves_its_parts_all_or_nothing(skus, wh):
     assert figures(a, wh) == (3, 0, 3) and figures(b, wh) == (1, 0, 1)
 
 
-def test_prod6_stock_changed_published_after_commit(skus, wh, keeper, published, django_capture_on_commit_callbacks):
+def test_prod6_stock_changed_published_after_commit_only_when_availability_crosses_zero(
+    skus, wh, keeper, published, django_capture_on_commit_callbacks
+):
+    """PROD-6: only a change that takes a SKU's availability to zero or up from zero publishes, after the commit,
+    with the availability summed over the active warehouses; a reservation that leaves stock publishes nothing."""
     a, b = skus
     second = create_warehouse(keeper, code="B2", name="二号仓")
-    svc.receive_stock(keeper, a, second, 5, "RK-3")
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.receive_stock(keeper, a, second, 5, "RK-3")  # a level up from zero
+    assert published == [{"sku_ids": [a.pk], "available": {a.pk: 15}}]
     published.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        svc.reserve("order-line:1", [(a, 4), (b, 4)], warehouse=wh)
+        svc.reserve("order-line:1", [(a, 4)], warehouse=wh)  # 10 → 6: no crossing
+        svc.receive_stock(keeper, b, wh, 1, "RK-4")  # 4 → 5: none either
+    assert published == []
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.reserve("order-line:2", [(a, 6), (b, 5)], warehouse=wh)  # both levels in 主仓 sell out
         assert published == []  # nothing before the commit
-    assert published == [{"sku_ids": [a.pk, b.pk], "available": {a.pk: 11, b.pk: 0}}]  # summed over warehouses
+    assert published == [{"sku_ids": [a.pk, b.pk], "available": {a.pk: 5, b.pk: 0}}]  # summed over warehouses
+    published.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.commit("order-line:1", "YT1")  # shipping moves on hand and reserved alike: availability stays
+        svc.release("order-line:2")  # back from zero
+    assert published == [{"sku_ids": [a.pk, b.pk], "available": {a.pk: 11, b.pk: 5}}]
+    published.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.move_stock(keeper, [svc.Move(b, faulty=2)], reason="exchange", warehouse=wh)  # not sellable
+        svc.move_stock(keeper, [svc.Move(b, on_hand=-5, damaged=5)], reason="damaged", warehouse=wh)
+    assert published == [{"sku_ids": [b.pk], "available": {b.pk: 0}}]
 
 
 def test_prod6_catalog_listing_waits_for_delisting_when_stock_runs_out(
-    world, skus, wh, keeper, django_capture_on_commit_callbacks
+    world, skus, wh, keeper, monkeypatch, django_capture_on_commit_callbacks
 ):
-    """Integration with the catalog's on_stock_changed (subscribed by the catalog app)."""
+    """Integration with the catalog's on_stock_changed (subscribed by the catalog app): a reservation that leaves
+    stock does not call it; the one that sells out does, and the listing goes to 待下架; a release relists it."""
+    calls = []
+    handlers = domain_events._SUBSCRIBERS["stock_changed"]
+    assert listing_svc.on_stock_changed in handlers
+    monkeypatch.setitem(domain_events._SUBSCRIBERS, "stock_changed", [lambda **p: calls.append(p), *handlers])
     editor = world.people["editor"]
     product = Product.objects.create(style_code="ONE", name="单色T恤")
     only = Sku.objects.create(product=product, code="ONE-F", size="F")
     svc.receive_stock(keeper, only, wh, 2, "RK-9")
     listing = listing_svc.list_now(editor, listing_svc.create_listing(editor, world.shop_a, product, "T恤", 100))
     with django_capture_on_commit_callbacks(execute=True):
-        svc.reserve("order-line:1", [(only, 2)], warehouse=wh)
+        svc.reserve("order-line:1", [(only, 1)], warehouse=wh)
+    assert calls == []
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.LISTED and not Sku.objects.get(pk=only.pk).sold_out
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.reserve("order-line:2", [(only, 1)], warehouse=wh)
+    assert calls == [{"sku_ids": [only.pk], "available": {only.pk: 0}}]
     listing.refresh_from_db()
     assert listing.status == Listing.Status.TO_DELIST
     assert Sku.objects.get(pk=only.pk).sold_out
     with django_capture_on_commit_callbacks(execute=True):
         svc.release("order-line:1")
     listing.refresh_from_db()
+    assert listing.status == Listing.Status.LISTED and not Sku.objects.get(pk=only.pk).sold_out
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between connections: PostgreSQL only")
+def test_prod6_racing_sold_out_and_restock_leave_no_stale_sold_out_mark(world, transactional_db, monkeypatch):
+    """PROD-6 under concurrency: the sell-out's handler is held up after reading 0 available while a release
+    restocks the SKU; the restock's handler must wait for it (SKU row lock) and then read the new stock, so the
+    listing ends up listed — not stuck in 待下架 with stock on hand, as when the later handler ran first."""
+    keeper, editor = world.people["warehouse"], world.people["editor"]
+    wh = create_warehouse(keeper, code="RACE", name="主仓")
+    product = Product.objects.create(style_code="RACE", name="爆款")
+    sku = Sku.objects.create(product=product, code="RACE-F", size="F")
+    svc.receive_stock(keeper, sku, wh, 3, "RK-1")
+    svc.reserve("order-line:1", [(sku, 2)], warehouse=wh)
+    listing = listing_svc.list_now(editor, listing_svc.create_listing(editor, world.shop_a, product, "T恤", 100))
+    gate, held = threading.Event(), threading.Event()
+
+    def hold_sell_out(sku_ids, available, **_):
+        if available[sku.pk] == 0 and not held.is_set():
+            held.set()
+            gate.wait(10)
+
+    handlers = [hold_sell_out, *domain_events._SUBSCRIBERS["stock_changed"]]
+    monkeypatch.setitem(domain_events._SUBSCRIBERS, "stock_changed", handlers)
+    errors = []
+
+    def run(call):
+        try:
+            call()
+        except Exception as exc:  # reported below
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    selling = threading.Thread(target=run, args=(lambda: svc.reserve("order-line:2", [(sku, 1)], warehouse=wh),))
+    selling.start()
+    assert held.wait(10)
+    restocking = threading.Thread(target=run, args=(lambda: svc.release("order-line:1"),))
+    restocking.start()
+    for _ in range(100):  # until the restock's handler waits for the lock (or, without it, has finished)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            if cursor.fetchone()[0] or not restocking.is_alive():
+                break
+        time.sleep(0.05)
+    # The release itself committed meanwhile: the handler's lock never holds up stock changes (their ledger rows
+    # only take a key-share lock on the SKU row).
+    assert svc.available_by_sku([sku]) == {sku.pk: 2}
+    gate.set()
+    selling.join(10)
+    restocking.join(10)
+    assert errors == []
+    assert svc.available_by_sku([sku]) == {sku.pk: 2}
+    listing.refresh_from_db()
     assert listing.status == Listing.Status.LISTED
+    assert not Sku.objects.get(pk=sku.pk).sold_out
 
 
 def test_inv2_stock_verify_finds_a_tampered_level(skus, wh, capsys):

@@ -29,6 +29,7 @@ def home(request):
     from zhanggui.shops.selectors import open_checklists
     from zhanggui.team.models import Staff
     from zhanggui.team.selectors import unowned_duties
+    from zhanggui.team.tasks_service import open_for
 
     shops = request.scope.shops
     today = clock.today()
@@ -60,6 +61,9 @@ def home(request):
         "checklists": list(open_checklists(shops)),
         "activity_days": [d.strftime("%m-%d") for d in days],
         "activity_counts": [per_day.get(d, 0) for d in days],
+        # 我的待办 (PUR-4 and other system tasks): the five newest open ones, the count links to all.
+        "my_tasks": list(open_for(request.user).order_by("-created_at", "-pk")[:5]),
+        "my_tasks_count": open_for(request.user).count(),
         "recent": [present_event(e, request.user) for e in events.select_related("actor", "content_type")[:12]]
         if has_access(request.user, "core.view_event")
         else [],

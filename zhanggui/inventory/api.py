@@ -3,6 +3,8 @@
 from ninja import Router
 
 from .api_stock import router as stock_router
+from .api_stocktake import router as stocktake_router
 
 router = Router(tags=["stock"])
 router.add_router("", stock_router)
+router.add_router("", stocktake_router)

@@ -110,6 +110,7 @@ class LedgerFilters:
     reason: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    document: str = ""  # exact document number, e.g. a stocktake's PD number (its posted entries)
 
     @classmethod
     def from_params(cls, params) -> "LedgerFilters":
@@ -120,6 +121,7 @@ class LedgerFilters:
             reason=reason if reason in LedgerEntry.Reason.values else "",
             date_from=_as_date(params.get("date_from")),
             date_to=_as_date(params.get("date_to")),
+            document=(params.get("document") or "").strip()[:80],
         )
 
     def as_params(self) -> dict:
@@ -129,6 +131,7 @@ class LedgerFilters:
             "reason": self.reason,
             "date_from": self.date_from.isoformat() if self.date_from else "",
             "date_to": self.date_to.isoformat() if self.date_to else "",
+            "document": self.document,
         }
 
     @property
@@ -146,6 +149,8 @@ def ledger_entries(filters: LedgerFilters):
         qs = qs.filter(warehouse_id=filters.warehouse)
     if filters.reason:
         qs = qs.filter(reason=filters.reason)
+    if filters.document:
+        qs = qs.filter(document=filters.document)
     if filters.date_from:
         qs = qs.filter(at__gte=clock.local_day_bounds(filters.date_from)[0])
     if filters.date_to:

@@ -499,38 +499,83 @@ def _insert_reservations(reference: str, warehouse_id: int, parts: dict[int, int
         return {sku_id: pk for pk, sku_id in cursor.fetchall()}
 
 
+def _reserve_sql(n: int) -> str:
+    """PostgreSQL: the reservations, the conditional UPDATE of their levels and the ledger entries in ONE
+    statement of `n` lines — one round trip, so the levels' row locks are held only until the COMMIT.
+
+    The same steps in the same order as the general path (`_insert_reservations`, then `_reserve_levels`): the
+    reservation rows first (a racing retry waits on the unique constraint and then inserts nothing); the levels
+    only when every row was inserted (else nothing is updated and the caller takes the general path for a partial
+    retry); with several lines they are locked in primary-key order first (no deadlocks with other postings); each
+    changes only when on hand stays ≥ reserved (INV-1); one ledger entry per changed level with the figures after
+    (INV-2). Returns one row per inserted reservation: id, SKU id, the figures after (NULL: refused)."""
+    key = f"reserve:{n}"
+    if key not in _SQL:
+        q = connection.ops.quote_name
+        reservation, level, ledger = (q(m._meta.db_table) for m in (Reservation, StockLevel, LedgerEntry))
+        lock = (
+            f"lk AS (SELECT l.id FROM {level} l JOIN line ON line.sku_id = l.sku_id WHERE l.warehouse_id = %s "
+            "ORDER BY l.id FOR NO KEY UPDATE OF l), "
+        )
+        _SQL[key] = (
+            f"WITH ins AS (INSERT INTO {reservation} (reference, sku_id, warehouse_id, quantity, state, created_at) "
+            f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s)'] * n)} "
+            "ON CONFLICT (reference, sku_id, warehouse_id) DO NOTHING RETURNING id, sku_id), "
+            f"line (sku_id, qty) AS (VALUES {', '.join(['(%s, %s)'] * n)}), "
+            f"{lock if n > 1 else ''}"
+            f"upd AS (UPDATE {level} l SET reserved = l.reserved + line.qty, updated_at = %s FROM line "
+            "WHERE l.sku_id = line.sku_id AND l.warehouse_id = %s AND l.on_hand >= l.reserved + line.qty "
+            f"AND (SELECT count(*) FROM ins) = %s {'AND (SELECT count(*) FROM lk) >= 0 ' if n > 1 else ''}"
+            "RETURNING l.sku_id, line.qty, l.on_hand, l.reserved, l.faulty, l.damaged), "
+            f"led AS (INSERT INTO {ledger} ({', '.join(q(c) for c in _LEDGER_COLUMNS)}) SELECT %s, sku_id, %s, %s, "
+            "%s, 0, qty, 0, 0, on_hand, reserved, faulty, damaged, %s, %s, '' FROM upd) "
+            "SELECT ins.id, ins.sku_id, upd.on_hand, upd.reserved, upd.faulty, upd.damaged "
+            "FROM ins LEFT JOIN upd ON upd.sku_id = ins.sku_id"
+        )
+    return _SQL[key]
+
+
+def _reserve_at_once(reference, parts, warehouse_id, now, who) -> dict[int, tuple[int, Figures | None]]:
+    """{SKU id: (new reservation id, figures after or None when refused)} — see `_reserve_sql`."""
+    actor, number = who
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    params = []
+    for sku_id, qty in parts.items():
+        params += [reference, sku_id, warehouse_id, qty, Reservation.State.OPEN, stamp]
+    for sku_id, qty in parts.items():
+        params += [sku_id, qty]
+    if len(parts) > 1:
+        params.append(warehouse_id)
+    params += [stamp, warehouse_id, len(parts), stamp, warehouse_id, Reason.RESERVE, reference]
+    params += [actor.pk if actor is not None else None, number]
+    with connection.cursor() as cursor:
+        cursor.execute(_reserve_sql(len(parts)), params)
+        rows = cursor.fetchall()
+    return {sku_id: (pk, tuple(after) if after[0] is not None else None) for pk, sku_id, *after in rows}
+
+
 def _reserve(reference, parts, warehouse, who) -> list[Reservation]:
     with transaction.atomic():
         now = clock.now()
-        # The reservations first: a racing retry of the same reference waits here on the unique constraint
-        # before it touches any stock level, then finds ours and changes nothing.
-        inserted = _insert_reservations(reference, warehouse.pk, parts, now)
+        if connection.vendor == "postgresql":  # the hot path: one statement
+            done = _reserve_at_once(reference, parts, warehouse.pk, now, who)
+            inserted = {sku_id: pk for sku_id, (pk, _after) in done.items()}
+        else:  # the reservations first: a racing retry waits on the unique constraint, then changes nothing
+            done, inserted = {}, _insert_reservations(reference, warehouse.pk, parts, now)
         existing = []
         if len(inserted) < len(parts):  # a retry: these exist already and stay as they are
             existing = _existing(reference, [s for s in parts if s not in inserted], warehouse.pk)
         todo = {sku_id: qty for sku_id, qty in parts.items() if sku_id in inserted}
         if not todo:
             return existing
-        entries = []
-        if len(todo) == 1:  # the common case: one row, no order to keep
-            ((sku_id, qty),) = todo.items()
-            after = _apply_at(sku_id, warehouse.pk, 0, qty, now)
-            if after is None:
-                raise _insufficient(sku_id, warehouse, qty)
-            entries.append(_ledger(sku_id, warehouse.pk, Reason.RESERVE, reference, 0, qty, after, who))
-        else:
-            levels = dict(
-                StockLevel.objects.filter(warehouse_id=warehouse.pk, sku_id__in=todo).values_list("sku_id", "pk")
-            )
-            # Primary-key order: concurrent reservations of overlapping SKUs queue up instead of deadlocking.
-            for sku_id, level_pk in sorted(((s, levels.get(s)) for s in todo), key=lambda p: (p[1] or 0, p[0])):
-                qty = todo[sku_id]
-                after = _apply(level_pk, 0, qty, now) if level_pk else None
+        if len(inserted) == len(parts) and done:  # applied by the statement: refused lines roll it all back
+            for sku_id, (_id, after) in sorted(done.items()):
                 if after is None:
-                    raise _insufficient(sku_id, warehouse, qty)
-                entries.append(_ledger(sku_id, warehouse.pk, Reason.RESERVE, reference, 0, qty, after, who))
-        _write_ledger(entries, now)
-        _announce(e.sku_id for e in entries if _crosses_zero(e))
+                    raise _insufficient(sku_id, warehouse, parts[sku_id])
+            crossed = [sku_id for sku_id, (_id, after) in done.items() if after[0] == after[1]]  # the last units
+        else:
+            crossed = _reserve_levels(reference, todo, warehouse, who, now)
+        _announce(crossed)
     created = [
         Reservation(
             pk=inserted[sku_id],
@@ -546,6 +591,29 @@ def _reserve(reference, parts, warehouse, who) -> list[Reservation]:
     for r in created:
         r._state.adding, r._state.db = False, connection.alias
     return sorted(existing + created, key=lambda r: r.sku_id)
+
+
+def _reserve_levels(reference, todo: dict[int, int], warehouse, who, now) -> list[int]:
+    """The general path (SQLite, or a partial retry): reserve `todo` {SKU id: qty} in the levels, once the
+    reservation rows are in, with one ledger entry each; the SKUs whose availability reached zero."""
+    entries = []
+    if len(todo) == 1:  # one row, no order to keep
+        ((sku_id, qty),) = todo.items()
+        after = _apply_at(sku_id, warehouse.pk, 0, qty, now)
+        if after is None:
+            raise _insufficient(sku_id, warehouse, qty)
+        entries.append(_ledger(sku_id, warehouse.pk, Reason.RESERVE, reference, 0, qty, after, who))
+    else:
+        levels = dict(StockLevel.objects.filter(warehouse_id=warehouse.pk, sku_id__in=todo).values_list("sku_id", "pk"))
+        # Primary-key order: concurrent reservations of overlapping SKUs queue up instead of deadlocking.
+        for sku_id, level_pk in sorted(((s, levels.get(s)) for s in todo), key=lambda p: (p[1] or 0, p[0])):
+            qty = todo[sku_id]
+            after = _apply(level_pk, 0, qty, now) if level_pk else None
+            if after is None:
+                raise _insufficient(sku_id, warehouse, qty)
+            entries.append(_ledger(sku_id, warehouse.pk, Reason.RESERVE, reference, 0, qty, after, who))
+    _write_ledger(entries, now)
+    return [e.sku_id for e in entries if _crosses_zero(e)]
 
 
 def _insufficient(sku_id: int, warehouse: Warehouse, qty: int) -> DomainError:

@@ -54,7 +54,9 @@ PROFILE_FIELDS = {
     "note": "备注",
     "is_active": "启用",
 }
-_MAX_LEN = {f: Supplier._meta.get_field(f).max_length for f in PROFILE_FIELDS if f not in ("lead_time_days", "is_active")}
+_MAX_LEN = {
+    f: Supplier._meta.get_field(f).max_length for f in PROFILE_FIELDS if f not in ("lead_time_days", "is_active")
+}
 MAX_LEAD_TIME_DAYS = 365
 
 
@@ -150,7 +152,12 @@ def add_contact(actor, supplier: Supplier, *, name: str, role: str = "", phone: 
     name, role, phone, wechat = (str(v or "").strip() for v in (name, role, phone, wechat))
     if not name:
         raise DomainError("required", "请填写联系人姓名", "name")
-    for value, label, limit, fname in ((name, "姓名", 40, "name"), (role, "职务", 40, "role"), (phone, "电话", 30, "phone"), (wechat, "微信", 40, "wechat")):
+    for value, label, limit, fname in (
+        (name, "姓名", 40, "name"),
+        (role, "职务", 40, "role"),
+        (phone, "电话", 30, "phone"),
+        (wechat, "微信", 40, "wechat"),
+    ):
         if len(value) > limit:
             raise DomainError("too_long", f"联系人{label}最多 {limit} 个字", fname)
     if not (phone or wechat):
@@ -165,7 +172,9 @@ def remove_contact(actor, contact: SupplierContact) -> None:
     with transaction.atomic():
         supplier = contact.supplier
         contact.delete()
-        record_event(actor, supplier, "supplier_contact", from_state=f"{contact.name} {contact.role}".strip(), note="删除联系人")
+        record_event(
+            actor, supplier, "supplier_contact", from_state=f"{contact.name} {contact.role}".strip(), note="删除联系人"
+        )
 
 
 ASPECTS = {"quality": "质量", "delivery": "交期", "price": "价格", "service": "服务"}
@@ -189,7 +198,9 @@ def evaluate(actor, supplier: Supplier, *, quality, delivery, price, service, no
     with transaction.atomic():
         ev = SupplierEvaluation.objects.create(supplier=supplier, actor=_staff(actor), note=note, **scores)
         summary = " ".join(f"{ASPECTS[k]} {v}" for k, v in scores.items())
-        record_event(actor, supplier, "supplier_evaluation", to_state=f"{ev.score:.1f} 分", note=f"{summary} {note}".strip())
+        record_event(
+            actor, supplier, "supplier_evaluation", to_state=f"{ev.score:.1f} 分", note=f"{summary} {note}".strip()
+        )
     return ev
 
 
@@ -219,7 +230,8 @@ def set_supplier_product(
     if len(code) > 60:
         raise DomainError("too_long", "供应商货号最多 60 个字", "supplier_item_code")
     try:
-        unit_cost_fen, min_order_qty = int(unit_cost_fen or 0), int(min_order_qty or 1)
+        unit_cost_fen = int(unit_cost_fen or 0)
+        min_order_qty = int(min_order_qty if min_order_qty not in (None, "") else 1)
     except (TypeError, ValueError):
         raise DomainError("bad_number", "进价和起订量必须是数字", "unit_cost_fen") from None
     if unit_cost_fen < 0:
@@ -243,7 +255,9 @@ def set_supplier_product(
             with transaction.atomic():
                 item.save()
         except IntegrityError:  # another preferred supplier was set at the same moment
-            raise DomainError("preferred_taken", f"{product} 的首选供应商刚被他人修改，请刷新后重试", "preferred") from None
+            raise DomainError(
+                "preferred_taken", f"{product} 的首选供应商刚被他人修改，请刷新后重试", "preferred"
+            ) from None
         record_event(
             actor,
             supplier,
@@ -261,7 +275,13 @@ def _unset_preferred(product, keep: SupplierProduct) -> None:
     for old in qs.select_related("supplier"):
         old.is_preferred = False
         old.save(update_fields=["is_preferred"])
-        record_event(None, old.supplier, "supplier_product", from_state=f"{product.style_code} 首选", note="首选供应商已改为其他供应商")
+        record_event(
+            None,
+            old.supplier,
+            "supplier_product",
+            from_state=f"{product.style_code} 首选",
+            note="首选供应商已改为其他供应商",
+        )
 
 
 def set_preferred(actor, item: SupplierProduct) -> SupplierProduct:
@@ -419,7 +439,9 @@ def _document_day(order: PurchaseOrder) -> dt.date:
     return clock.local(order.ordered_at or order.created_at).date()
 
 
-def supplier_statement(supplier: Supplier, date_from: dt.date | None = None, date_to: dt.date | None = None) -> Statement:
+def supplier_statement(
+    supplier: Supplier, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> Statement:
     """PUR-3: the supplier's purchase documents — one row per order that was placed (ordered, partly received,
     received, closed) with date (the Beijing day it was ordered), amount, transport cost, paid and owed.
 
@@ -441,15 +463,14 @@ def supplier_statement(supplier: Supplier, date_from: dt.date | None = None, dat
     return Statement(supplier, date_from, date_to, rows)
 
 
-def owed_by_supplier() -> dict[int, int]:
-    """PUR-3: what the company owes each supplier over all its placed orders (grouped queries)."""
+def owed_by_supplier(supplier_ids=None) -> dict[int, int]:
+    """PUR-3: what the company owes each supplier (or those of `supplier_ids`) over all its placed orders."""
     from .orders import order_figures
 
-    orders = list(
-        PurchaseOrder.objects.filter(state__in=STATEMENT_STATES, supplier__isnull=False).values_list(
-            "pk", "supplier_id", "transport_cost_fen"
-        )
-    )
+    placed = PurchaseOrder.objects.filter(state__in=STATEMENT_STATES, supplier__isnull=False)
+    if supplier_ids is not None:
+        placed = placed.filter(supplier_id__in=list(supplier_ids))
+    orders = list(placed.values_list("pk", "supplier_id", "transport_cost_fen"))
     figures = order_figures([pk for pk, _s, _t in orders])
     owed: dict[int, int] = {}
     for pk, supplier_id, transport in orders:
@@ -461,6 +482,8 @@ def statement_xlsx(statement: Statement) -> bytes:
     """PUR-3: the statement as an XLSX file (amounts in yuan, two decimals), with its totals row."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from .orders import STATE_NAMES
 
     book = Workbook()
     sheet = book.active
@@ -477,11 +500,29 @@ def statement_xlsx(statement: Statement) -> bytes:
     money = "#,##0.00"
     for r in statement.rows:
         sheet.append(
-            [r.day, r.order.number, str(r.order.get_state_display()), r.amount / 100, r.transport / 100, r.paid / 100, r.owed / 100]
+            [
+                r.day,
+                r.order.number,
+                STATE_NAMES[r.order.state],
+                r.amount / 100,
+                r.transport / 100,
+                r.paid / 100,
+                r.owed / 100,
+            ]
         )
         sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
     t = statement.totals
-    sheet.append(["合计", f"{len(statement.rows)} 单", "", t["amount"] / 100, t["transport"] / 100, t["paid"] / 100, t["owed"] / 100])
+    sheet.append(
+        [
+            "合计",
+            f"{len(statement.rows)} 单",
+            "",
+            t["amount"] / 100,
+            t["transport"] / 100,
+            t["paid"] / 100,
+            t["owed"] / 100,
+        ]
+    )
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=4, min_col=4, max_col=7):
