@@ -245,6 +245,12 @@ def load_demo(stdout=None) -> dict:
 
         inventory = load_inventory(Staff.objects.get(number="A007"))
 
+        # Purchasing (PUR-1..4, INV-3, INV-5, INV-6, PROD-10): suppliers, purchase orders in every state, slips
+        # received through the quality check, exchanges, last month's stocktake, returns and dropship orders.
+        from zhanggui.purchasing.demo import load_purchasing
+
+        purchasing = load_purchasing(*(Staff.objects.get(number=n) for n in ("A001", "A007", "A008")))
+
     return {
         "password": DEMO_PASSWORD,
         "logins": [
@@ -256,4 +262,5 @@ def load_demo(stdout=None) -> dict:
         "products": catalog["products"],
         "skus": catalog["skus"],
         "stock_levels": inventory["levels"],
+        "suppliers": purchasing["suppliers"],
     }

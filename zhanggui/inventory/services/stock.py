@@ -4,7 +4,8 @@ Every change of a StockLevel is one conditional UPDATE that the database checks 
 a write), returning the figures after the change (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35), and one
 LedgerEntry with those figures, the reason, the document and the 工号 of whoever did it. A change of several
 levels updates them in primary-key order, so two transactions touching the same levels queue up instead of
-deadlocking. The hot path (reserve) is plain SQL: it runs for every paid order line.
+deadlocking. The hot path (reserve) is plain SQL: it runs for every paid order line. On PostgreSQL it is ONE
+statement (reservations, levels and ledger entries; `_reserve_sql`), so a level stays locked only until the COMMIT.
 
 - `receive_stock`: on hand up (receipt, opening balance, return) or up/down (adjustment, never below reserved).
 - `reserve` → `release` / `commit`: the two-stage allocation (django-oscar's allocate → cancel / consume). A
@@ -514,21 +515,25 @@ def _reserve_sql(n: int) -> str:
         q = connection.ops.quote_name
         reservation, level, ledger = (q(m._meta.db_table) for m in (Reservation, StockLevel, LedgerEntry))
         lock = (
-            f"lk AS (SELECT l.id FROM {level} l JOIN line ON line.sku_id = l.sku_id WHERE l.warehouse_id = %s "
+            f"lk AS (SELECT l.id FROM {level} l JOIN line ON line.sku_id = l.sku_id, c WHERE l.warehouse_id = c.wh "
             "ORDER BY l.id FOR NO KEY UPDATE OF l), "
         )
         _SQL[key] = (
-            f"WITH ins AS (INSERT INTO {reservation} (reference, sku_id, warehouse_id, quantity, state, created_at) "
-            f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s)'] * n)} "
+            # The values once (each parameter is sent and quoted once), then the lines.
+            "WITH c AS (SELECT %s::varchar AS ref, %s::bigint AS wh, %s::timestamptz AS now, %s::varchar AS state, "
+            "%s::varchar AS reason, %s::bigint AS actor, %s::varchar AS number), "
+            f"line (sku_id, qty) AS (VALUES {', '.join(['(%s::bigint, %s::integer)'] * n)}), "
+            f"ins AS (INSERT INTO {reservation} (reference, sku_id, warehouse_id, quantity, state, created_at) "
+            "SELECT c.ref, line.sku_id, c.wh, line.qty, c.state, c.now FROM c, line "
             "ON CONFLICT (reference, sku_id, warehouse_id) DO NOTHING RETURNING id, sku_id), "
-            f"line (sku_id, qty) AS (VALUES {', '.join(['(%s, %s)'] * n)}), "
             f"{lock if n > 1 else ''}"
-            f"upd AS (UPDATE {level} l SET reserved = l.reserved + line.qty, updated_at = %s FROM line "
-            "WHERE l.sku_id = line.sku_id AND l.warehouse_id = %s AND l.on_hand >= l.reserved + line.qty "
-            f"AND (SELECT count(*) FROM ins) = %s {'AND (SELECT count(*) FROM lk) >= 0 ' if n > 1 else ''}"
+            f"upd AS (UPDATE {level} l SET reserved = l.reserved + line.qty, updated_at = c.now FROM line, c "
+            "WHERE l.sku_id = line.sku_id AND l.warehouse_id = c.wh AND l.on_hand >= l.reserved + line.qty "
+            f"AND (SELECT count(*) FROM ins) = {n} {'AND (SELECT count(*) FROM lk) >= 0 ' if n > 1 else ''}"
             "RETURNING l.sku_id, line.qty, l.on_hand, l.reserved, l.faulty, l.damaged), "
-            f"led AS (INSERT INTO {ledger} ({', '.join(q(c) for c in _LEDGER_COLUMNS)}) SELECT %s, sku_id, %s, %s, "
-            "%s, 0, qty, 0, 0, on_hand, reserved, faulty, damaged, %s, %s, '' FROM upd) "
+            f"led AS (INSERT INTO {ledger} ({', '.join(q(c) for c in _LEDGER_COLUMNS)}) SELECT c.now, upd.sku_id, "
+            "c.wh, c.reason, c.ref, 0, upd.qty, 0, 0, upd.on_hand, upd.reserved, upd.faulty, upd.damaged, c.actor, "
+            "c.number, '' FROM upd, c) "
             "SELECT ins.id, ins.sku_id, upd.on_hand, upd.reserved, upd.faulty, upd.damaged "
             "FROM ins LEFT JOIN upd ON upd.sku_id = ins.sku_id"
         )
@@ -539,19 +544,24 @@ def _reserve_at_once(reference, parts, warehouse_id, now, who) -> dict[int, tupl
     """{SKU id: (new reservation id, figures after or None when refused)} — see `_reserve_sql`."""
     actor, number = who
     stamp = connection.ops.adapt_datetimefield_value(now)
-    params = []
-    for sku_id, qty in parts.items():
-        params += [reference, sku_id, warehouse_id, qty, Reservation.State.OPEN, stamp]
+    params = [
+        reference,
+        warehouse_id,
+        stamp,
+        Reservation.State.OPEN,
+        Reason.RESERVE,
+        actor.pk if actor is not None else None,
+        number,
+    ]
     for sku_id, qty in parts.items():
         params += [sku_id, qty]
-    if len(parts) > 1:
-        params.append(warehouse_id)
-    params += [stamp, warehouse_id, len(parts), stamp, warehouse_id, Reason.RESERVE, reference]
-    params += [actor.pk if actor is not None else None, number]
     with connection.cursor() as cursor:
         cursor.execute(_reserve_sql(len(parts)), params)
         rows = cursor.fetchall()
     return {sku_id: (pk, tuple(after) if after[0] is not None else None) for pk, sku_id, *after in rows}
+
+
+_RESERVATION_FIELDS = ("id", "reference", "sku_id", "warehouse_id", "quantity", "state", "created_at", "closed_at")
 
 
 def _reserve(reference, parts, warehouse, who) -> list[Reservation]:
@@ -576,20 +586,15 @@ def _reserve(reference, parts, warehouse, who) -> list[Reservation]:
         else:
             crossed = _reserve_levels(reference, todo, warehouse, who, now)
         _announce(crossed)
+    # As loaded from the database (Model.from_db: positional values, the cheap way to build an instance).
     created = [
-        Reservation(
-            pk=inserted[sku_id],
-            reference=reference,
-            sku_id=sku_id,
-            warehouse_id=warehouse.pk,
-            quantity=qty,
-            state=Reservation.State.OPEN,
-            created_at=now,
+        Reservation.from_db(
+            connection.alias,
+            _RESERVATION_FIELDS,
+            (inserted[sku_id], reference, sku_id, warehouse.pk, qty, Reservation.State.OPEN, now, None),
         )
         for sku_id, qty in todo.items()
     ]
-    for r in created:
-        r._state.adding, r._state.db = False, connection.alias
     return sorted(existing + created, key=lambda r: r.sku_id)
 
 
