@@ -46,7 +46,7 @@ class SupplierForm(forms.Form):
         label=gettext_lazy("Payment terms"),
         max_length=60,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. 30% deposit, balance on delivery")}),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. 30 percent deposit, balance on delivery")}),
     )
     note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
