@@ -158,6 +158,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE: dict = {
     # PROD-2: scheduled listing and delisting, every minute (each schedule runs once).
     "catalog-listing-schedules": {"task": "zhanggui.catalog.tasks.run_listing_schedules", "schedule": 60.0},
+    # INV-6: the monthly stocktake reminder, once a day (idempotent per warehouse and window).
+    "inventory-stocktake-reminder": {"task": "zhanggui.inventory.tasks.remind_stocktakes", "schedule": 6 * 3600.0},
 }
 
 LOGGING = {

@@ -352,6 +352,18 @@ def test_reminder_in_the_window_until_a_stocktake_is_planned_INV_6(stock_world, 
     assert svc.due_reminders(dt.date(2027, 2, 25))[0].text == "本月盘点窗口 2月28日，主仓尚未安排盘点"
 
 
+def test_reminder_becomes_one_task_for_the_warehouse_role_INV_6(stock_world, world, keeper):
+    """The daily beat run turns due reminders into tasks for 库管, once per warehouse and window."""
+    from zhanggui.team.tasks_service import open_for
+
+    assert svc.remind_due(dt.date(2026, 11, 24)) == 0  # not yet in the reminder days
+    assert svc.remind_due(dt.date(2026, 11, 26)) == 2  # main and branch
+    assert svc.remind_due(dt.date(2026, 11, 27)) == 0  # the next day's run repeats nothing
+    titles = sorted(t.title for t in open_for(world.people["warehouse"]))
+    assert titles == ["本月盘点窗口 11月28日–30日，主仓尚未安排盘点", "本月盘点窗口 11月28日–30日，分仓尚未安排盘点"]
+    assert not open_for(world.people["cs"]).exists()
+
+
 # ---- under load (PostgreSQL: real row locks) ---------------------------------------------------------------------
 
 

@@ -54,10 +54,11 @@ class StockLevel(models.Model):
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
     in_transit = models.IntegerField(_("in transit"), default=0)
+    # (db_default: rows written by raw SQL, e.g. bulk loads, need no value.)
     # INV-3: faulty pieces found at receiving, stored apart until the supplier exchanges them.
-    faulty = models.IntegerField(_("faulty, awaiting exchange"), default=0)
+    faulty = models.IntegerField(_("faulty, awaiting exchange"), default=0, db_default=0)
     # INV-3, INV-5: the separate account — pieces the supplier would not exchange and damaged returns.
-    damaged = models.IntegerField(_("damaged account"), default=0)
+    damaged = models.IntegerField(_("damaged account"), default=0, db_default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -106,12 +107,12 @@ class LedgerEntry(models.Model):
     document = models.CharField(_("document"), max_length=80, blank=True)  # slip no., order line, waybill no.
     on_hand_change = models.IntegerField(default=0)
     reserved_change = models.IntegerField(default=0)
-    faulty_change = models.IntegerField(default=0)
-    damaged_change = models.IntegerField(default=0)
+    faulty_change = models.IntegerField(default=0, db_default=0)
+    damaged_change = models.IntegerField(default=0, db_default=0)
     on_hand_after = models.IntegerField()
     reserved_after = models.IntegerField()
-    faulty_after = models.IntegerField(default=0)
-    damaged_after = models.IntegerField(default=0)
+    faulty_after = models.IntegerField(default=0, db_default=0)
+    damaged_after = models.IntegerField(default=0, db_default=0)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -12,3 +12,11 @@ def export_ledger(job):
     from .exports import run_ledger_export
 
     return run_ledger_export(job)
+
+
+@shared_task(name="zhanggui.inventory.tasks.remind_stocktakes")
+def remind_stocktakes():
+    """INV-6: daily, the warehouse role gets a task when the monthly count window is near and nothing is planned."""
+    from .services.stocktake import remind_due
+
+    return remind_due()

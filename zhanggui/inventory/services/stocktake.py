@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
+from django.urls import reverse
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
@@ -158,6 +159,27 @@ def due_reminders(today: dt.date | None = None, shop=None) -> list[Reminder]:
         for w in Warehouse.objects.filter(is_active=True).order_by("-is_default", "code")
         if w.pk not in planned
     ]
+
+
+def remind_due(today: dt.date | None = None) -> int:
+    """INV-6 reminder as work: each due reminder becomes one task for the 库管 role (once per warehouse and window,
+    so the daily beat run does not repeat it). Returns how many tasks were created."""
+    from zhanggui.team.tasks_service import assign_to_roles
+
+    created = 0
+    for reminder in due_reminders(today):
+        created += len(
+            assign_to_roles(
+                None,
+                ["warehouse"],
+                title=reminder.text,
+                detail="请在盘点窗口内安排盘点：打印盘点表、扫码清点、提交店长审核过账。",
+                url=reverse("inventory:stocktake_new"),
+                source=f"stocktake-due:{reminder.warehouse.pk}:{reminder.window_start:%Y%m}",
+                rule="INV-6",
+            )
+        )
+    return created
 
 
 # ---------------------------------------------------------------------------------------------------------------
