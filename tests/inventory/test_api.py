@@ -83,3 +83,16 @@ def test_warehouses_with_bins_in_walk_order_INV_4(stock_world, client_for, world
     body = client_for(world.people["cs"]).get("/api/v1/warehouses").json()
     assert [(w["code"], w["is_default"]) for w in body] == [("MAIN", True), ("SUB", False)]
     assert [(b["code"], b["position"]) for b in body[0]["bins"]] == [("A-01", 10), ("A-02", 20)]
+
+
+def test_stock_levels_show_faulty_and_damaged_accounts_INV_3_INV_5(stock_world, client_for, world):
+    """Faulty pieces (stored apart) and the damaged account are figures of their own, never sellable."""
+    from zhanggui.inventory.services.stock import Move, move_stock
+
+    sku = stock_world.skus["D-白-L"]
+    move_stock(world.people["warehouse"], [Move(sku, faulty=2, damaged=1)], reason="receipt", document="RK-T")
+    client = client_for(world.people["warehouse"])
+    (item,) = [i for i in client.get("/api/v1/stock-levels?q=D-白-L").json()["items"] if i["sku_code"] == "D-白-L"]
+    assert (item["on_hand"], item["available"], item["faulty"], item["damaged"]) == (40, 40, 2, 1)
+    page = client.get(f"/stock/sku/{sku.pk}/").content.decode()
+    assert "次品" in page and "残损" in page

@@ -35,6 +35,8 @@ class StockLevelOut(Schema):
     reserved: int
     available: int
     in_transit: int
+    faulty: int  # INV-3: stored apart, awaiting supplier exchange
+    damaged: int  # INV-3/INV-5: the separate damaged account
 
 
 class StockLevelPage(Schema):
@@ -112,6 +114,8 @@ def _level_out(lv) -> dict:
         "reserved": lv.reserved,
         "available": lv.on_hand - lv.reserved,
         "in_transit": lv.in_transit,
+        "faulty": lv.faulty,
+        "damaged": lv.damaged,
     }
 
 

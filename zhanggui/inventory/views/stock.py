@@ -178,6 +178,8 @@ def _sku_context(request, sku, form=None):
             "reserved": sum(lv.reserved for lv in levels),
             "available": sum(lv.available for lv in levels),
             "in_transit": sum(lv.in_transit for lv in levels),
+            "faulty": sum(lv.faulty for lv in levels),
+            "damaged": sum(lv.damaged for lv in levels),
         },
         "entries": entry_page,
         "page_obj": entry_page,
