@@ -112,6 +112,18 @@ def api_route(method, path: str, *, perm: str, **kwargs):
     return decorate
 
 
+def sku_fields(sku) -> dict:
+    """The SKU columns of a document line (stocktake, stock-in slip, dropship order): one shape in every answer,
+    so a script reads them all the same way. The caller loads sku__product."""
+    return {
+        "sku_id": sku.pk,
+        "sku_code": sku.code,
+        "product_name": sku.product.name,
+        "colour": sku.colour,
+        "size": sku.size,
+    }
+
+
 _PYDANTIC_MESSAGES = {
     "missing": "必填",
     "int_parsing": "应为整数",
@@ -188,4 +200,4 @@ def install_error_handlers(api) -> None:
         return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)
 
 
-__all__ = ["AUTH", "LOGIN_ONLY", "api_route", "install_error_handlers"]
+__all__ = ["AUTH", "LOGIN_ONLY", "api_route", "install_error_handlers", "sku_fields"]

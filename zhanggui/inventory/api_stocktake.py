@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from zhanggui.core.apitools import api_route
+from zhanggui.core.apitools import api_route, sku_fields
 
 from .models import Stocktake
 from .services import stocktake as services
@@ -94,7 +94,7 @@ class ApproveIn(Schema):
 
 
 def _who(user) -> str:
-    return f"{user.number} {user.name}" if user else ""
+    return str(user) if user else ""  # 工号 and name
 
 
 def _out(st: Stocktake, counted: int, total: int) -> dict:
@@ -128,11 +128,7 @@ def _detail(st: Stocktake) -> dict:
         "lines": [
             {
                 "id": ln.pk,
-                "sku_id": ln.sku_id,
-                "sku_code": ln.sku.code,
-                "product_name": ln.sku.product.name,
-                "colour": ln.sku.colour,
-                "size": ln.sku.size,
+                **sku_fields(ln.sku),
                 "bin": ln.bin.code if ln.bin_id else None,
                 "counted_qty": ln.counted_qty,
                 "book_qty": ln.book_qty,

@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 
 from zhanggui.core import clock
 from zhanggui.core.access import allowed_shop_or_404, allowed_shops, scoped_get
-from zhanggui.core.apitools import api_route
+from zhanggui.core.apitools import api_route, sku_fields
 from zhanggui.core.errors import DomainError
 
 from .models import DropshipLine, DropshipOrder, Supplier
@@ -99,11 +99,7 @@ def _out(order, user) -> dict:
         "shipped_at": order.shipped_at,
         "lines": [
             {
-                "sku_id": ln.sku_id,
-                "sku_code": ln.sku.code,
-                "product_name": ln.sku.product.name,
-                "colour": ln.sku.colour,
-                "size": ln.sku.size,
+                **sku_fields(ln.sku),
                 "quantity": ln.quantity,
             }
             for ln in order.lines.all()

@@ -7,7 +7,7 @@ from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from zhanggui.core.apitools import api_route
+from zhanggui.core.apitools import api_route, sku_fields
 
 from .models import Receipt
 from .services import receiving as svc
@@ -113,11 +113,7 @@ def _detail(receipt_id) -> dict:
             {
                 "id": ln.pk,
                 "row": ln.row,
-                "sku_id": ln.sku_id,
-                "sku_code": ln.sku.code,
-                "product_name": ln.sku.product.name,
-                "colour": ln.sku.colour,
-                "size": ln.sku.size,
+                **sku_fields(ln.sku),
                 "bin": ln.bin.code if ln.bin_id else None,
                 "order_line_id": ln.order_line_id,
                 "expected_qty": ln.expected_qty,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from zhanggui.core import pdf
 from zhanggui.core.access import page
+from zhanggui.core.actions import move_view
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.forms import add_domain_error
@@ -289,72 +290,44 @@ def _scope_text(st: Stocktake) -> str:
     return text
 
 
-def _act(request, stocktake_id: int, run, done: str):
-    """Run one state move of the service; its Chinese refusal comes back as a message on the stocktake page."""
-    st = _get(stocktake_id)
-    try:
-        run(st)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done % {"number": st.number})
+# ---- state moves ------------------------------------------------------------------------------------------------
+# The buttons on the stocktake page. The service decides whether a move is allowed (and that only the manager
+# approves); the page shows its Chinese refusal or the message below and goes back to the stocktake.
+
+MOVED = {
+    "start": gettext_lazy("Stocktake %(number)s started: scan or type the counts."),
+    "submit": gettext_lazy("Stocktake %(number)s submitted for approval."),
+    "approve": gettext_lazy("Stocktake %(number)s approved: the differences are posted to stock."),
+    "send_back": gettext_lazy("Stocktake %(number)s sent back for a recount."),
+    "cancel": gettext_lazy("Stocktake %(number)s cancelled."),
+}
+
+
+def _back(st: Stocktake):
     return redirect(_detail(st))
 
 
-@require_POST
-@page(CHANGE_PERM)
-def stocktake_start(request, stocktake_id: int):
-    return _act(
-        request,
-        stocktake_id,
-        lambda st: services.start(request.user, st),
-        _("Stocktake %(number)s started: scan or type the counts."),
-    )
+def _move(perm: str, name: str, run):
+    """The view for one move: `run(request, stocktake)` calls the service."""
+    return move_view(perm, f"stocktake_{name}", _get, run, MOVED[name], _back)
 
 
-@require_POST
-@page(CHANGE_PERM)
-def stocktake_submit(request, stocktake_id: int):
-    zero = request.POST.get("uncounted_as_zero") == "1"
-    return _act(
-        request,
-        stocktake_id,
-        lambda st: services.submit(request.user, st, uncounted_as_zero=zero),
-        _("Stocktake %(number)s submitted for approval."),
-    )
+def _noted(service):
+    """A move that takes the note typed next to its button."""
+    return lambda request, st: service(request.user, st, request.POST.get("note", ""))
 
 
-@require_POST
-@page(APPROVE_PERM)
-def stocktake_approve(request, stocktake_id: int):
-    return _act(
-        request,
-        stocktake_id,
-        lambda st: services.approve(request.user, st, request.POST.get("note", "")),
-        _("Stocktake %(number)s approved: the differences are posted to stock."),
-    )
-
-
-@require_POST
-@page(CHANGE_PERM)
-def stocktake_send_back(request, stocktake_id: int):
-    return _act(
-        request,
-        stocktake_id,
-        lambda st: services.send_back(request.user, st, request.POST.get("note", "")),
-        _("Stocktake %(number)s sent back for a recount."),
-    )
-
-
-@require_POST
-@page(CHANGE_PERM)
-def stocktake_cancel(request, stocktake_id: int):
-    return _act(
-        request,
-        stocktake_id,
-        lambda st: services.cancel(request.user, st, request.POST.get("note", "")),
-        _("Stocktake %(number)s cancelled."),
-    )
+stocktake_start = _move(CHANGE_PERM, "start", lambda request, st: services.start(request.user, st))
+stocktake_submit = _move(
+    CHANGE_PERM,
+    "submit",
+    lambda request, st: services.submit(
+        request.user, st, uncounted_as_zero=request.POST.get("uncounted_as_zero") == "1"
+    ),
+)
+stocktake_approve = _move(APPROVE_PERM, "approve", _noted(services.approve))
+stocktake_send_back = _move(CHANGE_PERM, "send_back", _noted(services.send_back))
+stocktake_cancel = _move(CHANGE_PERM, "cancel", _noted(services.cancel))
 
 
 # ---- counting: the scanner page ---------------------------------------------------------------------------------
@@ -554,8 +527,7 @@ def stocktake_sheet(request, stocktake_id: int):
     """The count sheets as PDF; ?blind=0 prints the book figures (default: blind, 账面 left blank)."""
     st = _get(stocktake_id)
     blind = request.GET.get("blind", "1") != "0"
-    user = request.user
-    doc = sheet_document(st, blind=blind, printed_by=f"{user.number} {user.name}".strip())
+    doc = sheet_document(st, blind=blind, printed_by=str(request.user))  # 工号 and name
     return pdf.response(doc, f"{st.number}.pdf")
 
 

@@ -534,7 +534,7 @@ def slip_document(receipt: Receipt, printed_by: str = "") -> pdf.Document:
     sums = totals(lines)
 
     def who(user) -> str:
-        return f"{user.number} {user.name}" if user else ""
+        return str(user) if user else ""  # 工号 and name
 
     facts = [
         ("供应商", receipt.supplier.name if receipt.supplier_id else "—"),

@@ -111,7 +111,7 @@ def exchange_pdf(request):
     rows = svc.exchange_rows(state=state if state in TABS else None, supplier_id=supplier.pk if supplier else None)
     if state not in TABS:
         rows = rows.filter(state__in=svc.OPEN)
-    document = svc.list_document(rows, supplier, printed_by=f"{request.user.number} {request.user.name}")
+    document = svc.list_document(rows, supplier, printed_by=str(request.user))
     return pdf.response(document, f"{document.number}.pdf")
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from zhanggui.core import clock
 from zhanggui.core.access import page
+from zhanggui.core.actions import posted_object, run_action
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.money import yuan_to_fen
@@ -219,10 +220,11 @@ def _version(request):
     return int(value) if value.isdigit() else None
 
 
-def _refused(request, exc: DomainError) -> None:
-    messages.error(request, exc.message)
-    for line in exc.details[1:10]:  # the first one is already in the message
-        messages.warning(request, line)
+def _attempt(request, order_id, change, done, anchor=""):
+    """Run one change of the order page and go back to it. A refused document also lists its refused rows
+    (as warnings, at most nine: the first is already the message)."""
+    run_action(request, change, done, details=messages.WARNING, most=9)
+    return _back(order_id, anchor)
 
 
 @require_POST
@@ -231,16 +233,43 @@ def order_action(request, order_id: int):
     """PUR-2: one move of the state machine (buttons on the order page)."""
     order = _order(order_id)
     to = request.POST.get("to", "")
-    try:
-        svc.apply_transition(request.user, order, to, version=_version(request), note=request.POST.get("note", ""))
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
+
+    def moved(_result):
         order.refresh_from_db()
-        messages.success(
-            request, _("%(number)s: %(state)s") % {"number": order.number, "state": order.get_state_display()}
-        )
-    return _back(order_id)
+        return _("%(number)s: %(state)s") % {"number": order.number, "state": order.get_state_display()}
+
+    return _attempt(
+        request,
+        order_id,
+        lambda: svc.apply_transition(
+            request.user, order, to, version=_version(request), note=request.POST.get("note", "")
+        ),
+        moved,
+    )
+
+
+def _header_fields(request, order) -> dict:
+    """The header fields the form posted, checked and converted (raises DomainError naming the field)."""
+    fields = {}
+    if "supplier" in request.POST and order.state in svc.EDITABLE:
+        value = request.POST.get("supplier", "")
+        supplier = _supplier_from(value, active_only=False) if value else None
+        if value and supplier is None:
+            raise DomainError("bad_supplier", "供应商不存在", "supplier")
+        fields["supplier"] = supplier
+    if "warehouse" in request.POST and order.state in svc.EDITABLE:
+        warehouse = Warehouse.objects.filter(pk=request.POST.get("warehouse") or None, is_active=True).first()
+        if warehouse is None:
+            raise DomainError("bad_warehouse", "请选择收货仓库", "warehouse")
+        fields["warehouse"] = warehouse
+    if "expected_on" in request.POST:
+        fields["expected_on"] = _date_from(request.POST.get("expected_on"), "expected_on")
+    if "transport" in request.POST:
+        fields["transport_cost_fen"] = _fen_from(request.POST.get("transport"), "transport")
+    for name in ("reason", "note"):
+        if name in request.POST:
+            fields[name] = request.POST.get(name, "")
+    return fields
 
 
 @require_POST
@@ -248,32 +277,34 @@ def order_action(request, order_id: int):
 def order_edit(request, order_id: int):
     """PUR-2: the header — supplier and warehouse before ordering; expected date, transport, need, note."""
     order = _order(order_id)
-    fields = {}
-    try:
-        if "supplier" in request.POST and order.state in svc.EDITABLE:
-            value = request.POST.get("supplier", "")
-            supplier = _supplier_from(value, active_only=False) if value else None
-            if value and supplier is None:
-                raise DomainError("bad_supplier", "供应商不存在", "supplier")
-            fields["supplier"] = supplier
-        if "warehouse" in request.POST and order.state in svc.EDITABLE:
-            warehouse = Warehouse.objects.filter(pk=request.POST.get("warehouse") or None, is_active=True).first()
-            if warehouse is None:
-                raise DomainError("bad_warehouse", "请选择收货仓库", "warehouse")
-            fields["warehouse"] = warehouse
-        if "expected_on" in request.POST:
-            fields["expected_on"] = _date_from(request.POST.get("expected_on"), "expected_on")
-        if "transport" in request.POST:
-            fields["transport_cost_fen"] = _fen_from(request.POST.get("transport"), "transport")
-        for name in ("reason", "note"):
-            if name in request.POST:
-                fields[name] = request.POST.get(name, "")
-        svc.update_order(request.user, order, version=_version(request), **fields)
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Purchase order saved."))
-    return _back(order_id)
+    return _attempt(
+        request,
+        order_id,
+        lambda: svc.update_order(request.user, order, version=_version(request), **_header_fields(request, order)),
+        _("Purchase order saved."),
+    )
+
+
+def _line_changes(request, order) -> dict:
+    """What the lines form asks for: changed quantities and prices, ticked rows to remove, rows to add."""
+    changes, remove = {}, []
+    for line in order.lines.select_related("sku"):
+        if request.POST.get(f"remove_{line.pk}"):
+            remove.append(line.pk)
+            continue
+        qty = request.POST.get(f"qty_{line.pk}")
+        price = request.POST.get(f"price_{line.pk}")
+        if qty is None and price is None:
+            continue
+        try:
+            fen = _fen_from(price, "lines", default=line.unit_cost_fen)
+        except DomainError:
+            raise DomainError("bad_price", f"{line.sku.code}：单价“{price}”应为金额，如 35.50", "lines") from None
+        changes[line.pk] = (qty if qty not in (None, "") else line.quantity, fen)
+    add = []
+    if request.POST.get("add_lines", "").strip():
+        add = svc.parse_lines(request.POST["add_lines"], order.supplier)
+    return {"changes": changes, "remove": remove, "add": add}
 
 
 @require_POST
@@ -282,30 +313,13 @@ def order_lines(request, order_id: int):
     """PUR-2: edit the lines of a need/plan or quoting order: quantities and prices, ticked rows removed, rows
     added from the “商家编码 数量 单价” box — all in one change."""
     order = _order(order_id)
-    try:
-        changes, remove = {}, []
-        for line in order.lines.select_related("sku"):
-            if request.POST.get(f"remove_{line.pk}"):
-                remove.append(line.pk)
-                continue
-            qty = request.POST.get(f"qty_{line.pk}")
-            price = request.POST.get(f"price_{line.pk}")
-            if qty is None and price is None:
-                continue
-            try:
-                fen = _fen_from(price, "lines", default=line.unit_cost_fen)
-            except DomainError:
-                raise DomainError("bad_price", f"{line.sku.code}：单价“{price}”应为金额，如 35.50", "lines") from None
-            changes[line.pk] = (qty if qty not in (None, "") else line.quantity, fen)
-        add = []
-        if request.POST.get("add_lines", "").strip():
-            add = svc.parse_lines(request.POST["add_lines"], order.supplier)
-        svc.edit_lines(request.user, order, changes=changes, remove=remove, add=add, version=_version(request))
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Lines saved."))
-    return _back(order_id, "lines")
+    return _attempt(
+        request,
+        order_id,
+        lambda: svc.edit_lines(request.user, order, version=_version(request), **_line_changes(request, order)),
+        _("Lines saved."),
+        "lines",
+    )
 
 
 @require_POST
@@ -313,7 +327,8 @@ def order_lines(request, order_id: int):
 def quote_add(request, order_id: int):
     """PUR-2: record (or replace) one supplier's quote: a unit price per line, lead time, transport."""
     order = _order(order_id)
-    try:
+
+    def record():
         supplier = _supplier_from(request.POST.get("supplier"))
         if supplier is None:
             raise DomainError("required", "请选择报价的供应商", "supplier")
@@ -337,11 +352,11 @@ def quote_add(request, order_id: int):
             note=request.POST.get("note", ""),
             version=_version(request),
         )
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Quote of %(name)s saved.") % {"name": supplier.name})
-    return _back(order_id, "quotes")
+        return supplier
+
+    return _attempt(
+        request, order_id, record, lambda supplier: _("Quote of %(name)s saved.") % {"name": supplier.name}, "quotes"
+    )
 
 
 @require_POST
@@ -349,20 +364,19 @@ def quote_add(request, order_id: int):
 def quote_choose(request, order_id: int):
     """PUR-2: take one quote: its prices onto the lines, its supplier onto the order."""
     order = _order(order_id)
-    quote_id = request.POST.get("quote", "")
-    quote = order.quotes.filter(pk=quote_id if quote_id.isdigit() else None).first()
-    if quote is None:
-        messages.error(request, _("That quote no longer exists."))
-        return _back(order_id, "quotes")
-    try:
+
+    def choose():
+        quote = posted_object(order.quotes, request, "quote", _("That quote no longer exists."))
         svc.choose_quote(request.user, quote, version=_version(request))
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(
-            request, _("Quote of %(name)s chosen: prices copied to the lines.") % {"name": quote.supplier.name}
-        )
-    return _back(order_id, "quotes")
+        return quote
+
+    return _attempt(
+        request,
+        order_id,
+        choose,
+        lambda quote: _("Quote of %(name)s chosen: prices copied to the lines.") % {"name": quote.supplier.name},
+        "quotes",
+    )
 
 
 @require_POST
@@ -370,7 +384,8 @@ def quote_choose(request, order_id: int):
 def payment_add(request, order_id: int):
     """PUR-2, PUR-3: record money paid to the supplier (finance)."""
     order = _order(order_id)
-    try:
+
+    def pay():
         amount = _fen_from(request.POST.get("amount"), "amount", default=None)
         if amount is None:
             raise DomainError("required", "请填写付款金额", "amount")
@@ -383,50 +398,41 @@ def payment_add(request, order_id: int):
             note=request.POST.get("note", ""),
             version=_version(request),
         )
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Payment recorded."))
-    return _back(order_id, "payments")
+
+    return _attempt(request, order_id, pay, _("Payment recorded."), "payments")
 
 
 @require_POST
 @page(CHANGE)
 def problem_add(request, order_id: int):
     order = _order(order_id)
-    try:
-        svc.report_problem(
+    return _attempt(
+        request,
+        order_id,
+        lambda: svc.report_problem(
             request.user,
             order,
             kind=request.POST.get("kind", ""),
             description=request.POST.get("description", ""),
             version=_version(request),
-        )
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Problem recorded: resolve it before closing the order."))
-    return _back(order_id, "problems")
+        ),
+        _("Problem recorded: resolve it before closing the order."),
+        "problems",
+    )
 
 
 @require_POST
 @page(CHANGE)
 def problem_resolve(request, order_id: int):
     order = _order(order_id)
-    problem_id = request.POST.get("problem", "")
-    problem = order.problems.filter(pk=problem_id if problem_id.isdigit() else None).first()
-    if problem is None:
-        messages.error(request, _("That problem no longer exists."))
-        return _back(order_id, "problems")
-    try:
+
+    def resolve():
+        problem = posted_object(order.problems, request, "problem", _("That problem no longer exists."))
         svc.resolve_problem(
             request.user, problem, resolution=request.POST.get("resolution", ""), version=_version(request)
         )
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Problem resolved."))
-    return _back(order_id, "problems")
+
+    return _attempt(request, order_id, resolve, _("Problem resolved."), "problems")
 
 
 urls = [

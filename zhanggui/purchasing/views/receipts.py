@@ -12,10 +12,12 @@ from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhanggui.core import clock, pdf
 from zhanggui.core.access import page
+from zhanggui.core.actions import move_view
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import present_event, timeline_for
 from zhanggui.inventory.models import Bin
@@ -290,75 +292,42 @@ def receipt_counts(request, receipt_id: int):
     return _back(receipt)
 
 
-def _action(request, receipt_id, do, done_message):
-    receipt = _receipt(receipt_id)
-    version = _version(request)
-    if version is None:
-        return _stale(request, receipt)
-    try:
-        receipt = do(receipt, version, (request.POST.get("note") or "").strip()[:200])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        for line in exc.details[1:] if len(exc.details) > 1 else []:
-            messages.error(request, line)
-    else:
-        messages.success(request, done_message % {"number": receipt.number})
-    return _back(receipt)
+# ---- moves of the slip ------------------------------------------------------------------------------------------
+# 核对: the purchaser confirms the count (counting → checked); 退回清点: the purchaser sends it back to counting;
+# 入库: post a checked slip (stock, exchange list, purchase order, PUR-4 tasks) in one transaction; 作废: cancel a
+# slip that is not posted yet. The service decides; the page shows its refusal (every refused row) or the message.
+
+MOVED = {
+    "check": gettext_lazy("%(number)s checked with the purchaser: it can be posted now."),
+    "reopen": gettext_lazy("%(number)s sent back to counting."),
+    "post": gettext_lazy("%(number)s posted: good pieces are in stock, faulty ones on the supplier-exchange list."),
+    "cancel": gettext_lazy("%(number)s cancelled."),
+}
 
 
-@require_POST
-@page(CHECK)
-def receipt_check(request, receipt_id: int):
-    """核对: the purchaser confirms the count (counting → checked)."""
-    return _action(
-        request,
-        receipt_id,
-        lambda r, v, note: svc.check(request.user, r, version=v, note=note),
-        _("%(number)s checked with the purchaser: it can be posted now."),
-    )
+def _move(perm: str, name: str, service):
+    """The view for one move: `service(user, receipt, version=…, note=…)`, refused without the page's version."""
+
+    def change(request, receipt):
+        version = _version(request)
+        if version is None:
+            raise DomainError("stale_version", _("This page is out of date: reload it and try again."))
+        return service(request.user, receipt, version=version, note=(request.POST.get("note") or "").strip()[:200])
+
+    return move_view(perm, f"receipt_{name}", _receipt, change, MOVED[name], _back, details=messages.ERROR)
 
 
-@require_POST
-@page(CHECK)
-def receipt_reopen(request, receipt_id: int):
-    """退回清点: the purchaser sends the slip back to counting."""
-    return _action(
-        request,
-        receipt_id,
-        lambda r, v, note: svc.reopen(request.user, r, version=v, note=note),
-        _("%(number)s sent back to counting."),
-    )
-
-
-@require_POST
-@page(CHANGE)
-def receipt_post(request, receipt_id: int):
-    """入库: post a checked slip (stock, exchange list, purchase order, PUR-4 tasks) in one transaction."""
-    return _action(
-        request,
-        receipt_id,
-        lambda r, v, note: svc.post(request.user, r, version=v),
-        _("%(number)s posted: good pieces are in stock, faulty ones on the supplier-exchange list."),
-    )
-
-
-@require_POST
-@page(CHANGE)
-def receipt_cancel(request, receipt_id: int):
-    """作废: cancel a slip that is not posted yet."""
-    return _action(
-        request,
-        receipt_id,
-        lambda r, v, note: svc.cancel(request.user, r, version=v, note=note),
-        _("%(number)s cancelled."),
-    )
+receipt_check = _move(CHECK, "check", svc.check)
+receipt_reopen = _move(CHECK, "reopen", svc.reopen)
+receipt_post = _move(CHANGE, "post", lambda user, receipt, *, version, note: svc.post(user, receipt, version=version))
+receipt_cancel = _move(CHANGE, "cancel", svc.cancel)
 
 
 @page(VIEW)
 def receipt_slip(request, receipt_id: int):
     """INV-3: the printed stock-in slip (PDF, two copies: 库房联 / 进货人员联)."""
     receipt = _receipt(receipt_id)
-    document = svc.slip_document(receipt, printed_by=f"{request.user.number} {request.user.name}")
+    document = svc.slip_document(receipt, printed_by=str(request.user))
     return pdf.response(document, f"{receipt.number}.pdf")
 
 

@@ -18,12 +18,13 @@ from django.views.decorators.http import require_POST
 
 from zhanggui.catalog.models import Product
 from zhanggui.core.access import page
+from zhanggui.core.actions import posted_object, run_action
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.forms import add_domain_error
 from zhanggui.core.money import yuan_to_fen
 
-from ..models import PurchaseOrder, Supplier, SupplierContact, SupplierProduct
+from ..models import PurchaseOrder, Supplier, SupplierProduct
 from ..services import suppliers as svc
 
 VIEW = "purchasing.view_supplier"
@@ -257,14 +258,10 @@ def _back(supplier, section):
     return redirect(reverse("purchasing:supplier", args=[supplier.pk]) + f"?section={section}")
 
 
-def _run(request, func, *args, **kwargs):
-    """Call a service; its Chinese refusal becomes a message on the page. True when it went through."""
-    try:
-        func(request.user, *args, **kwargs)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    return True
+def _attempt(request, supplier, section, change, done):
+    """Run one change of the supplier page (a refusal becomes its message) and go back to the section."""
+    run_action(request, change, done)
+    return _back(supplier, section)
 
 
 @require_POST
@@ -272,22 +269,21 @@ def _run(request, func, *args, **kwargs):
 def contact_add(request, supplier_id: int):
     supplier = get_object_or_404(Supplier, pk=supplier_id)
     data = {k: request.POST.get(k, "") for k in ("name", "role", "phone", "wechat")}
-    if _run(request, svc.add_contact, supplier, **data):
-        messages.success(request, _("Contact added."))
-    return _back(supplier, "profile")
+    return _attempt(
+        request, supplier, "profile", lambda: svc.add_contact(request.user, supplier, **data), _("Contact added.")
+    )
 
 
 @require_POST
 @page(CHANGE)
 def contact_remove(request, supplier_id: int):
     supplier = get_object_or_404(Supplier, pk=supplier_id)
-    contact_id = request.POST.get("contact", "")
-    contact = SupplierContact.objects.filter(supplier=supplier, pk=contact_id if contact_id.isdigit() else None).first()
-    if contact is None:
-        messages.error(request, _("That contact no longer exists."))
-    elif _run(request, svc.remove_contact, contact):
-        messages.success(request, _("Contact removed."))
-    return _back(supplier, "profile")
+
+    def remove():
+        contact = posted_object(supplier.contacts, request, "contact", _("That contact no longer exists."))
+        svc.remove_contact(request.user, contact)
+
+    return _attempt(request, supplier, "profile", remove, _("Contact removed."))
 
 
 @require_POST
@@ -295,9 +291,9 @@ def contact_remove(request, supplier_id: int):
 def evaluation_add(request, supplier_id: int):
     supplier = get_object_or_404(Supplier, pk=supplier_id)
     scores = {k: request.POST.get(k, "") for k in (*svc.ASPECTS, "note")}
-    if _run(request, svc.evaluate, supplier, **scores):
-        messages.success(request, _("Evaluation saved."))
-    return _back(supplier, "quality")
+    return _attempt(
+        request, supplier, "quality", lambda: svc.evaluate(request.user, supplier, **scores), _("Evaluation saved.")
+    )
 
 
 @require_POST
@@ -305,66 +301,67 @@ def evaluation_add(request, supplier_id: int):
 def product_save(request, supplier_id: int):
     """Add or update a product this supplier supplies (by style code)."""
     supplier = get_object_or_404(Supplier, pk=supplier_id)
-    style = request.POST.get("style_code", "").strip()
-    product = Product.objects.filter(style_code=style).first() if style else None
-    if product is None:
-        messages.error(request, _("No product with style code %(code)s.") % {"code": style or "—"})
-        return _back(supplier, "products")
-    try:
-        price = yuan_to_fen(request.POST.get("price") or "0")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return _back(supplier, "products")
-    preferred = True if request.POST.get("preferred") else None
-    if _run(
-        request,
-        svc.set_supplier_product,
-        supplier,
-        product,
-        supplier_item_code=request.POST.get("supplier_item_code", ""),
-        unit_cost_fen=price,
-        min_order_qty=request.POST.get("min_order_qty") or 1,
-        preferred=preferred,
-    ):
-        messages.success(request, _("%(code)s saved.") % {"code": product.style_code})
-    return _back(supplier, "products")
+
+    def save():
+        style = request.POST.get("style_code", "").strip()
+        product = Product.objects.filter(style_code=style).first() if style else None
+        if product is None:
+            raise DomainError("no_product", _("No product with style code %(code)s.") % {"code": style or "—"})
+        svc.set_supplier_product(
+            request.user,
+            supplier,
+            product,
+            supplier_item_code=request.POST.get("supplier_item_code", ""),
+            unit_cost_fen=yuan_to_fen(request.POST.get("price") or "0"),
+            min_order_qty=request.POST.get("min_order_qty") or 1,
+            preferred=True if request.POST.get("preferred") else None,
+        )
+        return product
+
+    return _attempt(
+        request, supplier, "products", save, lambda product: _("%(code)s saved.") % {"code": product.style_code}
+    )
 
 
 def _item(request, supplier):
-    item_id = request.POST.get("item", "")
-    return (
-        SupplierProduct.objects.select_related("product", "supplier")
-        .filter(supplier=supplier, pk=item_id if item_id.isdigit() else None)
-        .first()
-    )
+    """A product row the form posted, from this supplier's list only."""
+    items = SupplierProduct.objects.select_related("product", "supplier").filter(supplier=supplier)
+    return posted_object(items, request, "item", _("That product is no longer on this supplier's list."))
 
 
 @require_POST
 @page(CHANGE)
 def product_preferred(request, supplier_id: int):
     supplier = get_object_or_404(Supplier, pk=supplier_id)
-    item = _item(request, supplier)
-    if item is None:
-        messages.error(request, _("That product is no longer on this supplier's list."))
-    elif _run(request, svc.set_preferred, item):
-        messages.success(
-            request,
+
+    def prefer():
+        item = _item(request, supplier)
+        svc.set_preferred(request.user, item)
+        return item
+
+    return _attempt(
+        request,
+        supplier,
+        "products",
+        prefer,
+        lambda item: (
             _("%(name)s is now the preferred supplier of %(code)s.")
-            % {"name": supplier.name, "code": item.product.style_code},
-        )
-    return _back(supplier, "products")
+            % {"name": supplier.name, "code": item.product.style_code}
+        ),
+    )
 
 
 @require_POST
 @page(CHANGE)
 def product_remove(request, supplier_id: int):
     supplier = get_object_or_404(Supplier, pk=supplier_id)
-    item = _item(request, supplier)
-    if item is None:
-        messages.error(request, _("That product is no longer on this supplier's list."))
-    elif _run(request, svc.remove_supplier_product, item):
-        messages.success(request, _("Product removed from this supplier."))
-    return _back(supplier, "products")
+    return _attempt(
+        request,
+        supplier,
+        "products",
+        lambda: svc.remove_supplier_product(request.user, _item(request, supplier)),
+        _("Product removed from this supplier."),
+    )
 
 
 urls = [
