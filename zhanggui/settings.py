@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "zhanggui.catalog",
     "zhanggui.inventory",
     "zhanggui.purchasing",
+    "zhanggui.orders",
 ]
 
 MIDDLEWARE = [

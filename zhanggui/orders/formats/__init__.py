@@ -1,0 +1,9 @@
+"""Reading the marketplaces' order export files (ORD-1): detect the format by its headers, map columns by header
+name through per-platform column maps kept as data (data/formats.json), and normalise every row into plain
+`ParsedOrder` values (money in fen, times in UTC, address split). No database access here: the import service
+(services/imports.py) writes what this package reads.
+"""
+
+from .types import ParsedLine, ParsedOrder, ReadResult, RowError
+
+__all__ = ["ParsedLine", "ParsedOrder", "ReadResult", "RowError"]

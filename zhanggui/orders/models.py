@@ -1,0 +1,166 @@
+"""Orders from every shop (ORD-1..9): one row per platform order, its lines, and the import runs that brought them.
+
+An order is unique per (shop, platform order number): re-importing updates it, never duplicates it (ORD-1), even
+when two imports run at once. Money is integer fen, times are UTC (Beijing time only at the edges). Receiver data
+is personal data (TEAM-5): pages, API and exports mask it for roles without crm.view_buyer_pii.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+STAFF = settings.AUTH_USER_MODEL
+
+
+class Order(models.Model):
+    class State(models.TextChoices):  # the one transition table is in services/states.py
+        PENDING_PAYMENT = "pending_payment", _("awaiting payment")
+        TO_REVIEW = "to_review", _("to review")
+        APPROVED = "approved", _("reviewed")
+        TO_SHIP = "to_ship", _("to ship / printing")
+        PART_SHIPPED = "part_shipped", _("partly shipped")
+        SHIPPED = "shipped", _("shipped")
+        SIGNED = "signed", _("signed for")
+        COMPLETED = "completed", _("completed")
+        CLOSED = "closed", _("closed")
+        ON_HOLD = "on_hold", _("on hold")
+
+    class Flag(models.TextChoices):  # ORD-3: the seller-centre flag colours (meanings are settings)
+        NONE = "", _("no flag")
+        RED = "red", _("red")
+        YELLOW = "yellow", _("yellow")
+        GREEN = "green", _("green")
+        BLUE = "blue", _("blue")
+        PURPLE = "purple", _("purple")
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("export file")
+        MANUAL = "manual", _("manual entry")
+        API = "api", _("API")
+
+    class Kind(models.TextChoices):
+        NORMAL = "normal", _("normal")
+        RESEND = "resend", _("resend (补发)")
+        PHONE = "phone", _("phone order")
+        CUSTOM = "custom", _("customised")
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="orders")
+    platform_order_no = models.CharField(_("order number"), max_length=64)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING_PAYMENT)
+    state_before_hold = models.CharField(max_length=16, blank=True)  # where 挂起 returns to
+    platform_status = models.CharField(_("platform status"), max_length=60, blank=True)  # the export's own text
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.IMPORT)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NORMAL)
+    customer = models.ForeignKey("crm.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    buyer_nick = models.CharField(_("buyer"), max_length=100, blank=True)
+    buyer_message = models.CharField(_("buyer message"), max_length=500, blank=True)
+    seller_remark = models.CharField(_("seller remark"), max_length=500, blank=True)
+    flag = models.CharField(_("flag"), max_length=8, choices=Flag.choices, blank=True, default="")
+
+    receiver_name = models.CharField(_("receiver"), max_length=60, blank=True)
+    receiver_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone_last4 = models.CharField(max_length=4, blank=True, db_index=True)  # ORD-6: find by the last four digits
+    address_raw = models.CharField(_("address as exported"), max_length=300, blank=True)
+    province = models.CharField(_("province"), max_length=30, blank=True)
+    city = models.CharField(_("city"), max_length=30, blank=True)
+    district = models.CharField(_("district"), max_length=30, blank=True)
+    street = models.CharField(_("street / town"), max_length=60, blank=True)
+    address_detail = models.CharField(_("detailed address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    adcode = models.CharField(max_length=12, blank=True)  # the district's 6-digit division code when known
+
+    goods_fen = models.BigIntegerField(_("goods amount"), default=0)
+    postage_fen = models.BigIntegerField(_("postage"), default=0)
+    discount_fen = models.BigIntegerField(_("discount"), default=0)
+    paid_fen = models.BigIntegerField(_("paid"), default=0)
+    refund_fen = models.BigIntegerField(_("refunded"), default=0)
+    payment_method = models.CharField(_("payment method"), max_length=20, blank=True)  # alipay / bank / cod …
+
+    ordered_at = models.DateTimeField(_("ordered at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=30, blank=True)
+    tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True, db_index=True)
+
+    # ORD-9 exception queues: nothing is hidden; each flag is a queue with a count on the home page.
+    exc_out_of_stock = models.BooleanField(_("out of stock"), default=False)
+    exc_address = models.BooleanField(_("address problem"), default=False)
+    exc_unmatched = models.BooleanField(_("unmatched SKU"), default=False)
+    exc_refund = models.BooleanField(_("refund requested"), default=False)
+    exc_risk = models.BooleanField(_("platform risk hold"), default=False)
+    hold_reason = models.CharField(_("hold reason"), max_length=200, blank=True)
+
+    fingerprint = models.CharField(max_length=40, blank=True)  # hash of the imported fields: unchanged rows skip
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-ordered_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["shop", "platform_order_no"], name="uniq_shop_order_no")]
+        indexes = [
+            models.Index(fields=["shop", "state", "-ordered_at", "-id"]),
+            models.Index(fields=["state", "-ordered_at", "-id"]),
+            models.Index(fields=["-ordered_at", "-id"]),
+            models.Index(fields=["buyer_nick"]),
+            models.Index(fields=["receiver_name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.platform_order_no
+
+
+class OrderLine(models.Model):
+    """One item line. Matched to a system SKU by 商家编码 (or barcode); unmatched lines keep the platform's text and
+    put the order in the unmatched-SKU queue (ORD-9)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveSmallIntegerField()
+    sku = models.ForeignKey("catalog.Sku", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outer_code = models.CharField(_("merchant code"), max_length=64, blank=True)  # 商家编码 / 外部系统编号
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    properties = models.CharField(_("properties"), max_length=200, blank=True)  # 颜色分类：黑色;尺码：M
+    unit_price_fen = models.BigIntegerField(_("unit price"), default=0)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    paid_fen = models.BigIntegerField(_("paid share"), default=0)
+    shipped_qty = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order_id", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="uniq_order_line_no"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}#{self.line_no}"
+
+
+class ImportRun(models.Model):
+    """One import of export files into a shop (ORD-1): counts, the error report, who and when."""
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="+")
+    files = models.CharField(max_length=500)  # file names, "、"-joined
+    format = models.CharField(max_length=40, blank=True)  # detected, e.g. taobao-2020
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    lines = models.PositiveIntegerField(default=0)
+    report = models.FileField(upload_to="order-imports/", blank=True)  # XLSX of bad rows: file, line, column, reason
+    actor = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}: {self.files}"
