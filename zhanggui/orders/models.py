@@ -104,6 +104,7 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         ordering = ["-ordered_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["shop", "platform_order_no"], name="uniq_shop_order_no")]
+        permissions = [("confirm_payment", "Can confirm a bank transfer was received (ORD-5)")]
         indexes = [
             models.Index(fields=["shop", "state", "-ordered_at", "-id"]),
             models.Index(fields=["state", "-ordered_at", "-id"]),

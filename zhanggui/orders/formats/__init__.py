@@ -2,8 +2,12 @@
 name through per-platform column maps kept as data (data/formats.json), and normalise every row into plain
 `ParsedOrder` values (money in fen, times in UTC, address split). No database access here: the import service
 (services/imports.py) writes what this package reads.
+
+    from zhanggui.orders.formats import read_files
+    result = read_files("taobao", [("ExportOrderList.csv", b"..."), ("ExportOrderDetailList.csv", b"...")])
 """
 
+from .reader import read_files
 from .types import ParsedLine, ParsedOrder, ReadResult, RowError
 
-__all__ = ["ParsedLine", "ParsedOrder", "ReadResult", "RowError"]
+__all__ = ["ParsedLine", "ParsedOrder", "ReadResult", "RowError", "read_files"]

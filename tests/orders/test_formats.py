@@ -1,0 +1,212 @@
+"""ORD-1: the export-file readers — every platform format, its quirks, detection, row errors, states, addresses."""
+
+import datetime as dt
+
+import pytest
+
+from tests.orders import files as F
+from zhanggui.orders.formats import read_files
+from zhanggui.orders.formats.address import split_taobao, split_text
+from zhanggui.orders.formats.reader import parse_time
+
+UTC = dt.UTC
+
+
+def _taobao(orders=None, **kw):
+    report, detail = F.taobao_pair(orders, **kw)
+    name = "ExportOrderList201707080100.xlsx" if kw.get("xlsx") else "ExportOrderList201707080100.csv"
+    return read_files("taobao", [(name, report), ("ExportOrderDetailList201707080100.csv", detail)])
+
+
+@pytest.mark.parametrize("version", ["2017", "2020"])
+def test_ord1_taobao_pair_joins_lines_and_strips_quirks(version):
+    """ORD-1: GBK, ="…" order ids, ' phones, trailing-space headers, trailing comma detail rows, join on 订单编号."""
+    result = _taobao(
+        [{"no": "3515313147329357912"}, {"no": "351531314732935", "lines": [{}, {"code": "D-白-M", "qty": 2}]}],
+        version=version,
+    )
+    assert result.errors == []
+    assert result.format == f"taobao-{version}+taobao-detail"
+    first, second = result.orders
+    assert first.platform_order_no == "3515313147329357912"  # 19 digits, a string, no float mangling
+    assert first.receiver_phone == "13912345678"
+    assert first.paid_fen == 9900 and first.state == "to_review"
+    assert first.ordered_at == dt.datetime(2017, 7, 7, 16, 42, 32, tzinfo=UTC)  # Beijing → UTC
+    assert [ln.outer_code for ln in second.lines] == ["D-黑-S", "D-白-M"]
+    assert second.lines[1].quantity == 2 and second.lines[1].unit_price_fen == 9900
+    assert (first.province, first.city, first.district, first.postcode) == ("广东省", "广州市", "越秀区", "510180")
+    assert first.address_detail == "中山五路 1号" and first.address_ok
+
+
+def test_ord1_taobao_utf8_bom_and_order_report_alone():
+    """ORD-1: UTF-8 with BOM decodes; an order report alone gives orders without lines."""
+    report, _ = F.taobao_pair(encoding="utf-8-sig")
+    result = read_files("taobao", [("ExportOrderList.csv", report)])
+    assert result.errors == [] and len(result.orders) == 1 and result.orders[0].lines == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_ord1_jd_other_encodings(encoding):
+    """ORD-1: UTF-8 with or without BOM and GB18030 decode the same."""
+    result = read_files("jd", [("1.csv", F.jd_csv([{"name": "薛小姐"}], encoding=encoding))])
+    assert result.errors == [] and result.orders[0].receiver_name == "薛小姐"
+
+
+def test_ord1_detail_row_without_order_is_row_error():
+    report, _ = F.taobao_pair([{"no": "111111111111111"}])
+    _, detail = F.taobao_pair([{"no": "222222222222222"}])
+    result = read_files("taobao", [("a.csv", report), ("b.csv", detail)])
+    assert len(result.orders) == 1 and result.orders[0].lines == []
+    [err] = result.errors
+    assert (err.file, err.line, err.column, err.order_no) == ("b.csv", 2, "订单编号", "222222222222222")
+
+
+def test_ord1_taobao_xlsx_variant():
+    result = _taobao([{"no": "3515313147329357912"}], xlsx=True)
+    assert result.errors == [] and result.orders[0].platform_order_no == "3515313147329357912"
+    assert len(result.orders[0].lines) == 1 and result.orders[0].receiver_phone == "13912345678"
+
+
+def test_ord1_cut_down_report_derives_state_from_paid_time_and_refund():
+    report, _ = F.taobao_pair(
+        [{"no": "1"}, {"no": "2", "paid_at": ""}, {"no": "3", "refund": "99.00"}, {"no": "4", "refund": "10"}],
+        version="lite",
+    )
+    result = read_files("taobao", [("ExportOrderList.csv", report)])
+    assert result.format == "taobao-lite" and result.errors == []
+    assert [o.state for o in result.orders] == ["to_review", "pending_payment", "closed", "to_review"]
+    assert result.orders[3].refund_fen == 1000
+
+
+@pytest.mark.parametrize(
+    ("status", "state"),
+    [
+        ("等待买家付款", "pending_payment"),
+        ("买家已付款，等待卖家发货", "to_review"),
+        ("卖家已发货，等待买家确认", "shipped"),
+        ("买家已签收", "signed"),
+        ("交易成功", "completed"),
+        ("交易关闭", "closed"),
+        ("交易被淘宝关闭", "closed"),
+        ("没见过的状态", None),
+    ],
+)
+def test_ord1_taobao_status_mapping(status, state):
+    assert _taobao([{"status": status}]).orders[0].state == state
+
+
+def test_ord1_missing_required_column_is_named_and_file_skipped():
+    report, _ = F.taobao_pair([{}, {"no": "2"}], version="2017")
+    text = report.decode("gbk").replace('"买家实际支付金额"', '"实付"')
+    result = read_files("taobao", [("x.csv", text.encode("gbk"))])
+    assert result.orders == []
+    [err] = result.errors
+    assert (err.line, err.column) == (1, "买家实际支付金额") and "买家实际支付金额" in err.reason
+
+
+def test_ord1_bad_money_and_time_name_their_column_and_keep_good_rows():
+    result = _taobao([{"no": "1"}, {"no": "2", "paid": "abc"}, {"no": "3", "created": "昨天"}, {"no": "4"}])
+    assert [o.platform_order_no for o in result.orders] == ["1", "4"]
+    report_errors = [e for e in result.errors if e.file.startswith("ExportOrderList")]
+    assert ("2", 3, "买家实际支付金额") in {(e.order_no, e.line, e.column) for e in report_errors}
+    assert all("金额" in e.reason for e in report_errors if e.order_no == "2")
+    [bad_time] = [e for e in report_errors if e.order_no == "3"]
+    assert (bad_time.line, bad_time.column) == (4, "订单创建时间") and "时间" in bad_time.reason
+    # their detail rows cannot be joined either: accounted for as row errors, not dropped silently
+    assert {e.order_no for e in result.errors if e.file.startswith("ExportOrderDetail")} == {"2", "3"}
+
+
+def test_ord1_excel_mangled_dates_and_money_units():
+    assert parse_time("2016/5/23 22:02") == dt.datetime(2016, 5, 23, 14, 2, tzinfo=UTC)
+    result = _taobao([{"created": "2016/5/23 22:02", "paid": "0元"}])
+    assert result.errors == [] and result.orders[0].paid_fen == 0
+    assert result.orders[0].ordered_at == dt.datetime(2016, 5, 23, 14, 2, tzinfo=UTC)
+
+
+def test_ord1_masked_phone_kept():
+    assert _taobao([{"phone": "138****1234"}]).orders[0].receiver_phone == "138****1234"
+
+
+@pytest.mark.parametrize("version", ["2016", "2019"])
+def test_ord1_jd_groups_sku_rows_strips_tabs_splits_address(version):
+    orders = [
+        {"no": "91234567890", "address": "江西南昌市青山湖区北京东路1号", "lines": [{}, {"code": "D-白-M", "qty": 3}]},
+        {"no": "91234567891", "address": "北京朝阳区建国路88号", "jd_status": "(锁定)等待出库"},
+        {"no": "91234567892", "jd_status": "(删除)等待出库"},
+        {"no": "91234567893", "jd_status": "完成", "address": "看不懂的地址"},
+    ]
+    result = read_files("jd", [("19453840.csv", F.jd_csv(orders, version=version))])
+    assert result.format == f"jd-{version}" and result.errors == [] and result.rows == 5
+    a, b, c, d = result.orders
+    assert a.platform_order_no == "91234567890" and [ln.quantity for ln in a.lines] == [1, 3]
+    assert (a.province, a.city, a.district, a.address_detail) == ("江西省", "南昌市", "青山湖区", "北京东路1号")
+    assert a.adcode == "360111" and a.state == "to_review"
+    assert (b.province, b.city, b.district) == ("北京市", "北京市", "朝阳区")
+    assert b.state == "on_hold" and b.risk_hold
+    assert c.state == "closed" and d.state == "completed"
+    assert not d.address_ok and d.address_raw == "看不懂的地址"  # address queue, not a row error
+
+
+@pytest.mark.parametrize("version", ["2020", "2023"])
+def test_ord1_pdd_versions(version):
+    orders = [
+        {"no": "260517-607198974342268", "platform_discount": "2.00", "shop_discount": "1.00"},
+        {"no": "260517-607198974342269", "pdd_status": "已签收", "done_at": "2026-05-20 10:00:00"},
+        {"no": "260517-607198974342270", "risk": "是"},
+        {"no": "260517-607198974342271", "pdd_status": "未发货，退款成功"},
+    ]
+    result = read_files("pdd", [("pdd.csv", F.pdd_csv(orders, version=version))])
+    assert result.format == f"pdd-{version}" and result.errors == []
+    a, b, c, d = result.orders
+    assert a.discount_fen == 300 and a.state == "to_review"
+    assert a.ordered_at == dt.datetime(2026, 5, 16, 16, 0, tzinfo=UTC)  # date prefix as fallback order date
+    assert (a.province, a.city, a.district) == ("广东省", "广州市", "越秀区")
+    assert b.state == "completed" and c.state == "on_hold" and c.risk_hold and d.state == "closed"
+    assert a.lines[0].outer_code == "D-黑-S" and a.lines[0].paid_fen == 9900
+    if version == "2020":
+        assert a.receiver_name == "薛小姐" and a.address_detail == "中山五路 1号"
+    else:
+        assert a.receiver_name == "" and a.street == "北京街道" and a.address_detail == ""
+
+
+def test_ord1_pdd_xlsx_and_masked_province():
+    data = F.pdd_csv([{"no": "260517-1", "province": "****"}], version="2023", as_xlsx=True)
+    result = read_files("pdd", [("pdd.xlsx", data)])
+    assert result.errors == [] and result.orders[0].address_ok is False
+
+
+def test_ord1_generic_xlsx_template():
+    orders = [
+        {"no": "OWN-1", "own_status": "已付款", "lines": [{}, {"code": "D-白-M", "qty": 2}]},
+        {"no": "OWN-2", "paid_at": ""},
+    ]
+    result = read_files("own", [("线下订单.xlsx", F.generic_xlsx(orders))])
+    assert result.format == "generic" and result.errors == []
+    a, b = result.orders
+    assert len(a.lines) == 2 and a.state == "to_review" and b.state == "pending_payment"
+    assert a.adcode == "440104" and a.postcode == "510180"
+
+
+def test_ord1_detection_prefers_most_matched_and_rejects_other_platform():
+    report, _ = F.taobao_pair(version="2020")
+    assert read_files("taobao", [("a.csv", report)]).format == "taobao-2020"
+    result = read_files("jd", [("a.csv", report)])
+    assert result.orders == [] and result.errors and all(e.line == 1 for e in result.errors)
+
+
+def test_ord1_address_split_taobao_and_municipalities():
+    s = split_taobao("上海 上海市 徐汇区 虹漕路461号 58号楼(200233)")
+    assert (s.province, s.city, s.district, s.detail, s.postcode) == (
+        "上海市",
+        "上海市",
+        "徐汇区",
+        "虹漕路461号 58号楼",
+        "200233",
+    )
+    s = split_taobao("广西 南宁市 青秀区 民族大道(000000)")
+    assert s.province == "广西壮族自治区" and s.postcode == "" and s.ok
+    s = split_taobao("浙江省杭州市西湖区文三路1号")  # no spaces: falls back to the division table
+    assert (s.province, s.city, s.district) == ("浙江省", "杭州市", "西湖区") and s.ok
+    assert not split_taobao("随便写写").ok
+    s = split_text("重庆市巫山县xx镇")
+    assert (s.province, s.city, s.district) == ("重庆市", "重庆市", "巫山县")

@@ -1,0 +1,539 @@
+"""Writing what the export-file readers produce (ORD-1, ORD-4, ORD-9): bulk, idempotent, every row accounted for.
+
+`import_parsed(actor, shop, result, files)` writes a `ReadResult` (orders of one shop) in batches of BATCH orders,
+each batch in its own transaction, with a handful of queries per batch and never one per row:
+
+- PostgreSQL: `COPY` into a TEMP staging table, then ONE set-based `INSERT … SELECT … ON CONFLICT (shop_id,
+  platform_order_no) DO UPDATE … WHERE fingerprint differs RETURNING id, (xmax = 0)` — created vs updated; orders
+  not returned are unchanged. SQLite: `executemany` of the same upsert.
+- The unique constraint on (shop, platform order number) decides: two imports of one file at once create each order
+  exactly once (ORD-1 item 3). A crash halfway loses no committed batch; a re-run completes the rest.
+- fingerprint = sha1 of the imported fields (order and lines): a re-import of the same file changes nothing
+  (created 0, updated 0, unchanged n).
+
+What an update may change (ORD-1 "updates orders (status, remarks, tracking, refund amounts)"): the platform status
+and our state, seller remark, buyer message, carrier and tracking number, paid and refund amounts, paid / shipped /
+completed / closed times, the platform risk hold. Receiver, address and amounts are the order as it was bought:
+written when the order is created, then edited only here (ORD-7). Empty platform values (remark, tracking, times)
+never wipe what we have.
+
+The state rule (`_STATE_SQL`): states are ranked pending_payment < paid-not-shipped (to_review = approved = to_ship)
+< part_shipped < shipped < signed < completed < closed. The platform's state is taken only when it ranks HIGHER than
+ours; otherwise our state stays. So the platform saying shipped / completed / closed moves the order on, while an
+order our people reviewed (approved) stays approved when the platform still says 待发货, and nothing moves backwards
+(an older file re-imported after a newer one changes no state). Holds: a platform risk hold (ORD-9 exc_risk) puts a
+not-yet-shipped order on hold (state_before_hold = the merged state) and lifts when the platform lifts it; a hold
+our people set stays until the platform reports the order shipped or closed.
+
+Lines (ORD-1 item 5, ORD-9): matched to a Sku by 商家编码 (Sku.code), then barcode, in one query per batch; an
+unmatched line keeps the platform's text with sku NULL and puts the order in the unmatched-SKU queue. Lines are
+written for created orders and replaced for updated orders whose lines differ in the file.
+
+Stock (ORD-4): a newly paid order (to_review … to_ship or on hold, before: new or awaiting payment) reserves its
+matched lines under `order:<pk>`; too little stock sets exc_out_of_stock (ORD-9) and is never an import failure.
+An order that became closed releases its reservation. Both through states.reserve_order / release_order (O3).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections import defaultdict
+from dataclasses import fields as dc_fields
+
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhanggui.catalog.models import Sku
+from zhanggui.core import clock
+from zhanggui.core.errors import DomainError
+from zhanggui.core.events import record_events, register_event_kinds
+
+from ..formats.types import ParsedOrder, ReadResult, RowError
+from ..models import ImportRun, Order, OrderLine
+from . import states
+
+BATCH = 2000
+
+register_event_kinds({"imported": _("imported from export file"), "import_updated": _("updated from export file")})
+
+S = Order.State
+# Ranks of the state rule (see the module docstring). Ties keep our state.
+_RANK = {
+    S.PENDING_PAYMENT: 0,
+    S.TO_REVIEW: 1,
+    S.APPROVED: 1,
+    S.TO_SHIP: 1,
+    S.PART_SHIPPED: 2,
+    S.SHIPPED: 3,
+    S.SIGNED: 4,
+    S.COMPLETED: 5,
+    S.CLOSED: 6,
+}
+_SHIPPED_RANK = 2  # from here on a hold cannot stop the goods
+PAID_OPEN = {S.TO_REVIEW, S.APPROVED, S.TO_SHIP}  # ORD-4: paid, not shipped or closed → reserve
+KNOWN_STATES = set(_RANK) | {S.ON_HOLD}
+RISK_REASON = "平台风控/锁定"
+RELEASE_NOTE = "导入：平台订单已关闭，释放预留"
+
+_ORDER_FIELDS = [f for f in Order._meta.concrete_fields if f.name != "id"]
+_ORDER_COLUMNS = [f.column for f in _ORDER_FIELDS]
+_LINE_COLUMNS = [
+    "order_id",
+    "line_no",
+    "sku_id",
+    "outer_code",
+    "title",
+    "properties",
+    "unit_price_fen",
+    "quantity",
+    "paid_fen",
+    "shipped_qty",
+]
+_MAX = {f.name: f.max_length for f in Order._meta.concrete_fields if getattr(f, "max_length", None)}
+_LINE_MAX = {f.name: f.max_length for f in OrderLine._meta.concrete_fields if getattr(f, "max_length", None)}
+_PARSED_FIELDS = [f.name for f in dc_fields(ParsedOrder) if f.name not in ("lines", "source_file", "source_line")]
+_COPIED = [n for n in _PARSED_FIELDS if n in {f.name for f in _ORDER_FIELDS}]
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The upsert (ORD-1): shared SET clause with the state rule, PostgreSQL and SQLite flavours
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _rank_sql(expr: str) -> str:
+    whens = " ".join(f"WHEN '{state}' THEN {rank}" for state, rank in _RANK.items())
+    return f"(CASE {expr} {whens} ELSE 0 END)"
+
+
+def _set_clause() -> str:
+    t = _q(Order._meta.db_table)
+    col = lambda name: f"{t}.{_q(name)}"  # noqa: E731 — the existing row
+    ex = lambda name: f"excluded.{_q(name)}"  # noqa: E731 — the imported row
+    local = f"(CASE WHEN {col('state')} = 'on_hold' THEN {col('state_before_hold')} ELSE {col('state')} END)"
+    plat = f"(CASE WHEN {ex('state')} = 'on_hold' THEN {ex('state_before_hold')} ELSE {ex('state')} END)"
+    # ORD-1 state rule: the platform's state only when it ranks higher than ours — never backwards.
+    merged = f"(CASE WHEN {_rank_sql(plat)} > {_rank_sql(local)} THEN {plat} ELSE {local} END)"
+    # ORD-9: a platform risk hold, or a hold of ours, holds an order the goods have not left for.
+    hold = (
+        f"(({ex('exc_risk')} OR ({col('state')} = 'on_hold' AND NOT {col('exc_risk')})) "
+        f"AND {_rank_sql(merged)} < {_SHIPPED_RANK})"
+    )
+    keep_text = lambda name: f"COALESCE(NULLIF({ex(name)}, ''), {col(name)})"  # noqa: E731
+    keep = lambda name: f"COALESCE({ex(name)}, {col(name)})"  # noqa: E731
+    sets = {
+        "platform_status": ex("platform_status"),
+        "state": f"CASE WHEN {hold} THEN 'on_hold' ELSE {merged} END",
+        "state_before_hold": f"CASE WHEN {hold} THEN {merged} ELSE '' END",
+        "hold_reason": (
+            f"CASE WHEN NOT {hold} THEN '' WHEN {col('state')} = 'on_hold' AND {col('hold_reason')} <> '' "
+            f"THEN {col('hold_reason')} ELSE {ex('hold_reason')} END"
+        ),
+        "exc_risk": ex("exc_risk"),
+        "seller_remark": keep_text("seller_remark"),
+        "buyer_message": keep_text("buyer_message"),
+        "carrier": keep_text("carrier"),
+        "tracking_no": keep_text("tracking_no"),
+        "paid_fen": ex("paid_fen"),
+        "refund_fen": ex("refund_fen"),
+        "paid_at": keep("paid_at"),
+        "shipped_at": keep("shipped_at"),
+        "completed_at": keep("completed_at"),
+        "closed_at": keep("closed_at"),
+        "fingerprint": ex("fingerprint"),
+        "version": f"{col('version')} + 1",
+        "updated_at": ex("updated_at"),
+    }
+    assignments = ", ".join(f"{_q(name)} = {expr}" for name, expr in sets.items())
+    return (
+        f"ON CONFLICT ({_q('shop_id')}, {_q('platform_order_no')}) DO UPDATE SET {assignments} "
+        f"WHERE {col('fingerprint')} <> {ex('fingerprint')}"
+    )
+
+
+_SQL_CACHE: dict[str, str] = {}
+
+
+def _upsert_sql() -> str:
+    key = connection.vendor
+    if key not in _SQL_CACHE:
+        t = _q(Order._meta.db_table)
+        cols = ", ".join(_q(c) for c in _ORDER_COLUMNS)
+        if key == "postgresql":
+            _SQL_CACHE[key] = (
+                f"INSERT INTO {t} ({cols}) SELECT {cols} FROM zg_order_stage {_set_clause()} "
+                f"RETURNING {_q('id')}, {_q('platform_order_no')}, {_q('state')}, {_q('state_before_hold')}, (xmax = 0)"
+            )
+        else:
+            marks = ", ".join(["%s"] * len(_ORDER_COLUMNS))
+            _SQL_CACHE[key] = f"INSERT INTO {t} ({cols}) VALUES ({marks}) {_set_clause()}"
+    return _SQL_CACHE[key]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rows
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _cut(value, limit):
+    return value[:limit] if isinstance(value, str) and limit else value
+
+
+def fingerprint(order: ParsedOrder) -> str:
+    """sha1 of the imported fields of the order and its lines (ORD-1: unchanged rows are skipped)."""
+    parts = [repr(getattr(order, name)) for name in _PARSED_FIELDS]
+    for line in order.lines:
+        parts.append(repr(tuple(getattr(line, f.name) for f in dc_fields(line))))
+    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
+
+
+def _digits_last4(phone: str) -> str:
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    return digits[-4:]
+
+
+def _check(order: ParsedOrder) -> RowError | None:
+    where = dict(file=order.source_file, line=order.source_line, order_no=order.platform_order_no)
+    if not (order.platform_order_no or "").strip():
+        return RowError(column="订单编号", reason="缺少订单号", **where)
+    if order.state not in KNOWN_STATES:
+        return RowError(column="订单状态", reason=f"未知订单状态：{order.platform_status or '（空）'}", **where)
+    if len(order.platform_order_no) > _MAX["platform_order_no"]:
+        return RowError(column="订单编号", reason="订单号过长", **where)
+    for line in order.lines:
+        if line.quantity is None or line.quantity < 1:
+            return RowError(column="购买数量", reason=f"第 {line.line_no} 行商品数量必须大于 0", **where)
+    return None
+
+
+def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now) -> dict:
+    """The column values of one imported order (created-order values; the SET clause decides what an update takes)."""
+    row = {f.column: f.get_default() for f in _ORDER_FIELDS}
+    for name in _COPIED:
+        row[name] = _cut(getattr(order, name), _MAX.get(name))
+    state = order.state
+    risk = bool(order.risk_hold)
+    if state == S.ON_HOLD:  # the mapping itself says hold (锁定 / 审核中)
+        risk, state = True, S.TO_REVIEW
+    held = risk and _RANK.get(state, 0) < _SHIPPED_RANK
+    row.update(
+        shop_id=shop_id,
+        state=S.ON_HOLD if held else state,
+        state_before_hold=state if held else "",
+        hold_reason=RISK_REASON if held else "",
+        exc_risk=risk,
+        exc_address=not order.address_ok,  # ORD-9 address queue
+        exc_unmatched=any(sku_of.get(line.outer_code) is None for line in order.lines),  # ORD-9
+        phone_last4=_digits_last4(order.receiver_phone),  # ORD-6
+        source=Order.Source.IMPORT,
+        fingerprint=fingerprint(order),
+        version=1,
+        created_at=now,
+        updated_at=now,
+        customer_id=None,
+    )
+    return row
+
+
+def _line_values(order: ParsedOrder, sku_of: dict) -> list[tuple]:
+    return [
+        (
+            line.line_no,
+            sku_of.get(line.outer_code),
+            _cut(line.outer_code, _LINE_MAX["outer_code"]),
+            _cut(line.title, _LINE_MAX["title"]),
+            _cut(line.properties, _LINE_MAX["properties"]),
+            line.unit_price_fen,
+            line.quantity,
+            line.paid_fen,
+        )
+        for line in order.lines
+    ]
+
+
+def _match_skus(orders: list[ParsedOrder]) -> dict[str, int]:
+    """ORD-1 item 5: {outer code: Sku id} — by 商家编码 first, then barcode; ONE query per batch."""
+    codes = {line.outer_code for o in orders for line in o.lines if line.outer_code}
+    if not codes:
+        return {}
+    by_code, by_barcode = {}, {}
+    found = Sku.objects.filter(Q(code__in=codes) | Q(barcode__in=codes)).values_list("pk", "code", "barcode")
+    for pk, code, barcode in found:
+        by_code[code] = pk
+        if barcode:
+            by_barcode[barcode] = pk
+    return {c: by_code.get(c) or by_barcode.get(c) for c in codes if (by_code.get(c) or by_barcode.get(c))}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One batch, one transaction
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class _Batch:
+    def __init__(self, run: ImportRun, actor, orders: list[ParsedOrder], default_file: str):
+        self.run, self.actor, self.orders, self.default_file = run, actor, orders, default_file
+        self.shop_id = run.shop_id
+        self.now = clock.now()
+
+    def _before(self) -> dict[str, tuple]:
+        """{order no: (id, state, state_before_hold, fingerprint, exc_out_of_stock)} of the orders that exist;
+        locked on PostgreSQL so that a person's state change and this import queue up instead of overwriting."""
+        qs = Order.objects.filter(
+            shop_id=self.shop_id, platform_order_no__in=[o.platform_order_no for o in self.orders]
+        )
+        if connection.vendor == "postgresql":
+            qs = qs.select_for_update()
+        return {
+            no: (pk, state, before, fp, oos)
+            for pk, no, state, before, fp, oos in qs.values_list(
+                "pk", "platform_order_no", "state", "state_before_hold", "fingerprint", "exc_out_of_stock"
+            )
+        }
+
+    def write(self) -> dict:
+        before = self._before()
+        sku_of = _match_skus(self.orders)
+        rows = [_order_row(o, self.shop_id, sku_of, self.now) for o in self.orders]
+        # {order no: (id, state, state_before_hold, inserted)} of the orders created or updated
+        pg = connection.vendor == "postgresql"
+        changed = self._upsert_pg(rows) if pg else self._upsert_sqlite(rows, before)
+        by_no = {o.platform_order_no: o for o in self.orders}
+        created = {no: v for no, v in changed.items() if v[3]}
+        updated = {no: v for no, v in changed.items() if not v[3]}
+        lines = self._write_lines(by_no, created, updated, sku_of)
+        self._events(by_no, before, created, updated)
+        self._stock(before, changed)
+        return {
+            "created": len(created),
+            "updated": len(updated),
+            "unchanged": len(self.orders) - len(changed),
+            "lines": lines,
+        }
+
+    # -- orders
+
+    def _upsert_pg(self, rows: list[dict]) -> dict:
+        cols = ", ".join(_q(c) for c in _ORDER_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS zg_order_stage ON COMMIT DROP AS "
+                f"SELECT {cols} FROM {_q(Order._meta.db_table)} WITH NO DATA"
+            )
+            cursor.execute("TRUNCATE zg_order_stage")
+            with cursor.cursor.copy(f"COPY zg_order_stage ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in _ORDER_COLUMNS])
+            cursor.execute(_upsert_sql())
+            return {no: (pk, state, held, inserted) for pk, no, state, held, inserted in cursor.fetchall()}
+
+    def _upsert_sqlite(self, rows: list[dict], before: dict) -> dict:
+        ops = connection.ops
+        params = []
+        for row in rows:
+            values = []
+            for field in _ORDER_FIELDS:
+                value = row[field.column]
+                if value is not None and field.get_internal_type() == "DateTimeField":
+                    value = ops.adapt_datetimefield_value(value)
+                values.append(value)
+            params.append(values)
+        with connection.cursor() as cursor:
+            cursor.executemany(_upsert_sql(), params)
+        # SQLite writes one transaction at a time (IMMEDIATE): what we read before is what we changed.
+        todo = [
+            row["platform_order_no"]
+            for row in rows
+            if row["platform_order_no"] not in before or before[row["platform_order_no"]][3] != row["fingerprint"]
+        ]
+        if not todo:
+            return {}
+        now = Order.objects.filter(shop_id=self.shop_id, platform_order_no__in=todo).values_list(
+            "platform_order_no", "pk", "state", "state_before_hold"
+        )
+        return {no: (pk, state, held, no not in before) for no, pk, state, held in now}
+
+    # -- lines (ORD-1 item 5, ORD-9)
+
+    def _write_lines(self, by_no: dict, created: dict, updated: dict, sku_of: dict) -> int:
+        todo: dict[int, list[tuple]] = {pk: _line_values(by_no[no], sku_of) for no, (pk, *_rest) in created.items()}
+        if updated:
+            stored = defaultdict(list)
+            ids = [v[0] for v in updated.values()]
+            for order_id, *values in OrderLine.objects.filter(order_id__in=ids).values_list(
+                "order_id", "line_no", "outer_code", "title", "properties", "unit_price_fen", "quantity", "paid_fen"
+            ):
+                stored[order_id].append(tuple(values))
+            replace = []
+            for no, (pk, *_rest) in updated.items():
+                new = _line_values(by_no[no], sku_of)
+                if sorted(stored.get(pk, [])) != sorted((v[0], *v[2:]) for v in new):
+                    replace.append(pk)
+                    todo[pk] = new
+            if replace:
+                OrderLine.objects.filter(order_id__in=replace).delete()
+        rows = [(order_id, *values, 0) for order_id, values_list in todo.items() for values in values_list]
+        if rows and connection.vendor == "postgresql":
+            cols = ", ".join(_q(c) for c in _LINE_COLUMNS)
+            table = _q(OrderLine._meta.db_table)
+            with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elif rows:
+            cols = ", ".join(_q(c) for c in _LINE_COLUMNS)
+            marks = ", ".join(["%s"] * len(_LINE_COLUMNS))
+            with connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {_q(OrderLine._meta.db_table)} ({cols}) VALUES ({marks})", rows)
+        if updated:  # ORD-9: the unmatched queue follows the lines as they now are (ours may have been fixed)
+            t, lt = _q(Order._meta.db_table), _q(OrderLine._meta.db_table)
+            ids = [v[0] for v in updated.values()]
+            marks = ", ".join(["%s"] * len(ids))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {t} SET exc_unmatched = EXISTS (SELECT 1 FROM {lt} l WHERE l.order_id = {t}.id "
+                    f"AND l.sku_id IS NULL) WHERE id IN ({marks})",
+                    ids,
+                )
+        return len(rows)
+
+    # -- timeline
+
+    def _events(self, by_no: dict, before: dict, created: dict, updated: dict) -> None:
+        rows = []
+        for kind, group in (("imported", created), ("import_updated", updated)):
+            for no, (pk, state, *_rest) in group.items():
+                obj = Order(pk=pk, shop_id=self.shop_id, platform_order_no=no)
+                old = before.get(no, (None, ""))[1] if kind == "import_updated" else ""
+                note = f"导入 {by_no[no].source_file or self.default_file}"
+                rows.append((obj, kind, old, state, note))
+        record_events(self.actor, rows)
+
+    # -- stock (ORD-4)
+
+    def _stock(self, before: dict, changed: dict) -> None:
+        reserve_ids, release_ids = [], []
+        nos = {v[0]: no for no, v in changed.items()}
+        oos = {v[0]: v[4] for v in before.values()}
+        for no, (pk, state, held, _inserted) in changed.items():
+            old = before.get(no)
+            old_base = (old[2] if old[1] == S.ON_HOLD else old[1]) if old else None
+            base = held if state == S.ON_HOLD else state
+            if base in PAID_OPEN and old_base in (None, S.PENDING_PAYMENT):
+                reserve_ids.append(pk)
+            elif state == S.CLOSED and old is not None and old[1] != S.CLOSED:
+                release_ids.append(pk)
+        for pk in reserve_ids:
+            order = Order(pk=pk, shop_id=self.shop_id, platform_order_no=nos[pk], exc_out_of_stock=oos.get(pk, False))
+            try:
+                states.reserve_order(order, self.actor)  # too little stock → out-of-stock queue (ORD-9)
+            except DomainError as error:  # no warehouse yet, …: imported all the same, in the out-of-stock queue
+                Order.objects.filter(pk=pk).update(exc_out_of_stock=True)
+                record_events(self.actor, [(order, "order_stock", "", "缺货", error.message)])
+        for pk in release_ids:
+            states.release_order(
+                Order(pk=pk, shop_id=self.shop_id, platform_order_no=nos[pk]), self.actor, RELEASE_NOTE
+            )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def import_parsed(actor, shop, result: ReadResult, files: list[str], *, batch: int = BATCH, progress=None) -> ImportRun:
+    """ORD-1: write the orders of `result` into `shop` in batches of `batch`, each in its own transaction.
+
+    Bad rows (the reader's RowErrors, unknown states, a batch the database refused) are reported in an XLSX
+    (文件, 行号, 列, 原因, 订单号) saved on ImportRun.report; the counts are saved on the run. `progress(done,
+    total)` is called after each batch (the background job's progress bar, the CLI's lines)."""
+    run = ImportRun.objects.create(
+        shop=shop,
+        files="、".join(files)[:500],
+        format=(result.format or "")[:40],
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    errors = list(result.errors)
+    good: dict[str, ParsedOrder] = {}
+    for order in result.orders:
+        problem = _check(order)
+        if problem:
+            errors.append(problem)
+        else:
+            good[order.platform_order_no] = order  # the same order twice in the files: the later row wins
+    orders = list(good.values())
+    default_file = files[0] if len(files) == 1 else "、".join(files)
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "lines": 0}
+    for start in range(0, len(orders), max(1, batch)):
+        chunk = orders[start : start + batch]
+        try:
+            with transaction.atomic():
+                done = _Batch(run, actor, chunk, default_file).write()
+        except DatabaseError as exc:  # this batch only; the others stand and a re-run completes it
+            for o in chunk:
+                errors.append(
+                    RowError(o.source_file, o.source_line, "", f"保存失败，请重新导入：{exc}", o.platform_order_no)
+                )
+            continue
+        for key in counts:
+            counts[key] += done[key]
+        if progress:
+            progress(min(start + batch, len(orders)), len(orders))
+    run.created, run.updated, run.unchanged, run.lines = (
+        counts[k] for k in ("created", "updated", "unchanged", "lines")
+    )
+    run.failed = len({(e.file, e.line, e.order_no) for e in errors})
+    if errors:
+        run.report.save(f"orders-{run.pk}-errors.xlsx", ContentFile(_report(errors)), save=False)
+    run.finished_at = clock.now()
+    run.save()
+    return run
+
+
+def _report(errors: list[RowError]) -> bytes:
+    """ORD-1 item 4: the downloadable error file — one line per bad row with file, line, column and reason."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "导入错误"
+    sheet.append(["文件", "行号", "列", "原因", "订单号"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for e in sorted(errors, key=lambda e: (e.file, e.line)):
+        sheet.append([e.file, e.line, e.column, e.reason, e.order_no])
+    for letter, width in zip("ABCDE", (30, 8, 16, 60, 24), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def unreadable(result: ReadResult) -> list[RowError]:
+    """The files that could not be read at all: the readers report those on the header line (line 1 — not an
+    order export, an empty file, a required column missing) — data rows start at line 2."""
+    return [e for e in result.errors if e.line <= 1]
+
+
+def check_readable(result: ReadResult) -> None:
+    """ORD-1 item 2: refuse the whole import (DomainError, Chinese, one detail per file) when a file cannot be read."""
+    bad = unreadable(result)
+    if bad:
+        details = [f"{e.file}：{e.reason}" for e in bad]
+        raise DomainError("unreadable_file", "无法读取：" + "；".join(details), "file", details=details)
+
+
+def import_files(actor, shop, files: list[tuple[str, bytes]], *, progress=None) -> ImportRun:
+    """ORD-1: read the export files (platform from the shop, format detected) and import them. A file that cannot
+    be read at all raises DomainError (check_readable): nothing is imported then."""
+    from ..formats import read_files
+
+    result = read_files(shop.platform_id, files)
+    check_readable(result)
+    return import_parsed(actor, shop, result, [name for name, _data in files], progress=progress)

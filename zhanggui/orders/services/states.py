@@ -1,0 +1,373 @@
+"""The order state machine (issue 6 item 6, ORD-4, ORD-5, ORD-7): ONE transition table, one function per move,
+each move on the timeline with the 工号 of whoever made it.
+
+    待付款 pending_payment → 待审核 to_review → 已审核 approved → 待发货/打单 to_ship
+        → 部分发货 part_shipped → 已发货 shipped → 已签收 signed → 交易成功 completed
+    已关闭 closed: from every state before completion (see below); 挂起 on_hold: from to_review / approved /
+    to_ship, and back to exactly the state it came from (Order.state_before_hold) on release.
+
+Decisions:
+- shipped → completed directly is legal (Taobao's TRADE_FINISHED without TRADE_BUYER_SIGNED; 签收 is COD/PDD only).
+- Refunds after shipping: a platform "已发货，退款成功" closes the order, so closed is legal from part_shipped /
+  shipped / signed (and from on_hold). A completed order is final: after-sales refunds and returns are handled
+  by the returns flow, the order stays 交易成功 (refund_fen records the money).
+- Stock (ORD-4): entering a paid pre-shipping state (to_review, approved, to_ship) reserves the matched lines under
+  the reference ``order:<pk>`` when the order has no reservation yet; too little stock does NOT block the move, it
+  puts the order in the out-of-stock queue (exc_out_of_stock, ORD-9). Closing releases what is still reserved
+  (nothing once shipping committed it). Holding keeps the reservation: a held order still owns its goods.
+  Shipping does not touch stock here: issue 7 commits through `commit_order` when the waybill is printed/scanned.
+- ORD-5: a bank-transfer order (payment_method "bank") that becomes paid goes on hold at once with
+  BANK_HOLD_REASON (setting orders.bank_transfer_hold, default on); only `manual.confirm_payment` (finance) may
+  release that hold.
+- Every move bumps Order.version; a move based on an older version is refused (stale_version), like purchasing.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from zhanggui.core import clock
+from zhanggui.core.errors import DomainError, IllegalTransition
+from zhanggui.core.events import record_event, register_event_kinds
+from zhanggui.inventory.models import Reservation
+from zhanggui.inventory.services import stock
+from zhanggui.shops.settings_store import get_setting
+
+from ..models import Order
+
+State = Order.State
+
+# Issue 6 item 6: the only moves an order can make.
+TRANSITIONS: dict[str, set[str]] = {
+    State.PENDING_PAYMENT: {State.TO_REVIEW, State.CLOSED},
+    State.TO_REVIEW: {State.APPROVED, State.ON_HOLD, State.CLOSED},
+    State.APPROVED: {State.TO_SHIP, State.ON_HOLD, State.CLOSED},
+    State.TO_SHIP: {State.PART_SHIPPED, State.SHIPPED, State.ON_HOLD, State.CLOSED},
+    State.PART_SHIPPED: {State.SHIPPED, State.CLOSED},
+    State.SHIPPED: {State.SIGNED, State.COMPLETED, State.CLOSED},
+    State.SIGNED: {State.COMPLETED, State.CLOSED},
+    State.COMPLETED: set(),
+    State.CLOSED: set(),
+    # Back only to state_before_hold (checked in `move_locked`), or closed (refund while held).
+    State.ON_HOLD: {State.TO_REVIEW, State.APPROVED, State.TO_SHIP, State.CLOSED},
+}
+HOLDABLE = {State.TO_REVIEW, State.APPROVED, State.TO_SHIP}
+PAID_UNSHIPPED = {State.TO_REVIEW, State.APPROVED, State.TO_SHIP}  # ORD-4: the goods are reserved here
+OPEN_STATES = {State.PENDING_PAYMENT, State.TO_REVIEW, State.APPROVED, State.TO_SHIP, State.ON_HOLD}
+FINAL = {State.COMPLETED, State.CLOSED}
+
+BANK_HOLD_REASON = "银行转账待财务确认到账"  # ORD-5
+
+# Chinese state names for the timeline and messages: stored text, independent of the request language.
+STATE_NAMES = {
+    State.PENDING_PAYMENT: "待付款",
+    State.TO_REVIEW: "待审核",
+    State.APPROVED: "已审核",
+    State.TO_SHIP: "待发货（打单）",
+    State.PART_SHIPPED: "部分发货",
+    State.SHIPPED: "已发货",
+    State.SIGNED: "已签收",
+    State.COMPLETED: "交易成功",
+    State.CLOSED: "已关闭",
+    State.ON_HOLD: "挂起",
+}
+
+register_event_kinds(
+    {
+        "order_state": "订单状态",
+        "order_stock": "订单库存",
+    }
+)
+
+
+def state_label(state: str) -> str:
+    return STATE_NAMES.get(state) or str(state)
+
+
+def reference(order) -> str:
+    """The stock reservation reference of an order (one per order)."""
+    return f"order:{getattr(order, 'pk', order)}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Locking and versions (as in purchasing/services/orders.py)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def check_version(order: Order, version) -> None:
+    """Refuse a change based on an older version of the order (someone else saved in between)."""
+    if version is not None and int(version) != order.version:
+        raise DomainError(
+            "stale_version",
+            f"订单 {order.platform_order_no} 已被他人修改（第 {order.version} 版），请刷新后再操作",
+            "version",
+        )
+
+
+def lock(order: Order | int) -> Order:
+    """The order re-read with a row lock, inside the caller's transaction (concurrent changes queue up)."""
+    pk = getattr(order, "pk", order)
+    return Order.objects.select_for_update(of=("self",)).get(pk=pk)
+
+
+def locked(order, version=None) -> Order:
+    order = lock(order)
+    check_version(order, version)
+    return order
+
+
+def bump(order: Order, fields: list[str]) -> None:
+    """Save `fields` and raise the version by one (inside the transaction holding the lock)."""
+    order.version += 1
+    order.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
+
+
+_SYNC_FIELDS = (
+    "state",
+    "state_before_hold",
+    "hold_reason",
+    "version",
+    "paid_at",
+    "shipped_at",
+    "completed_at",
+    "closed_at",
+    "carrier",
+    "tracking_no",
+    "exc_out_of_stock",
+    "seller_remark",
+    "flag",
+    "updated_at",
+)
+
+
+def sync(target, source: Order) -> None:
+    """Copy what a service changed on the locked copy back onto the caller's instance (when it is one)."""
+    if isinstance(target, Order) and target is not source:
+        for name in _SYNC_FIELDS:
+            setattr(target, name, getattr(source, name))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Stock (ORD-4): reserve on payment, release on closing, commit on shipping (issue 7)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _stock_lines(order: Order) -> list[tuple[int, int]]:
+    """[(sku id, quantity still to ship)] of the matched lines; unmatched lines wait in their own queue (ORD-9)."""
+    return [
+        (sku_id, qty - shipped)
+        for sku_id, qty, shipped in order.lines.filter(sku__isnull=False).values_list(
+            "sku_id", "quantity", "shipped_qty"
+        )
+        if qty > shipped
+    ]
+
+
+def has_reservation(order) -> bool:
+    return Reservation.objects.filter(reference=reference(order)).exists()
+
+
+def reserve_order(order: Order, actor=None) -> list[Reservation]:
+    """ORD-4: reserve the matched lines of a paid order (reference ``order:<pk>``, idempotent).
+
+    Too little stock does not fail: the order goes into the out-of-stock queue (exc_out_of_stock, ORD-9) with a
+    timeline entry naming the short SKU, and nothing is reserved (all or nothing). A later successful reservation
+    takes the order out of the queue. Other stock errors (no warehouse, combo without parts) propagate."""
+    lines = _stock_lines(order)
+    if not lines:
+        return []
+    try:
+        reservations = stock.reserve(reference(order), lines, actor=actor)
+    except DomainError as error:
+        if error.code != "insufficient_stock":
+            raise
+        if not order.exc_out_of_stock:
+            order.exc_out_of_stock = True
+            Order.objects.filter(pk=order.pk).update(exc_out_of_stock=True)
+        record_event(actor, order, "order_stock", to_state="缺货", note=error.message)
+        return []
+    if order.exc_out_of_stock:
+        order.exc_out_of_stock = False
+        Order.objects.filter(pk=order.pk).update(exc_out_of_stock=False)
+        record_event(actor, order, "order_stock", from_state="缺货", to_state="已预留", note="库存已预留，移出缺货队列")
+    return reservations
+
+
+def release_order(order: Order, actor=None, note: str = "") -> list[Reservation]:
+    """ORD-4: give back what the order still holds (closed, refunded). Idempotent."""
+    return stock.release(reference(order), actor=actor, note=note or f"订单 {order.platform_order_no} 释放预留")
+
+
+def commit_order(order: Order, document: str, actor=None) -> list[Reservation]:
+    """Shipping (issue 7): the reserved goods leave the warehouse — on hand and reserved go down (`document`: the
+    waybill number). Idempotent."""
+    return stock.commit(reference(order), document, actor=actor)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The move
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _illegal(order: Order, to: str, why: str = "") -> IllegalTransition:
+    return IllegalTransition(
+        "illegal_transition",
+        f"订单 {order.platform_order_no} 当前为“{state_label(order.state)}”，不能改为“{state_label(to)}”{why}",
+        "state",
+    )
+
+
+def move_locked(
+    order: Order, to: str, actor, note: str = "", *, reason: str = "", bank_confirmed: bool = False
+) -> Order:
+    """Move a LOCKED order to `to` if the table allows it; side effects per target; timeline entry with 工号."""
+    if to not in State.values:
+        raise DomainError("bad_state", f"未知的订单状态：{to}", "to")
+    before = order.state
+    if to not in TRANSITIONS[before]:
+        raise _illegal(order, to)
+    fields = ["state"]
+    now = clock.now()
+    if before == State.ON_HOLD and to != State.CLOSED:
+        if to != order.state_before_hold:
+            raise _illegal(order, to, f"（挂起前为“{state_label(order.state_before_hold)}”，解除挂起只能回到原状态）")
+        if order.hold_reason == BANK_HOLD_REASON and not bank_confirmed:  # ORD-5
+            raise DomainError(
+                "payment_unconfirmed",
+                f"订单 {order.platform_order_no} 是银行转账订单，需财务确认到账后才能解除挂起",
+                "state",
+            )
+    if to == State.ON_HOLD:
+        order.state_before_hold, order.hold_reason = before, (reason or "")[:200]
+        fields += ["state_before_hold", "hold_reason"]
+    elif before == State.ON_HOLD:
+        order.state_before_hold, order.hold_reason = "", ""
+        fields += ["state_before_hold", "hold_reason"]
+    if to == State.TO_REVIEW and before == State.PENDING_PAYMENT and not order.paid_at:
+        order.paid_at = now
+        fields.append("paid_at")
+    if to in {State.PART_SHIPPED, State.SHIPPED} and not order.shipped_at:
+        order.shipped_at = now
+        fields.append("shipped_at")
+    if to == State.COMPLETED:
+        order.completed_at = now
+        fields.append("completed_at")
+    if to == State.CLOSED:
+        order.closed_at = now
+        fields.append("closed_at")
+    order.state = to
+    if to in PAID_UNSHIPPED and not has_reservation(order):  # ORD-4 (also retries after out-of-stock)
+        reserve_order(order, actor)
+    if to == State.CLOSED:
+        release_order(order, actor, note=note or reason)
+    bump(order, fields)
+    text = " ".join(t for t in (reason, note) if t)
+    record_event(actor, order, "order_state", from_state=state_label(before), to_state=state_label(to), note=text)
+    return order
+
+
+def transition(order, to: str, actor, note: str = "", version=None, *, reason: str = "") -> Order:
+    """Move `order` (instance or pk) to state `to` in its own transaction (row lock, version check). Used by the
+    import (O2) and the per-move functions below; returns the saved order (and updates the given instance)."""
+    with transaction.atomic():
+        current = locked(order, version)
+        move_locked(current, to, actor, note, reason=reason)
+    sync(order, current)
+    return current
+
+
+# ---- one function per move ------------------------------------------------------------------------------------
+
+
+def mark_paid(actor, order, *, version=None, note: str = "") -> Order:
+    """待付款 → 待审核: the buyer paid; the goods are reserved (ORD-4). ORD-5: a bank-transfer order goes on hold
+    at once until finance confirms the money (`manual.confirm_payment`)."""
+    with transaction.atomic():
+        current = locked(order, version)
+        move_locked(current, State.TO_REVIEW, actor, note)
+        if current.payment_method == "bank" and get_setting(current.shop, "orders.bank_transfer_hold"):
+            move_locked(current, State.ON_HOLD, actor, reason=BANK_HOLD_REASON)
+    sync(order, current)
+    return current
+
+
+def approve(actor, order, *, version=None, note: str = "") -> Order:
+    """待审核 → 已审核 (审单, ORD-7)."""
+    return transition(order, State.APPROVED, actor, note, version)
+
+
+def send_to_ship(actor, order, *, version=None, note: str = "") -> Order:
+    """已审核 → 待发货 (打单: printed for the warehouse)."""
+    return transition(order, State.TO_SHIP, actor, note, version)
+
+
+def _ship(actor, order, to, *, version, note, carrier, tracking_no) -> Order:
+    with transaction.atomic():
+        current = locked(order, version)
+        if carrier or tracking_no:
+            current.carrier = (carrier or current.carrier)[:30]
+            current.tracking_no = (tracking_no or current.tracking_no)[:40]
+            current.save(update_fields=["carrier", "tracking_no"])
+        detail = " ".join(t for t in (current.carrier, current.tracking_no) if t)
+        move_locked(current, to, actor, " ".join(t for t in (detail, note) if t))
+    sync(order, current)
+    return current
+
+
+def ship_partly(actor, order, *, version=None, note: str = "", carrier: str = "", tracking_no: str = "") -> Order:
+    """待发货 → 部分发货 (some parcels left)."""
+    return _ship(actor, order, State.PART_SHIPPED, version=version, note=note, carrier=carrier, tracking_no=tracking_no)
+
+
+def ship(actor, order, *, version=None, note: str = "", carrier: str = "", tracking_no: str = "") -> Order:
+    """待发货 / 部分发货 → 已发货, with carrier and tracking number. Stock is committed by issue 7 (commit_order)."""
+    return _ship(actor, order, State.SHIPPED, version=version, note=note, carrier=carrier, tracking_no=tracking_no)
+
+
+def sign(actor, order, *, version=None, note: str = "") -> Order:
+    """已发货 → 已签收."""
+    return transition(order, State.SIGNED, actor, note, version)
+
+
+def complete(actor, order, *, version=None, note: str = "") -> Order:
+    """已发货 / 已签收 → 交易成功."""
+    return transition(order, State.COMPLETED, actor, note, version)
+
+
+def close(actor, order, reason: str, *, version=None, note: str = "") -> Order:
+    """→ 已关闭 (cancelled, unpaid timeout, refunded — also after shipping); releases the reservation (ORD-4).
+    A reason is required."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", "关闭订单请填写原因", "reason")
+    return transition(order, State.CLOSED, actor, note, version, reason=reason)
+
+
+def hold(actor, order, reason: str, *, version=None, note: str = "") -> Order:
+    """待审核 / 已审核 / 待发货 → 挂起, remembering where it came from; a reason is required. Stock stays reserved."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", "挂起订单请填写原因", "reason")
+    return transition(order, State.ON_HOLD, actor, note, version, reason=reason)
+
+
+def release_hold(actor, order, *, version=None, note: str = "") -> Order:
+    """挂起 → the state it was in before (Order.state_before_hold). Bank-transfer holds: see confirm_payment."""
+    with transaction.atomic():
+        current = locked(order, version)
+        if current.state != State.ON_HOLD:
+            raise IllegalTransition(
+                "not_on_hold",
+                f"订单 {current.platform_order_no} 当前为“{state_label(current.state)}”，没有挂起",
+                "state",
+            )
+        move_locked(current, current.state_before_hold or State.TO_REVIEW, actor, note)
+    sync(order, current)
+    return current
+
+
+def allowed_moves(order: Order) -> list[str]:
+    """The states a person can move the order to now (page buttons)."""
+    if order.state == State.ON_HOLD:
+        return [s for s in (order.state_before_hold, State.CLOSED) if s]
+    return [s for s in State.values if s in TRANSITIONS[order.state]]
