@@ -15,6 +15,7 @@ BENCHMARKS = (
     "catalog_product_list",
     "inventory_reserve",
     "inventory_stock_verify",
+    "orders_import",
 )
 
 

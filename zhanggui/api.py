@@ -8,6 +8,7 @@ from zhanggui.core.api import router as core_router
 from zhanggui.core.apitools import AUTH, install_error_handlers
 from zhanggui.crm.api import router as crm_router
 from zhanggui.inventory.api import router as inventory_router
+from zhanggui.orders.api import router as orders_router
 from zhanggui.purchasing.api import router as purchasing_router
 from zhanggui.shops.api import router as shops_router
 from zhanggui.team.api import router as team_router
@@ -28,3 +29,4 @@ api.add_router("/", crm_router)
 api.add_router("/", catalog_router)
 api.add_router("/", inventory_router)
 api.add_router("/", purchasing_router)
+api.add_router("/", orders_router)

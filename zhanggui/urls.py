@@ -25,6 +25,7 @@ urlpatterns = [
     path("products/", include("zhanggui.catalog.urls")),
     path("stock/", include("zhanggui.inventory.urls")),
     path("purchasing/", include("zhanggui.purchasing.urls")),
+    path("orders/", include("zhanggui.orders.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -90,7 +90,7 @@ def test_ord1_created_updated_unchanged_counts(world, shop):
     assert Order.objects.filter(shop=shop).count() == 3 and OrderLine.objects.count() == 3
     order = Order.objects.get(platform_order_no="100000")
     assert order.phone_last4 == "8000" and order.paid_at == PAID_AT and order.fingerprint
-    assert Event.objects.filter(kind="imported", object_id=str(order.pk), note=f"导入 {FILE}").count() == 1
+    assert Event.objects.filter(kind="order_imported", object_id=str(order.pk), note=f"导入 {FILE}").count() == 1
 
     again = run(world, [po(f"10000{n}", line=n + 2) for n in range(3)])
     assert (again.created, again.updated, again.unchanged, again.lines) == (0, 0, 3, 0)  # idempotent
@@ -102,7 +102,7 @@ def test_ord1_created_updated_unchanged_counts(world, shop):
     updated = Order.objects.get(platform_order_no="100001")
     assert updated.seller_remark == "T001 顺丰 尺码偏大" and updated.version == 2
     assert Order.objects.count() == 3 and OrderLine.objects.count() == 3  # never duplicated
-    assert Event.objects.filter(kind="import_updated", object_id=str(updated.pk)).count() == 1
+    assert Event.objects.filter(kind="order_import_updated", object_id=str(updated.pk)).count() == 1
 
 
 def test_ord1_same_order_twice_in_files_counts_once(world, shop):

@@ -251,6 +251,13 @@ def load_demo(stdout=None) -> dict:
 
         purchasing = load_purchasing(*(Staff.objects.get(number=n) for n in ("A001", "A007", "A008")))
 
+        # Orders (ORD-1..9): ~3,000 orders imported from generated export files of the four marketplace shops, in
+        # every state and exception queue, then reviewed, shipped, held, closed, remarked and flagged by the team;
+        # a phone order, a 补发 and a bank transfer waiting for finance.
+        from zhanggui.orders.demo import load_orders
+
+        orders = load_orders(*(Staff.objects.get(number=n) for n in ("A001", "A002", "A003", "A008")))
+
     return {
         "password": DEMO_PASSWORD,
         "logins": [
@@ -263,4 +270,5 @@ def load_demo(stdout=None) -> dict:
         "skus": catalog["skus"],
         "stock_levels": inventory["levels"],
         "suppliers": purchasing["suppliers"],
+        "orders": orders["orders"],
     }

@@ -6,3 +6,7 @@ class OrdersConfig(AppConfig):
     name = "zhanggui.orders"
     label = "orders"
     verbose_name = _("Orders")
+
+    def ready(self):
+        # The services register their timeline labels on import; load them so every page can name every event.
+        from .services import imports, manual, remarks, states  # noqa: F401

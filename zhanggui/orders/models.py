@@ -9,22 +9,24 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 STAFF = settings.AUTH_USER_MODEL
 
 
 class Order(models.Model):
     class State(models.TextChoices):  # the one transition table is in services/states.py
-        PENDING_PAYMENT = "pending_payment", _("awaiting payment")
-        TO_REVIEW = "to_review", _("to review")
-        APPROVED = "approved", _("reviewed")
-        TO_SHIP = "to_ship", _("to ship / printing")
-        PART_SHIPPED = "part_shipped", _("partly shipped")
-        SHIPPED = "shipped", _("shipped")
-        SIGNED = "signed", _("signed for")
-        COMPLETED = "completed", _("completed")
-        CLOSED = "closed", _("closed")
-        ON_HOLD = "on_hold", _("on hold")
+        # "order state" context: purchase orders and the ledger use some of the same English words differently.
+        PENDING_PAYMENT = "pending_payment", pgettext_lazy("order state", "awaiting payment")
+        TO_REVIEW = "to_review", pgettext_lazy("order state", "to review")
+        APPROVED = "approved", pgettext_lazy("order state", "reviewed")
+        TO_SHIP = "to_ship", pgettext_lazy("order state", "to ship / printing")
+        PART_SHIPPED = "part_shipped", pgettext_lazy("order state", "partly shipped")
+        SHIPPED = "shipped", pgettext_lazy("order state", "shipped")
+        SIGNED = "signed", pgettext_lazy("order state", "signed for")
+        COMPLETED = "completed", pgettext_lazy("order state", "completed")
+        CLOSED = "closed", pgettext_lazy("order state", "closed")
+        ON_HOLD = "on_hold", pgettext_lazy("order state", "on hold")
 
     class Flag(models.TextChoices):  # ORD-3: the seller-centre flag colours (meanings are settings)
         NONE = "", _("no flag")

@@ -57,7 +57,9 @@ from . import states
 
 BATCH = 2000
 
-register_event_kinds({"imported": _("imported from export file"), "import_updated": _("updated from export file")})
+register_event_kinds(
+    {"order_imported": _("imported from export file"), "order_import_updated": _("updated from export file")}
+)
 
 S = Order.State
 # Ranks of the state rule (see the module docstring). Ties keep our state.
@@ -406,12 +408,12 @@ class _Batch:
 
     def _events(self, by_no: dict, before: dict, created: dict, updated: dict) -> None:
         rows = []
-        for kind, group in (("imported", created), ("import_updated", updated)):
+        for kind, group in (("order_imported", created), ("order_import_updated", updated)):
             for no, (pk, state, *_rest) in group.items():
                 obj = Order(pk=pk, shop_id=self.shop_id, platform_order_no=no)
-                old = before.get(no, (None, ""))[1] if kind == "import_updated" else ""
+                old = before.get(no, (None, ""))[1] if kind == "order_import_updated" else ""
                 note = f"导入 {by_no[no].source_file or self.default_file}"
-                rows.append((obj, kind, old, state, note))
+                rows.append((obj, kind, states.state_label(old) if old else "", states.state_label(state), note))
         record_events(self.actor, rows)
 
     # -- stock (ORD-4)

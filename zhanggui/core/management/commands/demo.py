@@ -10,7 +10,8 @@ class Command(BaseCommand):
         result = load_demo()
         self.stdout.write(
             f"演示公司已就绪：{result['shops']} 个店铺，{result['customers']} 位客户，"
-            f"{result['products']} 个商品（{result['skus']} 个 SKU），{result['stock_levels']} 条库存。"
+            f"{result['products']} 个商品（{result['skus']} 个 SKU），{result['stock_levels']} 条库存，"
+            f"{result['orders']} 个订单。"
         )
         self.stdout.write("登录 http://127.0.0.1:8000 ，工号 / 密码：")
         for number, name, roles in result["logins"]:

@@ -1,0 +1,66 @@
+"""Shared bits of the order pages: permissions, receiver masking (TEAM-5), the state badge colours."""
+
+from zhanggui.core.privacy import can_see_pii, mask_address, mask_name, mask_phone, mask_text
+
+VIEW = "orders.view_order"
+CHANGE = "orders.change_order"
+IMPORT = "orders.add_order"
+
+STATE_TONES = {
+    "pending_payment": "secondary",
+    "to_review": "warning",
+    "approved": "info",
+    "to_ship": "primary",
+    "part_shipped": "primary",
+    "shipped": "success",
+    "signed": "success",
+    "completed": "success",
+    "closed": "dark",
+    "on_hold": "danger",
+}
+FLAG_COLOURS = {"red": "#dc3545", "yellow": "#e0a800", "green": "#198754", "blue": "#0d6efd", "purple": "#6f42c1"}
+
+
+def full_address(order) -> str:
+    parts = [order.province, order.city, order.district, order.street, order.address_detail]
+    text = "".join(p for p in parts if p)
+    return text or order.address_raw
+
+
+def present_receiver(order, user, show=None) -> dict:
+    """TEAM-5: receiver name, phone and address as `user` may see them (masked without crm.view_buyer_pii)."""
+    show = can_see_pii(user) if show is None else show
+    if show:
+        return {
+            "name": order.receiver_name,
+            "phone": order.receiver_phone,
+            "address": full_address(order),
+            "postcode": order.postcode,
+            "masked": False,
+        }
+    return {
+        "name": mask_name(order.receiver_name),
+        "phone": mask_phone(order.receiver_phone),
+        "address": mask_address(order.province, order.city, order.district) if order.province else "****",
+        "postcode": "",
+        "masked": True,
+    }
+
+
+def clean_text(text: str, user, show=None) -> str:
+    """Free text (remarks, buyer messages) with phone numbers masked for roles without PII rights."""
+    show = can_see_pii(user) if show is None else show
+    return text if show else mask_text(text or "")
+
+
+def exceptions_of(order) -> list[str]:
+    from django.utils.translation import gettext as _
+
+    labels = {
+        "exc_out_of_stock": _("Out of stock"),
+        "exc_address": _("Address problem"),
+        "exc_unmatched": _("Unmatched SKU"),
+        "exc_refund": _("Refund requested"),
+        "exc_risk": _("Risk hold"),
+    }
+    return [label for name, label in labels.items() if getattr(order, name)]
