@@ -166,14 +166,6 @@ def cleanup() -> None:
     products.delete()
 
 
-def _analyze():
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
 def run() -> list[Result]:
     company = data.company()
     user = company.manager
@@ -194,7 +186,7 @@ def run() -> list[Result]:
     result = import_file(user, xlsx)
     assert (result.created, result.failed) == (ROWS, 0), result.summary()
     xlsx_s = result.seconds
-    _analyze()
+    harness.analyze()
     again = import_file(user, gbk)  # same rows: all unchanged
     assert again.unchanged == ROWS, again.summary()
     unchanged_s = again.seconds

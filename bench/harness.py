@@ -171,6 +171,15 @@ def load_average() -> str:
 # ---- timing ---------------------------------------------------------------------------------------------------
 
 
+def analyze() -> None:
+    """Fresh planner statistics after bulk loads (PostgreSQL; SQLite never needs it for these sizes)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def percentile(samples: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0–100)."""
     ordered = sorted(samples)

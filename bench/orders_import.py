@@ -191,12 +191,6 @@ def naive_seconds(result, shop) -> float:
     return time.perf_counter() - start
 
 
-def _analyze():
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
 def run() -> list[Result]:
     company = data.company()
     user = company.manager
@@ -224,7 +218,7 @@ def run() -> list[Result]:
     assert (run_.created, run_.failed) == (ORDERS, 0), (run_.created, run_.updated, run_.failed)
     batches = -(-ORDERS // imports.BATCH)
     per_batch = (len(log) - 3) / batches  # minus the run's own create / save
-    _analyze()
+    harness.analyze()
     start = time.perf_counter()
     again = imports.import_parsed(user, shop, result, [n for n, _raw in files])
     again_s = time.perf_counter() - start
