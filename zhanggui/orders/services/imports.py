@@ -214,9 +214,12 @@ def _check(order: ParsedOrder) -> RowError | None:
     return None
 
 
+_ORDER_DEFAULTS = {f.column: f.get_default() for f in _ORDER_FIELDS}  # all scalars: computed once, copied per row
+
+
 def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now) -> dict:
     """The column values of one imported order (created-order values; the SET clause decides what an update takes)."""
-    row = {f.column: f.get_default() for f in _ORDER_FIELDS}
+    row = dict(_ORDER_DEFAULTS)
     for name in _COPIED:
         row[name] = _cut(getattr(order, name), _MAX.get(name))
     state = order.state
@@ -430,10 +433,13 @@ class _Batch:
                 reserve_ids.append(pk)
             elif state == S.CLOSED and old is not None and old[1] != S.CLOSED:
                 release_ids.append(pk)
+        lines = states.stock_lines(reserve_ids)  # one query; orders without matched lines reserve nothing
         for pk in reserve_ids:
+            if pk not in lines:
+                continue
             order = Order(pk=pk, shop_id=self.shop_id, platform_order_no=nos[pk], exc_out_of_stock=oos.get(pk, False))
             try:
-                states.reserve_order(order, self.actor)  # too little stock → out-of-stock queue (ORD-9)
+                states.reserve_order(order, self.actor, lines[pk])  # too little stock → out-of-stock queue (ORD-9)
             except DomainError as error:  # no warehouse yet, …: imported all the same, in the out-of-stock queue
                 Order.objects.filter(pk=pk).update(exc_out_of_stock=True)
                 record_events(self.actor, [(order, "order_stock", "", "缺货", error.message)])

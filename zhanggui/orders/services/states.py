@@ -33,7 +33,7 @@ from zhanggui.inventory.models import Reservation
 from zhanggui.inventory.services import stock
 from zhanggui.shops.settings_store import get_setting
 
-from ..models import Order
+from ..models import Order, OrderLine
 
 State = Order.State
 
@@ -152,28 +152,33 @@ def sync(target, source: Order) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def stock_lines(order_ids) -> dict[int, list[tuple[int, int]]]:
+    """{order id: [(sku id, quantity still to ship)]} of the matched lines, in one query for many orders; unmatched
+    lines wait in their own queue (ORD-9) and orders without matched lines are absent."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    rows = OrderLine.objects.filter(order_id__in=list(order_ids), sku__isnull=False).order_by("order_id", "line_no")
+    for order_id, sku_id, qty, shipped in rows.values_list("order_id", "sku_id", "quantity", "shipped_qty"):
+        if qty > shipped:
+            found.setdefault(order_id, []).append((sku_id, qty - shipped))
+    return found
+
+
 def _stock_lines(order: Order) -> list[tuple[int, int]]:
-    """[(sku id, quantity still to ship)] of the matched lines; unmatched lines wait in their own queue (ORD-9)."""
-    return [
-        (sku_id, qty - shipped)
-        for sku_id, qty, shipped in order.lines.filter(sku__isnull=False).values_list(
-            "sku_id", "quantity", "shipped_qty"
-        )
-        if qty > shipped
-    ]
+    return stock_lines([order.pk]).get(order.pk, [])
 
 
 def has_reservation(order) -> bool:
     return Reservation.objects.filter(reference=reference(order)).exists()
 
 
-def reserve_order(order: Order, actor=None) -> list[Reservation]:
+def reserve_order(order: Order, actor=None, lines=None) -> list[Reservation]:
     """ORD-4: reserve the matched lines of a paid order (reference ``order:<pk>``, idempotent).
 
     Too little stock does not fail: the order goes into the out-of-stock queue (exc_out_of_stock, ORD-9) with a
     timeline entry naming the short SKU, and nothing is reserved (all or nothing). A later successful reservation
-    takes the order out of the queue. Other stock errors (no warehouse, combo without parts) propagate."""
-    lines = _stock_lines(order)
+    takes the order out of the queue. Other stock errors (no warehouse, combo without parts) propagate.
+    `lines` (from `stock_lines`) saves the query when many orders are reserved at once."""
+    lines = _stock_lines(order) if lines is None else lines
     if not lines:
         return []
     try:
