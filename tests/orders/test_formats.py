@@ -210,3 +210,10 @@ def test_ord1_address_split_taobao_and_municipalities():
     assert not split_taobao("随便写写").ok
     s = split_text("重庆市巫山县xx镇")
     assert (s.province, s.city, s.district) == ("重庆市", "重庆市", "巫山县")
+
+
+def test_ord1_municipality_written_twice_is_split():
+    """platform-formats.md §4: JD and hand-typed addresses repeat the 直辖市 ("北京北京市朝阳区…")."""
+    for text, district in (("北京北京市朝阳区建国路 88 号", "朝阳区"), ("上海市上海市浦东新区世纪大道1号", "浦东新区")):
+        s = split_text(text)
+        assert s.ok and s.district == district and s.city == s.province

@@ -18,6 +18,7 @@ from pathlib import Path
 
 # Suffixes people and platforms drop ("江西南昌市…", "上海 上海市 …", "广西 南宁市 …"); matches cpca's stop words.
 _SHORT = re.compile(r"(省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$")
+_MUNICIPALITIES = {"11", "12", "31", "50"}  # 北京, 天津, 上海, 重庆: province and city share the name
 _POSTCODE = re.compile(r"\((\d{6})\)\s*$")
 
 
@@ -113,6 +114,11 @@ class Divisions:
         hit = self._match(text, pos, 0, "")
         if hit:
             prov, pos = hit
+            # 直辖市 written twice ("重庆市 重庆市 渝北区…", "北京北京市…"): the second one is the city level.
+            for name in (prov.name, _SHORT.sub("", prov.name)):
+                if name and text.startswith(name, pos) and prov.adcode[:2] in _MUNICIPALITIES:
+                    pos += len(name)
+                    break
         hit = self._match(text, pos, 1, prov.adcode[:2] if prov else "")
         if hit:
             city, pos = hit
@@ -123,8 +129,10 @@ class Divisions:
         hit = self._match(text, pos, 2, pfx)
         if hit:
             county, pos = hit
-            if city is None:
-                city = self.by_code.get(county.adcode[:4] + "00")
+            if city is None:  # 直辖市 districts may have no city-level row of their own: the city is the province
+                city = self.by_code.get(county.adcode[:4] + "00") or (
+                    self.by_code.get(county.adcode[:2] + "0000") if county.adcode[:2] in _MUNICIPALITIES else None
+                )
             if prov is None:
                 prov = self.by_code.get(county.adcode[:2] + "0000")
         if prov is None or city is None:
