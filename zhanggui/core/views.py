@@ -22,6 +22,15 @@ from .models import ApiToken, Event, Job
 from .services import create_api_token, revoke_api_token
 
 
+def _order_queues(request):
+    """ORD-9: the order exception queues with their counts, for people who may see orders."""
+    if not has_access(request.user, "orders.view_order"):
+        return None
+    from zhanggui.orders.selectors import exception_queues
+
+    return exception_queues(request.scope.shops)
+
+
 @page()
 def home(request):
     """工作台: real counts from the database for the shops in scope — nothing invented."""
@@ -64,6 +73,7 @@ def home(request):
         # 我的待办 (PUR-4 and other system tasks): the five newest open ones, the count links to all.
         "my_tasks": list(open_for(request.user).order_by("-created_at", "-pk")[:5]),
         "my_tasks_count": open_for(request.user).count(),
+        "order_queues": _order_queues(request),
         "recent": [present_event(e, request.user) for e in events.select_related("actor", "content_type")[:12]]
         if has_access(request.user, "core.view_event")
         else [],

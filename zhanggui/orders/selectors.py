@@ -227,3 +227,14 @@ def keyset_page(qs, *, after=None, before=None, size: int = PAGE_SIZE) -> Keyset
         cursor_of(rows[-1]) if rows and more else None,
         cursor_of(rows[0]) if rows and pos is not None else None,
     )
+
+
+def exception_queues(shops) -> list[tuple[str, str, int]]:
+    """ORD-9 on the home page: [(tab key, label, open orders in it)] for the shops in scope — nothing hidden, zeros
+    included. One aggregate query."""
+    counts = (
+        Order.objects.filter(shop__in=shops, state__in=_QUEUE_STATES)
+        .order_by()
+        .aggregate(**{name: Count("id", filter=Q(**{name: True})) for name in EXCEPTION_FIELDS})
+    )
+    return [(name, label, counts[name] or 0) for name, label in EXCEPTION_TABS]
