@@ -20,5 +20,9 @@ def shop_bound() -> set[str]:
 def build_all(world, shared: dict) -> dict:
     extra = {}
     for module in modules():
-        extra.update(module.build(world, {**shared, **extra}))
+        built = module.build(world, {**shared, **extra})
+        # Two areas using one kwarg name for different objects would silently test the wrong object.
+        clash = set(built) & (set(extra) | set(shared))
+        assert not clash, f"{module.__name__} reuses the URL kwarg name(s) {sorted(clash)}: give them their own names"
+        extra.update(built)
     return extra

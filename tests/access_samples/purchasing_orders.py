@@ -15,4 +15,4 @@ def build(world, shared) -> dict:
         warehouse=Warehouse.objects.get(pk=shared["warehouse_id"]),
         reason="矩阵补货",
     )
-    return {"supplier_id": supplier.pk, "order_id": order.pk}
+    return {"supplier_id": supplier.pk, "po_id": order.pk}

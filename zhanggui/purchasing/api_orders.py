@@ -164,8 +164,8 @@ def _order_out(o: PurchaseOrder, f) -> dict:
     }
 
 
-def _detail(order_id: int) -> dict:
-    o = get_object_or_404(PurchaseOrder.objects.select_related("supplier", "buyer"), pk=order_id)
+def _detail(po_id: int) -> dict:
+    o = get_object_or_404(PurchaseOrder.objects.select_related("supplier", "buyer"), pk=po_id)
     f = svc.order_figures([o.pk])[o.pk]
     lines = list(o.lines.select_related("sku"))
     comparison = svc.compare_quotes(o)
@@ -254,10 +254,10 @@ def list_purchase_orders(
     return {"count": counts[filters.tab], "tabs": counts, "items": [_order_out(o, figures[o.pk]) for o in orders]}
 
 
-@api_route(router.get, "/purchase-orders/{order_id}", perm="purchasing.view_purchaseorder", response=OrderDetailOut)
-def get_purchase_order(request, order_id: int):
+@api_route(router.get, "/purchase-orders/{po_id}", perm="purchasing.view_purchaseorder", response=OrderDetailOut)
+def get_purchase_order(request, po_id: int):
     """PUR-2: one order with lines, quotes compared, payments, problems, stock-in slips and the allowed moves."""
-    return _detail(order_id)
+    return _detail(po_id)
 
 
 @api_route(router.post, "/purchase-orders", perm="purchasing.add_purchaseorder", response={201: OrderDetailOut})
@@ -295,24 +295,24 @@ def create_purchase_order(request, payload: OrderIn):
 
 @api_route(
     router.post,
-    "/purchase-orders/{order_id}/transitions",
+    "/purchase-orders/{po_id}/transitions",
     perm="purchasing.change_purchaseorder",
     response=OrderDetailOut,
 )
-def transition_purchase_order(request, order_id: int, payload: TransitionIn):
+def transition_purchase_order(request, po_id: int, payload: TransitionIn):
     """PUR-2: move the order: quoting, draft (back to planning), ordered, closed (from partial: note required),
     cancelled. partial/received come from posting stock-in slips (409 here)."""
-    order = get_object_or_404(PurchaseOrder, pk=order_id)
+    order = get_object_or_404(PurchaseOrder, pk=po_id)
     svc.apply_transition(request.user, order, payload.to, version=payload.version, note=payload.note)
     return _detail(order.pk)
 
 
 @api_route(
-    router.post, "/purchase-orders/{order_id}/payments", perm="purchasing.add_payment", response={201: PaymentOut}
+    router.post, "/purchase-orders/{po_id}/payments", perm="purchasing.add_payment", response={201: PaymentOut}
 )
-def add_purchase_payment(request, order_id: int, payload: PaymentIn):
+def add_purchase_payment(request, po_id: int, payload: PaymentIn):
     """PUR-2, PUR-3: a payment to the supplier; refused beyond amount + transport − paid."""
-    order = get_object_or_404(PurchaseOrder, pk=order_id)
+    order = get_object_or_404(PurchaseOrder, pk=po_id)
     p: Payment = svc.add_payment(
         request.user,
         order,

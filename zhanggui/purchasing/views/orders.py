@@ -128,7 +128,7 @@ def order_create(request):
             details = exc.details
         else:
             messages.success(request, _("Purchase order %(number)s created.") % {"number": order.number})
-            return redirect("purchasing:order", order_id=order.pk)
+            return redirect("purchasing:order", po_id=order.pk)
     return render(
         request,
         "purchasing/order_form.html",
@@ -149,8 +149,8 @@ def order_create(request):
 # ---- the order page ---------------------------------------------------------------------------------------------
 
 
-def _order(order_id) -> PurchaseOrder:
-    return get_object_or_404(PurchaseOrder.objects.select_related("supplier", "warehouse", "buyer"), pk=order_id)
+def _order(po_id) -> PurchaseOrder:
+    return get_object_or_404(PurchaseOrder.objects.select_related("supplier", "warehouse", "buyer"), pk=po_id)
 
 
 ACTION_LABELS = {
@@ -163,10 +163,10 @@ ACTION_LABELS = {
 
 
 @page(VIEW)
-def order_detail(request, order_id: int):
+def order_detail(request, po_id: int):
     """PUR-2: the order with its next moves, lines (ordered / received / faulty / outstanding), quotes compared,
     payments, problems, stock-in slips and timeline."""
-    order = _order(order_id)
+    order = _order(po_id)
     lines = list(order.lines.select_related("sku__product").order_by("pk"))
     figures = svc.order_figures([order.pk])[order.pk]
     can_change = request.user.has_perm(CHANGE)
@@ -211,8 +211,8 @@ def order_detail(request, order_id: int):
     )
 
 
-def _back(order_id, anchor=""):
-    return redirect(reverse("purchasing:order", args=[order_id]) + (f"#{anchor}" if anchor else ""))
+def _back(po_id, anchor=""):
+    return redirect(reverse("purchasing:order", args=[po_id]) + (f"#{anchor}" if anchor else ""))
 
 
 def _version(request):
@@ -220,18 +220,18 @@ def _version(request):
     return int(value) if value.isdigit() else None
 
 
-def _attempt(request, order_id, change, done, anchor=""):
+def _attempt(request, po_id, change, done, anchor=""):
     """Run one change of the order page and go back to it. A refused document also lists its refused rows
     (as warnings, at most nine: the first is already the message)."""
     run_action(request, change, done, details=messages.WARNING, most=9)
-    return _back(order_id, anchor)
+    return _back(po_id, anchor)
 
 
 @require_POST
 @page(CHANGE)
-def order_action(request, order_id: int):
+def order_action(request, po_id: int):
     """PUR-2: one move of the state machine (buttons on the order page)."""
-    order = _order(order_id)
+    order = _order(po_id)
     to = request.POST.get("to", "")
 
     def moved(_result):
@@ -240,7 +240,7 @@ def order_action(request, order_id: int):
 
     return _attempt(
         request,
-        order_id,
+        po_id,
         lambda: svc.apply_transition(
             request.user, order, to, version=_version(request), note=request.POST.get("note", "")
         ),
@@ -274,12 +274,12 @@ def _header_fields(request, order) -> dict:
 
 @require_POST
 @page(CHANGE)
-def order_edit(request, order_id: int):
+def order_edit(request, po_id: int):
     """PUR-2: the header — supplier and warehouse before ordering; expected date, transport, need, note."""
-    order = _order(order_id)
+    order = _order(po_id)
     return _attempt(
         request,
-        order_id,
+        po_id,
         lambda: svc.update_order(request.user, order, version=_version(request), **_header_fields(request, order)),
         _("Purchase order saved."),
     )
@@ -309,13 +309,13 @@ def _line_changes(request, order) -> dict:
 
 @require_POST
 @page(CHANGE)
-def order_lines(request, order_id: int):
+def order_lines(request, po_id: int):
     """PUR-2: edit the lines of a need/plan or quoting order: quantities and prices, ticked rows removed, rows
     added from the “商家编码 数量 单价” box — all in one change."""
-    order = _order(order_id)
+    order = _order(po_id)
     return _attempt(
         request,
-        order_id,
+        po_id,
         lambda: svc.edit_lines(request.user, order, version=_version(request), **_line_changes(request, order)),
         _("Lines saved."),
         "lines",
@@ -324,9 +324,9 @@ def order_lines(request, order_id: int):
 
 @require_POST
 @page(CHANGE)
-def quote_add(request, order_id: int):
+def quote_add(request, po_id: int):
     """PUR-2: record (or replace) one supplier's quote: a unit price per line, lead time, transport."""
-    order = _order(order_id)
+    order = _order(po_id)
 
     def record():
         supplier = _supplier_from(request.POST.get("supplier"))
@@ -355,15 +355,15 @@ def quote_add(request, order_id: int):
         return supplier
 
     return _attempt(
-        request, order_id, record, lambda supplier: _("Quote of %(name)s saved.") % {"name": supplier.name}, "quotes"
+        request, po_id, record, lambda supplier: _("Quote of %(name)s saved.") % {"name": supplier.name}, "quotes"
     )
 
 
 @require_POST
 @page(CHANGE)
-def quote_choose(request, order_id: int):
+def quote_choose(request, po_id: int):
     """PUR-2: take one quote: its prices onto the lines, its supplier onto the order."""
-    order = _order(order_id)
+    order = _order(po_id)
 
     def choose():
         quote = posted_object(order.quotes, request, "quote", _("That quote no longer exists."))
@@ -372,7 +372,7 @@ def quote_choose(request, order_id: int):
 
     return _attempt(
         request,
-        order_id,
+        po_id,
         choose,
         lambda quote: _("Quote of %(name)s chosen: prices copied to the lines.") % {"name": quote.supplier.name},
         "quotes",
@@ -381,9 +381,9 @@ def quote_choose(request, order_id: int):
 
 @require_POST
 @page(PAY)
-def payment_add(request, order_id: int):
+def payment_add(request, po_id: int):
     """PUR-2, PUR-3: record money paid to the supplier (finance)."""
-    order = _order(order_id)
+    order = _order(po_id)
 
     def pay():
         amount = _fen_from(request.POST.get("amount"), "amount", default=None)
@@ -399,16 +399,16 @@ def payment_add(request, order_id: int):
             version=_version(request),
         )
 
-    return _attempt(request, order_id, pay, _("Payment recorded."), "payments")
+    return _attempt(request, po_id, pay, _("Payment recorded."), "payments")
 
 
 @require_POST
 @page(CHANGE)
-def problem_add(request, order_id: int):
-    order = _order(order_id)
+def problem_add(request, po_id: int):
+    order = _order(po_id)
     return _attempt(
         request,
-        order_id,
+        po_id,
         lambda: svc.report_problem(
             request.user,
             order,
@@ -423,8 +423,8 @@ def problem_add(request, order_id: int):
 
 @require_POST
 @page(CHANGE)
-def problem_resolve(request, order_id: int):
-    order = _order(order_id)
+def problem_resolve(request, po_id: int):
+    order = _order(po_id)
 
     def resolve():
         problem = posted_object(order.problems, request, "problem", _("That problem no longer exists."))
@@ -432,19 +432,19 @@ def problem_resolve(request, order_id: int):
             request.user, problem, resolution=request.POST.get("resolution", ""), version=_version(request)
         )
 
-    return _attempt(request, order_id, resolve, _("Problem resolved."), "problems")
+    return _attempt(request, po_id, resolve, _("Problem resolved."), "problems")
 
 
 urls = [
     path("", order_list, name="list"),
     path("new/", order_create, name="order_create"),
-    path("<int:order_id>/", order_detail, name="order"),
-    path("<int:order_id>/action/", order_action, name="order_action"),
-    path("<int:order_id>/edit/", order_edit, name="order_edit"),
-    path("<int:order_id>/lines/", order_lines, name="order_lines"),
-    path("<int:order_id>/quotes/", quote_add, name="order_quote"),
-    path("<int:order_id>/quotes/choose/", quote_choose, name="order_quote_choose"),
-    path("<int:order_id>/payments/", payment_add, name="order_payment"),
-    path("<int:order_id>/problems/", problem_add, name="order_problem"),
-    path("<int:order_id>/problems/resolve/", problem_resolve, name="order_problem_resolve"),
+    path("<int:po_id>/", order_detail, name="order"),
+    path("<int:po_id>/action/", order_action, name="order_action"),
+    path("<int:po_id>/edit/", order_edit, name="order_edit"),
+    path("<int:po_id>/lines/", order_lines, name="order_lines"),
+    path("<int:po_id>/quotes/", quote_add, name="order_quote"),
+    path("<int:po_id>/quotes/choose/", quote_choose, name="order_quote_choose"),
+    path("<int:po_id>/payments/", payment_add, name="order_payment"),
+    path("<int:po_id>/problems/", problem_add, name="order_problem"),
+    path("<int:po_id>/problems/resolve/", problem_resolve, name="order_problem_resolve"),
 ]
