@@ -57,8 +57,9 @@ def test_agent_imports_a_taobao_pair_finds_by_phone_and_flags_purple(demo, page,
     # ORD-6: find by the last four digits of the receiver's phone.
     page.goto("/orders/")
     page.fill("input[name=q]", "5678")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the filtered page, not the one being left
+        page.keyboard.press("Enter")
+    assert "q=5678" in page.url
     table = page.locator("#order-table tbody")
     assert table.locator("tr").count() >= 1
     assert "3900000000000000001" in table.inner_text()
