@@ -307,9 +307,7 @@ def transition_purchase_order(request, po_id: int, payload: TransitionIn):
     return _detail(order.pk)
 
 
-@api_route(
-    router.post, "/purchase-orders/{po_id}/payments", perm="purchasing.add_payment", response={201: PaymentOut}
-)
+@api_route(router.post, "/purchase-orders/{po_id}/payments", perm="purchasing.add_payment", response={201: PaymentOut})
 def add_purchase_payment(request, po_id: int, payload: PaymentIn):
     """PUR-2, PUR-3: a payment to the supplier; refused beyond amount + transport − paid."""
     order = get_object_or_404(PurchaseOrder, pk=po_id)
