@@ -212,3 +212,11 @@ def transition_order(request, order_id: int, payload: TransitionIn):
         tracking_no=payload.tracking_no,
     )
     return _detail(order_id, request.user)
+
+
+# The other order areas' routes (ORD-7 edits, ORD-8 custom work, ORD-4/5 confirmation and payment). Imported last:
+# they reuse this module's schemas and helpers.
+from . import api_confirm, api_custom, api_edit  # noqa: E402
+
+for _module in (api_edit, api_custom, api_confirm):
+    router.add_router("", _module.router)

@@ -95,6 +95,9 @@ class Order(models.Model):
     exc_refund = models.BooleanField(_("refund requested"), default=False)
     exc_risk = models.BooleanField(_("platform risk hold"), default=False)
     hold_reason = models.CharField(_("hold reason"), max_length=200, blank=True)
+    # ORD-4: after payment the buyer is sent the receiving details to confirm once more (template, copied or sent)
+    confirm_sent_at = models.DateTimeField(_("details sent to buyer"), null=True, blank=True)
+    buyer_confirmed_at = models.DateTimeField(_("buyer confirmed details"), null=True, blank=True)
 
     fingerprint = models.CharField(max_length=40, blank=True)  # hash of the imported fields: unchanged rows skip
     version = models.PositiveIntegerField(default=1)
@@ -167,3 +170,62 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id}: {self.files}"
+
+
+class CustomWork(models.Model):
+    """ORD-8 customised products (定制, seed S2 "淘宝定制产品运营流程" steps 6–8): the buyer's design files and choices,
+    the confirmation of details and delivery time, production and quality check — then the normal flow. The order
+    cannot be reviewed (审单) until its custom work is done; the steps are in services/custom.py."""
+
+    class Stage(models.TextChoices):
+        AWAITING_DESIGN = "awaiting_design", _("awaiting design files")
+        TO_CONFIRM = "to_confirm", _("details to confirm")
+        IN_PRODUCTION = "in_production", _("in production")
+        QC = "qc", _("quality check")
+        DONE = "done", _("QC passed")
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="custom")
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.AWAITING_DESIGN)
+    choices = models.TextField(_("buyer's choices"), blank=True)  # text to print, colours, sizes, engraving …
+    delivery_date = models.DateField(_("agreed ship date"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    producer = models.CharField(_("made by"), max_length=60, blank=True)  # workshop or supplier
+    production_started_at = models.DateTimeField(null=True, blank=True)
+    qc_at = models.DateTimeField(null=True, blank=True)
+    qc_by = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    qc_note = models.CharField(_("QC note"), max_length=200, blank=True)
+    qc_failures = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("custom work")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.stage}"
+
+
+class CustomFile(models.Model):
+    """ORD-8: a file of a customised order — the buyer's design, our proof, a QC photo. Served only through a
+    permission-checked view (never a public media URL)."""
+
+    class Kind(models.TextChoices):
+        DESIGN = "design", _("buyer's design")
+        PROOF = "proof", _("proof")
+        QC = "qc", _("QC photo")
+
+    work = models.ForeignKey(CustomWork, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DESIGN)
+    file = models.FileField(upload_to="custom-orders/")
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,6 +17,7 @@ from zhanggui.core.privacy import can_see_pii
 from ..models import Order, OrderLine
 from ..services import moves, remarks, states
 from ..services.remarks import FLAG_NAMES
+from . import confirm, custom, edit
 from .common import CHANGE, FLAG_COLOURS, STATE_TONES, VIEW, clean_text, exceptions_of, present_receiver
 
 # Buttons that need more than a click: a reason (close, hold) or carrier + tracking (shipping).
@@ -91,6 +92,10 @@ def order_detail(request, order_id: int):
             "exceptions": exceptions_of(order),
             "timeline": [present_event(e, request.user) for e in timeline_for(order)[:200]],
             "hold_label": states.state_label(order.state_before_hold) if order.state_before_hold else "",
+            # the panels of other views modules (ORD-7 edits, ORD-8 custom work, ORD-4 confirmation)
+            **edit.panel(request, order),
+            **custom.panel(request, order),
+            **confirm.panel(request, order),
         },
     )
 

@@ -1,0 +1,3 @@
+"""Order pages (being built): `urls` its routes."""
+
+urls: list = []
