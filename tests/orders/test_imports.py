@@ -233,20 +233,20 @@ def test_ord1_a_failed_batch_loses_no_committed_batch_and_a_rerun_completes(worl
     """ORD-1 item 4: a batch the database refuses is reported; the batches before and after stay committed, and a
     re-run completes the rest without duplicating anything."""
     calls = [0]
-    real = imports.record_events
+    real = imports._Batch._events  # the timeline write, late in the batch: orders and lines already written
 
-    def flaky(actor, rows, batch_size=None):
+    def flaky(self, *args):
         calls[0] += 1
         if calls[0] == 2:
             raise DatabaseError("连接中断")
-        return real(actor, rows, batch_size)
+        return real(self, *args)
 
-    monkeypatch.setattr(imports, "record_events", flaky)
+    monkeypatch.setattr(imports._Batch, "_events", flaky)
     orders = [po(f"90000{n}", line=n + 2) for n in range(5)]
     first = run(world, orders, batch=2)
     assert (first.created, first.failed) == (3, 2)
     assert set(Order.objects.values_list("platform_order_no", flat=True)) == {"900000", "900001", "900004"}
-    monkeypatch.setattr(imports, "record_events", real)
+    monkeypatch.setattr(imports._Batch, "_events", real)
     second = run(world, [po(f"90000{n}", line=n + 2) for n in range(5)], batch=2)
     assert (second.created, second.unchanged, second.failed) == (2, 3, 0)
     assert Order.objects.count() == 5 and OrderLine.objects.count() == 5
@@ -283,13 +283,13 @@ def test_ord1_queries_sqlite_grow_only_with_event_chunks(world, shop):
 def _fake_reader(monkeypatch, result=None, error=None):
     import zhanggui.orders.formats as formats
 
-    def read_files(platform, files):
+    def stream_files(platform, files, batch=imports.BATCH):  # what the CLI reads with (streamed)
         assert platform == "taobao"
         if error:
             raise error
         return result
 
-    monkeypatch.setattr(formats, "read_files", read_files, raising=False)
+    monkeypatch.setattr(formats, "stream_files", stream_files, raising=False)
 
 
 def test_ord1_cli_last_line_json_and_exit_zero_with_failed_rows(world, shop, tmp_path, monkeypatch):
@@ -422,3 +422,31 @@ def test_ord1_import_files_refuses_a_pair_with_an_unreadable_file(world, shop):
     assert Order.objects.count() == 0
     run_ = imports.import_files(world.people["cs"], shop, [("ExportOrderList.csv", report)])  # the report alone
     assert run_.created == 1 and run_.format
+
+
+def test_ord1_import_files_streams_paths_in_batches_with_progress(world, shop, tmp_path):
+    """ORD-1: import_files reads the files streamed from paths, batch by batch; progress gets the estimated total
+    from the start; lines, timeline events and the orphan detail row's error are all there at the end."""
+    from tests.orders import files as F
+
+    orders = [{"no": f"77{n:04d}", "lines": [{"code": "D-黑-S"}, {"code": "D-白-M"}]} for n in range(5)]
+    report, detail = F.taobao_pair(orders)
+    detail += F.taobao_pair([{"no": "779999"}])[1].split(b"\n", 1)[1]
+    (tmp_path / "r.csv").write_bytes(report)
+    (tmp_path / "d.csv").write_bytes(detail)
+    seen = []
+    run_ = imports.import_files(
+        world.people["cs"],
+        shop,
+        [("r.csv", tmp_path / "r.csv"), ("d.csv", tmp_path / "d.csv")],
+        batch=2,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(2, 5), (4, 5), (5, 5)]
+    assert (run_.created, run_.lines, run_.failed) == (5, 10, 1)
+    assert OrderLine.objects.filter(order__shop=shop, order__platform_order_no__startswith="77").count() == 10
+    ids = [
+        str(pk)
+        for pk in Order.objects.filter(shop=shop, platform_order_no__startswith="77").values_list("pk", flat=True)
+    ]
+    assert Event.objects.filter(kind="order_imported", object_id__in=ids, note="导入 r.csv").count() == 5

@@ -237,9 +237,21 @@ def test_ord9_home_page_shows_every_exception_queue_with_its_count(orders_world,
     """Nothing hidden: the home page lists each order queue (zeros too) for roles that see orders, none for others."""
     page = client_for(world.people["cs"]).get("/").content.decode()
     assert 'id="order-queues"' in page
-    for key in ("exc_out_of_stock", "exc_address", "exc_unmatched", "exc_refund", "exc_risk"):
+    for key in ("exc_out_of_stock", "exc_address", "exc_unmatched", "exc_refund", "exc_risk", "overdue"):
         assert f'data-queue="{key}"' in page
     # The order with the unknown code NOPE-1 is in the unmatched queue, linked to its tab.
     unmatched = page.split('data-queue="exc_unmatched"')[1].split("</tr>")[0]
     assert "?tab=exc_unmatched" in unmatched and ">1</td>" in unmatched
     assert 'id="order-queues"' not in client_for(world.people["designer"]).get("/").content.decode()
+
+
+def test_ord9_list_shows_every_exception_queue_tab_with_its_owner_line(orders_world, client_for):
+    """ORD-9 "each a queue with an owner": every exception tab, the overdue one included, and under the active
+    exception tab who answers for it (nobody yet: in red)."""
+    c = client_for(orders_world.people["cs"])
+    html = c.get("/orders/").content.decode()
+    for key in selectors.QUEUE_KEYS:
+        assert f'data-tab="{key}"' in html
+    assert 'id="queue-owner"' not in html  # the "all" tab is no queue
+    owner = c.get("/orders/?tab=exc_refund").content.decode().split('id="queue-owner"')[1].split("</p>")[0]
+    assert "退款申请订单" in owner and "text-danger" in owner

@@ -3,7 +3,7 @@ files exactly as a shop would (ORD-1: Taobao/Tmall order report + 宝贝报表 i
 address columns), in every state and every exception queue (ORD-9: unmatched 商家编码, unsplittable address, platform
 risk hold, out of stock when the demo stock runs short). Then the team works them through the services: reviews
 (审单), prints and ships, a hold, closures, remarks and flags (ORD-3 purple / red / yellow / blue), a few manual
-orders (phone order, 补发, a bank transfer waiting for finance, ORD-5).
+orders (phone order, 补发, a bank transfer waiting for finance, ORD-5) and customised orders in every stage (ORD-8).
 
 Everything goes through the services; this module only decides what to do. A second run changes nothing.
 """
@@ -11,16 +11,19 @@ Everything goes through the services; this module only decides what to do. A sec
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 
-from zhanggui.catalog.models import ListingSku
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from zhanggui.catalog.models import ListingSku, Sku
 from zhanggui.core import clock
 from zhanggui.core.demo import ADDRESSES, FAMILY, GIVEN
 from zhanggui.shops.models import Shop
 
 from . import exportgen
-from .models import Order
-from .services import imports, manual, remarks, states
+from .models import CustomWork, Order
+from .services import custom, imports, manual, remarks, states
 
 PER_SHOP = 750
 PLATFORMS = ("taobao", "tmall", "jd", "pdd")
@@ -137,6 +140,7 @@ def load_orders(manager, cs_taobao, cs_jd, finance) -> dict:
     """Import and work the demo orders once (idempotent: nothing happens when the shops already have orders)."""
     shops = list(Shop.objects.filter(platform_id__in=PLATFORMS).order_by("pk"))
     if not shops or Order.objects.filter(shop__in=shops).exists():
+        _custom(shops, manager, cs_taobao)  # ORD-8 (idempotent): also for a demo loaded before it existed
         return {"orders": Order.objects.count(), "created": 0}
     now = clock.now()
     runs = []
@@ -146,6 +150,7 @@ def load_orders(manager, cs_taobao, cs_jd, finance) -> dict:
         runs.append(imports.import_files(actor, shop, _files(shop, _orders(shop, rng, now))))
     _work(shops, manager, cs_taobao, cs_jd, now)
     _manual(shops, manager, cs_taobao, cs_jd, finance)
+    _custom(shops, manager, cs_taobao)
     return {
         "orders": Order.objects.count(),
         "created": sum(r.created for r in runs),
@@ -225,3 +230,72 @@ def _manual(shops, manager, cs_taobao, cs_jd, finance) -> None:
         payment_method="bank",
         seller_remark="团购 20 件，对公转账",
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# ORD-8: customised orders (seed S2 "淘宝定制产品运营流程")
+# ---------------------------------------------------------------------------------------------------------------
+
+CUSTOM_DEMO = [
+    # (receiver, phone, address, choices, how far the work goes)
+    ("陈静", "13957100001", "浙江省 杭州市 拱墅区 莫干山路 100 号", "", "awaiting_design"),
+    ("刘洋", "13957100002", "江苏省 南京市 鼓楼区 中山北路 30 号", "胸前印字：LOVE 2026；白色 M 码", "to_confirm"),
+    ("赵敏", "13957100003", "上海市 上海市 徐汇区 漕溪北路 88 号", "刺绣英文名 Amy，藏青色 L 码", "in_production"),
+    ("孙磊", "13957100004", "广东省 广州市 天河区 体育西路 1 号", "团队文化衫 20 件，背面印队名", "qc"),
+    ("周婷", "13957100005", "四川省 成都市 武侯区 人民南路四段 9 号", "情侣款两件，袖口印日期 1314", "done"),
+]
+CUSTOM_STAGES = ["awaiting_design", "to_confirm", "in_production", "qc", "done"]
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (600, 400), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def _custom(shops, manager, cs) -> None:
+    taobao = next((s for s in shops if s.platform_id == "taobao"), shops[0] if shops else None)
+    if taobao is not None:
+        load_custom_orders(taobao, cs, manager)
+
+
+def load_custom_orders(shop, cs, manager) -> int:
+    """ORD-8: five customised manual orders of `shop`, one per stage (awaiting design … QC passed and reviewed, one
+    QC failure on the way), all through the services. Idempotent: nothing when the shop already has custom work.
+    Returns how many were created."""
+    if CustomWork.objects.filter(order__shop=shop).exists():
+        return 0
+    sku = Sku.objects.filter(is_active=True, is_combo=False).order_by("code").first()
+    if sku is None:
+        return 0
+    ship = clock.today() + dt.timedelta(days=7)
+    for n, (name, phone, address, choices, goal) in enumerate(CUSTOM_DEMO):
+        order = manual.create_manual_order(
+            cs,
+            shop,
+            kind=Order.Kind.CUSTOM,
+            receiver_name=name,
+            receiver_phone=phone,
+            address=address,
+            lines=[(sku, 1, 12900)],
+            buyer_message="定制款，请按设计稿制作",
+        )
+        custom.start_custom(cs, order)
+        reached = CUSTOM_STAGES.index(goal)
+        if reached >= 1:
+            design = SimpleUploadedFile(f"设计稿-{name}.png", _png((40 * n, 90, 160)))
+            custom.add_file(cs, order, design, "design")
+            custom.save_choices(cs, order, choices)
+        if reached >= 2:
+            custom.confirm_details(cs, order, delivery_date=ship, producer="义乌印花车间")
+        if reached >= 3:
+            custom.finish_production(manager, order, note="已完成印花")
+            custom.add_file(manager, order, SimpleUploadedFile(f"质检-{name}.png", _png((200, 200, 200))), "qc")
+        if reached >= 4:
+            custom.fail_qc(manager, order, "袖口日期印歪，返工")
+            custom.finish_production(manager, order, note="返工完成")
+            custom.pass_qc(manager, order, note="复检合格")
+            states.approve(cs, order)  # the normal flow goes on (ORD-8)
+    return len(CUSTOM_DEMO)

@@ -116,6 +116,16 @@ class Order(models.Model):
             models.Index(fields=["-ordered_at", "-id"]),
             models.Index(fields=["buyer_nick"]),
             models.Index(fields=["receiver_name"]),
+            # ORD-6 at a million orders: order-number prefix search, the carrier filter's loose index scan
+            models.Index(fields=["platform_order_no"], name="order_no_prefix", opclasses=["varchar_pattern_ops"]),
+            # (…, state): the capped tab counts under a carrier or flag filter stay index-only scans
+            models.Index(fields=["shop", "carrier", "state"], name="order_shop_carrier"),
+            models.Index(fields=["flag", "state"], condition=~Q(flag=""), name="order_flag_state"),
+            # ORD-9: each exception queue is a small slice; its tab reads newest first from its own partial index
+            *(
+                models.Index(fields=["-ordered_at", "-id"], condition=Q(**{name: True}), name=f"order_{name}_q")
+                for name in ("exc_out_of_stock", "exc_address", "exc_unmatched", "exc_refund", "exc_risk")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,6 +152,11 @@ class OrderLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "line_no"], name="uniq_order_line_no"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+        ]
+        # ORD-6: search by 商家编码 or SKU lists the newest orders of that code first
+        indexes = [
+            models.Index(fields=["outer_code", "-order"], name="order_line_code_recent"),
+            models.Index(fields=["sku", "-order"], name="order_line_sku_recent"),
         ]
 
     def __str__(self) -> str:

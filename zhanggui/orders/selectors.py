@@ -9,13 +9,18 @@ which of the two runs it points into.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Prefetch, Q
 from django.utils.translation import pgettext_lazy
 
 from zhanggui.core import clock
+from zhanggui.core.registry import get_definition
 
 from .models import Order, OrderLine
 
@@ -42,11 +47,18 @@ EXCEPTION_TABS = [
     ("exc_unmatched", pgettext_lazy("order tab", "Unmatched SKU")),
     ("exc_refund", pgettext_lazy("order tab", "Refund requested")),
     ("exc_risk", pgettext_lazy("order tab", "Risk hold")),
+    ("overdue", pgettext_lazy("order tab", "Overdue")),
 ]
-EXCEPTION_FIELDS = [name for name, _label in EXCEPTION_TABS]
-TABS = {key for key, _label in STATE_TABS} | set(EXCEPTION_FIELDS)
+OVERDUE = "overdue"  # computed from paid_at and the shop's promise, not a stored flag
+EXCEPTION_FIELDS = [name for name, _label in EXCEPTION_TABS if name != OVERDUE]  # the stored exc_* flags
+QUEUE_KEYS = [name for name, _label in EXCEPTION_TABS]
+TABS = {key for key, _label in STATE_TABS} | set(QUEUE_KEYS)
 # Exceptions that still need someone: an order closed or done is out of the queue.
 _QUEUE_STATES = [s for s in State.values if s not in (State.COMPLETED, State.CLOSED)]
+# ORD-9 overdue: paid but not yet shipped (a partly shipped order has left the warehouse, so it is not overdue).
+UNSHIPPED_PAID = [State.TO_REVIEW, State.APPROVED, State.TO_SHIP, State.ON_HOLD]
+SHIP_WITHIN_KEY = "orders.ship_within_hours"
+QUEUES_FILE = Path(__file__).resolve().parent / "data" / "queues.json"
 
 
 @dataclass
@@ -92,11 +104,20 @@ def _date(value) -> dt.date | None:
 
 
 _DIGITS = re.compile(r"\d{4}")
+# A SKU code matches at most this many orders' lines in a search (a best seller would otherwise list its whole
+# history into one IN list); the newest orders first is what the page shows anyway.
+SEARCH_LINE_CAP = 1000
+# A search box query works on its newest SEARCH_CAP matches (the page and the counts run on their ids; a search
+# is for finding an order, not for counting a best seller's history).
+SEARCH_CAP = 2000
 
 
 def search(qs, q: str):
     """ORD-6: one box for order number, buyer nick, receiver name, phone (all of it, or its last four digits),
-    tracking number and SKU / 商家编码 (through the lines). Exact or prefix matches, so the indexes serve them."""
+    tracking number and SKU / 商家编码 (through the lines). Exact or prefix matches, each term served by an index
+    so the OR stays a bitmap of index scans at a million orders: the full phone goes through the last-four index,
+    and the lines are looked up first (their order ids, capped) instead of an IN (subquery) that would force a
+    pass over every order."""
     q = q.strip()
     if not q:
         return qs
@@ -105,19 +126,36 @@ def search(qs, q: str):
         | Q(platform_order_no__startswith=q)
         | Q(buyer_nick=q)
         | Q(receiver_name=q)
-        | Q(receiver_phone=q)
         | Q(tracking_no=q)
     )
+    digits = re.sub(r"\D", "", q)
+    if len(digits) >= 4:  # a whole phone number: its last four digits narrow it through their index
+        cond |= Q(phone_last4=digits[-4:], receiver_phone=q)
     if _DIGITS.fullmatch(q):
         cond |= Q(phone_last4=q)  # ORD-6: the last four digits the buyer reads out on the phone
-    lines = OrderLine.objects.filter(Q(outer_code=q) | Q(sku__code=q)).values("order_id")
-    return qs.filter(cond | Q(pk__in=lines))
+    from zhanggui.catalog.models import Sku
+
+    newest = ("-order_id",)  # the (outer_code, -order) and (sku, -order) indexes give them in this order
+    by_code = OrderLine.objects.filter(outer_code=q).order_by(*newest).values_list("order_id", flat=True)
+    by_sku = (
+        OrderLine.objects.filter(sku__in=Sku.objects.filter(code=q).values("pk"))
+        .order_by(*newest)
+        .values_list("order_id", flat=True)
+    )
+    order_ids = set(by_code[:SEARCH_LINE_CAP]) | set(by_sku[:SEARCH_LINE_CAP])
+    if order_ids:
+        cond |= Q(pk__in=sorted(order_ids))
+    return qs.filter(cond)
 
 
 def filtered(shops, filters: Filters):
     """Orders of `shops` narrowed by `filters` (not by tab)."""
     qs = Order.objects.filter(shop__in=shops)
-    qs = search(qs, filters.q)
+    if filters.q:
+        # The matches are found once (a bitmap of index scans) and the page and the tab counts then work on their
+        # ids: repeated in each count, the OR made the planner AND it with the large state index at 1M orders.
+        found = search(qs, filters.q).order_by("-ordered_at", "-id").values_list("pk", flat=True)
+        qs = qs.filter(pk__in=list(found[:SEARCH_CAP]))
     if filters.flag == "none":
         qs = qs.filter(flag="")
     elif filters.flag:
@@ -131,7 +169,34 @@ def filtered(shops, filters: Filters):
     return qs
 
 
+def overdue_q(now: dt.datetime | None = None) -> Q:
+    """ORD-9: paid, not shipped, and paid longer ago than the shop promises to ship (setting orders.ship_within_hours,
+    default 48 h). One condition per distinct setting value — shops left at the default are "every shop without a
+    stored value", so the condition does not depend on the shop scope and stays a handful of terms."""
+    from zhanggui.shops.models import ShopSettingValue
+
+    now = now or clock.now()
+    default = int(get_definition(SHIP_WITHIN_KEY).default)
+    by_hours: dict[int, list[int]] = {}
+    for shop_id, value in ShopSettingValue.objects.filter(key=SHIP_WITHIN_KEY).values_list("shop_id", "value"):
+        by_hours.setdefault(int(value), []).append(shop_id)
+    custom = [pk for ids in by_hours.values() for pk in ids]
+    cond = Q(paid_at__lt=now - dt.timedelta(hours=default)) & ~Q(shop_id__in=custom)
+    for hours, ids in sorted(by_hours.items()):
+        cond |= Q(shop_id__in=ids, paid_at__lt=now - dt.timedelta(hours=hours))
+    return Q(state__in=UNSHIPPED_PAID) & cond
+
+
+def _queue_filters(now=None) -> dict[str, Q]:
+    """ORD-9: the condition of each exception queue (open orders only)."""
+    conds = {name: Q(**{name: True}) for name in EXCEPTION_FIELDS}
+    conds[OVERDUE] = overdue_q(now)
+    return conds
+
+
 def in_tab(qs, tab: str):
+    if tab == OVERDUE:
+        return qs.filter(overdue_q())
     if tab in EXCEPTION_FIELDS:
         return qs.filter(**{tab: True}, state__in=_QUEUE_STATES)
     if tab in State.values:
@@ -139,18 +204,53 @@ def in_tab(qs, tab: str):
     return qs
 
 
+# ORD-9 counts at a million orders: each tab counts at most this many (an index range scan with LIMIT), shown as
+# "9999+" beyond it — an exact count of 860,000 completed orders would cost a pass over them on every page view.
+COUNT_CAP = 10_000
+
+
+def count_label(n: int) -> str:
+    return f"{COUNT_CAP - 1}+" if n >= COUNT_CAP else str(n)
+
+
+def _capped(qs) -> int:
+    return qs.order_by().values("pk")[:COUNT_CAP].count()
+
+
 def tab_counts(qs) -> dict[str, int]:
-    """ORD-9: one GROUP BY state (the (shop, state, …) index) and one aggregate for the exception queues."""
-    counts = {key: 0 for key in TABS}
-    for state, n in qs.order_by().values_list("state").annotate(n=Count("id")):
-        counts[state] = n
-        counts["all"] += n
-    counts.update(
-        qs.filter(state__in=_QUEUE_STATES)
-        .order_by()
-        .aggregate(**{name: Count("id", filter=Q(**{name: True})) for name in EXCEPTION_FIELDS})
-    )
+    """ORD-9: orders per status tab and exception queue, each capped at COUNT_CAP: one small query per state on the
+    (shop, state, …) / (state, …) indexes, one per queue on its partial index. "all" is their sum (capped too)."""
+    counts = {state: _capped(qs.filter(state=state)) for state in State.values}
+    counts["all"] = min(sum(counts.values()), COUNT_CAP)
+    counts.update(_queue_counts(qs))
     return counts
+
+
+def _queue_counts(qs) -> dict[str, int]:
+    """ORD-9: the open orders in each exception queue (capped), one query per queue on its partial index."""
+    open_ = qs.filter(state__in=_QUEUE_STATES)
+    return {name: _capped(open_.filter(cond)) for name, cond in _queue_filters().items()}
+
+
+def carrier_options(shops) -> list[str]:
+    """ORD-6: the carriers the orders of `shops` use, for the filter's select. A loose index scan on (shop, carrier)
+    — each step jumps to the next larger carrier — so it costs one index probe per distinct carrier and shop, not a
+    pass over a million orders."""
+    table = connection.ops.quote_name(Order._meta.db_table)
+    sql = (
+        f"WITH RECURSIVE c(carrier) AS ("
+        f" SELECT MIN(carrier) FROM {table} WHERE shop_id = %s AND carrier > ''"
+        f" UNION ALL"
+        f" SELECT (SELECT MIN(carrier) FROM {table} WHERE shop_id = %s AND carrier > c.carrier)"
+        f" FROM c WHERE c.carrier IS NOT NULL"
+        f") SELECT carrier FROM c WHERE carrier IS NOT NULL"
+    )
+    found = set()
+    with connection.cursor() as cursor:
+        for shop in shops:
+            cursor.execute(sql, [shop.pk, shop.pk])
+            found.update(row[0] for row in cursor.fetchall())
+    return sorted(found)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -196,11 +296,8 @@ def keyset_page(qs, *, after=None, before=None, size: int = PAGE_SIZE) -> Keyset
             if len(rows) <= size:
                 rows += list(dated.order_by("ordered_at", "id")[: size + 1 - len(rows)])
         else:
-            rows = list(
-                dated.filter(Q(ordered_at__gt=at) | Q(ordered_at=at, id__gt=pk)).order_by("ordered_at", "id")[
-                    : size + 1
-                ]
-            )
+            after_cursor = Q(ordered_at__gte=at) & (Q(ordered_at__gt=at) | Q(ordered_at=at, id__gt=pk))
+            rows = list(dated.filter(after_cursor).order_by("ordered_at", "id")[: size + 1])
         more_before = len(rows) > size
         rows = rows[:size][::-1]
         return KeysetPage(
@@ -217,7 +314,9 @@ def keyset_page(qs, *, after=None, before=None, size: int = PAGE_SIZE) -> Keyset
         rows = list(undated.filter(id__lt=pos[1]).order_by("-id")[: size + 1])
     else:
         at, pk = pos
-        rows = list(dated.filter(Q(ordered_at__lt=at) | Q(ordered_at=at, id__lt=pk)).order_by(*down)[: size + 1])
+        # the plain ordered_at bound lets the index range scan start at the cursor (an OR alone cannot bound it)
+        before_cursor = Q(ordered_at__lte=at) & (Q(ordered_at__lt=at) | Q(ordered_at=at, id__lt=pk))
+        rows = list(dated.filter(before_cursor).order_by(*down)[: size + 1])
         if len(rows) <= size:
             rows += list(undated.order_by("-id")[: size + 1 - len(rows)])
     more = len(rows) > size
@@ -229,12 +328,40 @@ def keyset_page(qs, *, after=None, before=None, size: int = PAGE_SIZE) -> Keyset
     )
 
 
-def exception_queues(shops) -> list[tuple[str, str, int]]:
-    """ORD-9 on the home page: [(tab key, label, open orders in it)] for the shops in scope — nothing hidden, zeros
-    included. One aggregate query."""
-    counts = (
-        Order.objects.filter(shop__in=shops, state__in=_QUEUE_STATES)
-        .order_by()
-        .aggregate(**{name: Count("id", filter=Q(**{name: True})) for name in EXCEPTION_FIELDS})
+def exception_queues(shops) -> list[tuple[str, str, int, dict]]:
+    """ORD-9 on the home page: [(tab key, label, open orders in it, owner)] for the shops in scope — nothing hidden,
+    zeros included. One aggregate query, one for the owners."""
+    counts = _queue_counts(Order.objects.filter(shop__in=shops))
+    owners = queue_owners()
+    return [(name, label, counts[name], owners[name]) for name, label in EXCEPTION_TABS]
+
+
+@cache
+def queue_duties() -> dict[str, tuple[str, str]]:
+    """ORD-9 "each a queue with an owner": queue key → (role code, duty title), data in data/queues.json; the duty
+    itself comes from team/data/roles.json (TEAM-2), so its owners are set on the duty chart."""
+    data = json.loads(QUEUES_FILE.read_text(encoding="utf-8"))["queues"]
+    return {key: (spec["role"], spec["duty"]) for key, spec in data.items()}
+
+
+def queue_owners() -> dict[str, dict]:
+    """ORD-9: each exception queue's duty and its active owners (name, 工号) — {"duty": title, "role": role name,
+    "owners": [Staff]}; an empty owner list is a queue nobody answers for (shown in red). Two queries."""
+    from zhanggui.team.models import Duty, Staff
+
+    wanted = queue_duties()
+    duties = Duty.objects.filter(title__in={title for _role, title in wanted.values()}).select_related("role__group")
+    duties = duties.prefetch_related(
+        Prefetch("owners", queryset=Staff.objects.filter(is_active=True).order_by("number"))
     )
-    return [(name, label, counts[name] or 0) for name, label in EXCEPTION_TABS]
+    found = {(d.role.code, d.title): d for d in duties}
+    result = {}
+    for key in QUEUE_KEYS:
+        role_code, title = wanted.get(key, ("", ""))
+        duty = found.get((role_code, title))
+        result[key] = {
+            "duty": title,
+            "role": duty.role.name if duty else role_code,
+            "owners": list(duty.owners.all()) if duty else [],
+        }
+    return result

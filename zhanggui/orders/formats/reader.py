@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,20 +87,76 @@ def _xlsx_cell(value) -> str:
     return str(value)
 
 
-def iter_rows(name: str, data: bytes):
-    """Rows of one file as lists of str (header first). XLSX by its zip signature or name."""
-    if data[:2] == b"PK" or name.lower().endswith((".xlsx", ".xls")):
+def _is_xlsx(name: str, head: bytes) -> bool:
+    return head[:2] == b"PK" or name.lower().endswith((".xlsx", ".xls"))
+
+
+def _chunks(data, size: int = 1 << 20):
+    """The raw bytes of a file (bytes in memory, or a path read piecewise) in pieces."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        view = memoryview(data)
+        for start in range(0, len(view), size):
+            yield view[start : start + size]
+        return
+    with open(data, "rb") as fh:
+        while piece := fh.read(size):
+            yield piece
+
+
+def _decodes(data, encoding: str) -> bool:
+    """Whether the whole file decodes strictly — checked piecewise, nothing kept (the streaming twin of decode())."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for piece in _chunks(data):
+            decoder.decode(piece)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text(data):
+    """A text stream of the file, decoded piecewise with the same choice as decode(): never the whole text at once
+    (ORD-1 imports stream; the big Taobao reports are ~60 MB of GBK)."""
+    head = bytes(next(_chunks(data, 4), b""))
+    raw = io.BytesIO(data) if isinstance(data, bytes | bytearray) else open(data, "rb")  # noqa: SIM115
+    if head.startswith(codecs.BOM_UTF8):
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return io.TextIOWrapper(raw, encoding="utf-16", errors="replace", newline="")
+    for encoding in ("utf-8", "gb18030"):
+        if _decodes(data, encoding):
+            return io.TextIOWrapper(raw, encoding=encoding, newline="")
+    raw.close()
+    whole = data if isinstance(data, bytes | bytearray) else Path(data).read_bytes()
+    return io.StringIO(decode(bytes(whole)), newline="")  # rare: charset-normalizer needs the whole file
+
+
+def iter_rows(name: str, data):
+    """Rows of one file as lists of str (header first), streamed. `data`: the file's bytes or its path. XLSX by its
+    zip signature or name."""
+    head = bytes(next(_chunks(data, 4), b""))
+    if _is_xlsx(name, head):
         from python_calamine import CalamineWorkbook
 
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if isinstance(data, bytes | bytearray):
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        else:
+            book = CalamineWorkbook.from_path(str(data))
         sheet = book.get_sheet_by_index(0)
+        cell = _xlsx_cell
         for row in sheet.iter_rows():
-            yield [_xlsx_cell(v) for v in row]
+            yield [v if v.__class__ is str else cell(v) for v in row]
         return
-    text = decode(data)
-    first = text[: text.find("\n")] if "\n" in text else text
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    with _text(data) as text:
+        first = text.readline()
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        yield from csv.reader(itertools.chain((first,), text), delimiter=delimiter)
+
+
+def count_lines(data) -> int:
+    """Newlines in a file (bytes or path), without decoding: the cheap estimate of its rows for progress bars."""
+    return sum(piece.count(b"\n") if isinstance(piece, bytes) else bytes(piece).count(b"\n") for piece in _chunks(data))
 
 
 # ---------------------------------------------------------------- value parsers
@@ -395,107 +452,159 @@ def _apply_address(order: ParsedOrder, kind: str) -> None:
 # ---------------------------------------------------------------- files
 
 
-@dataclass
-class _FileResult:
-    layout: Layout | None
-    orders: dict[str, ParsedOrder]
-    details: list[tuple[int, str, ParsedLine]]  # (line, order_no, line) for detail files
-    rows: int
+class _File:
+    """One opened export file: header read and format detected; `records()` streams its good rows."""
 
-
-def _read_file(platform: str, name: str, data: bytes, errors: list[RowError]) -> _FileResult:
-    rows = iter_rows(name, data)
-    header = next(rows, None)
-    while header is not None and not any(c.strip() for c in header):
+    def __init__(self, platform: str, name: str, data, errors: list[RowError]):
+        self.name, self.data, self.errors = name, data, errors
+        self.layout: Layout | None = None
+        self.count = 0  # data rows read
+        rows = iter_rows(name, data)
         header = next(rows, None)
-    if header is None:
-        errors.append(RowError(name, 1, "", "文件是空的，没有表头"))
-        return _FileResult(None, {}, [], 0)
-    found = detect(platform, header)
-    if found.layout is None:
-        if not found.missing:
-            errors.append(RowError(name, 1, "", "认不出这个文件的格式：表头与该平台的任何导出格式都不符"))
-        for column in found.missing:
-            errors.append(RowError(name, 1, column, f"缺少必需的列“{column}”，此文件未导入任何订单"))
-        return _FileResult(None, {}, [], 0)
-    layout = found.layout
-    reader = _RowReader(layout)
-    order_col = layout.headers["order_no"]
-    per_line = layout.spec["layout"] == "line_per_row"
-    is_detail = layout.spec["kind"] == "detail"
-    orders: dict[str, ParsedOrder] = {}
-    details: list[tuple[int, str, ParsedLine]] = []
-    count = 0
-    for line_no, row in enumerate(rows, start=2):
-        if not any(row):
-            continue
-        order_no = reader.cell(row, reader.order_no)
-        if not order_no and not any(c.strip() for c in row):
-            continue
-        count += 1
-        if not order_no:
-            errors.append(RowError(name, line_no, order_col, "订单号为空"))
-            continue
-        values, line, problems = reader.read(row)
-        if problems:
-            for column, reason in problems:
-                errors.append(RowError(name, line_no, column, reason, order_no))
-            continue
-        if is_detail:
-            details.append((line_no, order_no, line))
-            continue
-        existing = orders.get(order_no)
-        if existing is not None and not per_line:
-            errors.append(RowError(name, line_no, order_col, "订单号重复，已保留第一行", order_no))
-            continue
-        if existing is None:
-            existing = orders[order_no] = build_order(layout, values, order_no, name, line_no)
-        if line is not None:
-            if not per_line and not line.unit_price_fen:  # PDD: one line per order row, amounts on the order
-                line.unit_price_fen = existing.goods_fen // line.quantity
-                line.paid_fen = existing.paid_fen
-            line.line_no = len(existing.lines) + 1
-            existing.lines.append(line)
-    return _FileResult(layout, orders, details, count)
+        while header is not None and not any(c.strip() for c in header):
+            header = next(rows, None)
+        if header is None:
+            errors.append(RowError(name, 1, "", "文件是空的，没有表头"))
+            return
+        found = detect(platform, header)
+        if found.layout is None:
+            if not found.missing:
+                errors.append(RowError(name, 1, "", "认不出这个文件的格式：表头与该平台的任何导出格式都不符"))
+            for column in found.missing:
+                errors.append(RowError(name, 1, column, f"缺少必需的列“{column}”，此文件未导入任何订单"))
+            rows.close()
+            return
+        self.layout, self.rows = found.layout, rows
+        self.is_detail = self.layout.spec["kind"] == "detail"
+        self.per_line = self.layout.spec["layout"] == "line_per_row"
+
+    def records(self):
+        """(line number, order no, values, line) of every row that reads; bad rows go to the errors."""
+        name, errors = self.name, self.errors
+        reader = _RowReader(self.layout)
+        order_col = self.layout.headers["order_no"]
+        order_index = reader.order_no
+        for line_no, row in enumerate(self.rows, start=2):
+            if not any(row):
+                continue
+            order_no = reader.cell(row, order_index)
+            if not order_no and not any(c.strip() for c in row):
+                continue
+            self.count += 1
+            if not order_no:
+                errors.append(RowError(name, line_no, order_col, "订单号为空"))
+                continue
+            values, line, problems = reader.read(row)
+            if problems:
+                for column, reason in problems:
+                    errors.append(RowError(name, line_no, column, reason, order_no))
+                continue
+            yield line_no, order_no, values, line
+
+    def orders(self, seen: dict[str, str]):
+        """The orders of an order file, streamed when it has one row per order. A file with one row per line (JD,
+        our template) is grouped in memory first: an order's rows need not be adjacent. `seen` {order no: file}
+        across the files of the import: a number already read from another file is a RowError."""
+        layout, name = self.layout, self.name
+        order_col = layout.headers["order_no"]
+        grouped: dict[str, ParsedOrder] = {}
+        for line_no, order_no, values, line in self.records():
+            if self.per_line:
+                existing = grouped.get(order_no)
+                if existing is None:
+                    existing = grouped[order_no] = build_order(layout, values, order_no, name, line_no)
+                line.line_no = len(existing.lines) + 1
+                existing.lines.append(line)
+                continue
+            if order_no in seen:
+                if seen[order_no] == name:
+                    self.errors.append(RowError(name, line_no, order_col, "订单号重复，已保留第一行", order_no))
+                else:
+                    self.errors.append(RowError(name, line_no, order_col, "订单号在另一个文件中重复", order_no))
+                continue
+            seen[order_no] = name
+            order = build_order(layout, values, order_no, name, line_no)
+            if line is not None:
+                if not line.unit_price_fen:  # PDD: one line per order row, amounts on the order
+                    line.unit_price_fen = order.goods_fen // line.quantity
+                    line.paid_fen = order.paid_fen
+                line.line_no = 1
+                order.lines.append(line)
+            yield order
+        for order_no, order in grouped.items():
+            if order_no in seen:
+                self.errors.append(RowError(name, order.source_line, order_col, "订单号在另一个文件中重复", order_no))
+                continue
+            seen[order_no] = name
+            yield order
 
 
-def read_files(platform: str, files: list[tuple[str, bytes]]) -> ReadResult:
-    """ORD-1: read one import's files for one platform (taobao, tmall, jd, pdd, own). Taobao's 订单报表 and
-    宝贝报表 may come together and are joined on 订单编号; a detail row whose order is not in the report is a
-    RowError. Returns every order read and every row that could not be (RowError, Chinese reason)."""
+_LINE_SLOTS = ("outer_code", "title", "properties", "unit_price_fen", "quantity", "paid_fen", "platform_sku_id")
+
+
+def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 2000) -> ReadResult:
+    """ORD-1, streaming: like read_files, but the orders come as `ReadResult.batches` (lists of up to `batch`
+    orders) while the files are read — memory does not grow with the order report. `files`: (name, bytes or path).
+
+    Every file is opened and its header checked first, so header-level errors (line 1: not an export, a required
+    column missing) are in `errors` before the first batch (imports.check_readable). The Taobao 宝贝报表 join:
+    the detail files are read FIRST into a compact dict {订单编号: [(file, line, line values tuple)]} — about 100
+    bytes a line, a tenth of a ParsedOrder — then the order report streams and each order takes its lines from the
+    dict; what is left at the end has no order (RowError). Chosen over a staging table because the reader stays
+    database-free and the detail report is the small file (a few columns per line)."""
     if platform not in PLATFORMS:
         raise DomainError("unknown_platform", f"未知平台：{platform}", "platform")
     errors: list[RowError] = []
-    orders: dict[str, ParsedOrder] = {}
-    details: list[tuple[str, int, str, ParsedLine]] = []
+    opened = [_File(platform, name, data, errors) for name, data in files]
+    readable = [f for f in opened if f.layout is not None]
     names: list[str] = []
-    rows = 0
-    for name, data in files:
-        result = _read_file(platform, name, data, errors)
-        rows += result.rows
-        if result.layout is None:
-            continue
-        if result.layout.spec["kind"] == "detail":
-            details.extend((name, ln, no, line) for ln, no, line in result.details)
-            if result.layout.name not in names:
-                names.append(result.layout.name)
-            continue
-        if result.layout.name not in names:
-            names.insert(0, result.layout.name)
-        for no, order in result.orders.items():
-            if no in orders:
+    for f in readable:  # report formats first, detail formats after (e.g. "taobao-2020+taobao-detail")
+        if f.layout.name not in names:
+            names.insert(len(names) if f.is_detail else 0, f.layout.name)
+    reports = [f for f in readable if not f.is_detail]
+    estimate = None
+    if all(not _is_xlsx(f.name, bytes(next(_chunks(f.data, 4), b""))) and not f.per_line for f in reports):
+        estimate = sum(max(0, count_lines(f.data) - 1) for f in reports)
+    result = ReadResult(format="+".join(names), orders=[], errors=errors, estimate=estimate)
+
+    def batches():
+        details: dict[str, list[tuple]] = {}
+        for f in readable:
+            if f.is_detail:
+                for line_no, order_no, _values, line in f.records():
+                    item = (f.name, line_no, *(getattr(line, k) for k in _LINE_SLOTS))
+                    details.setdefault(order_no, []).append(item)
+                result.rows += f.count
+        seen: dict[str, str] = {}
+        chunk: list[ParsedOrder] = []
+        for f in reports:
+            for order in f.orders(seen):
+                if details:
+                    for item in details.pop(order.platform_order_no, ()):
+                        values = dict(zip(_LINE_SLOTS, item[2:], strict=True))
+                        order.lines.append(ParsedLine(line_no=len(order.lines) + 1, **values))
+                chunk.append(order)
+                if len(chunk) >= batch:
+                    yield chunk
+                    chunk = []
+            result.rows += f.count
+        if chunk:
+            yield chunk
+        for order_no, items in details.items():
+            for name, line_no, *_rest in items:
                 errors.append(
-                    RowError(name, order.source_line, result.layout.headers["order_no"], "订单号在另一个文件中重复", no)
+                    RowError(name, line_no, "订单编号", "订单报表中没有这个订单（宝贝报表的行无法对应）", order_no)
                 )
-                continue
-            orders[no] = order
-    for name, line_no, order_no, line in details:
-        order = orders.get(order_no)
-        if order is None:
-            errors.append(
-                RowError(name, line_no, "订单编号", "订单报表中没有这个订单（宝贝报表的行无法对应）", order_no)
-            )
-            continue
-        line.line_no = len(order.lines) + 1
-        order.lines.append(line)
-    return ReadResult(format="+".join(names), orders=list(orders.values()), errors=errors, rows=rows)
+
+    result.batches = batches()
+    return result
+
+
+def read_files(platform: str, files: list[tuple[str, object]]) -> ReadResult:
+    """ORD-1: read one import's files for one platform (taobao, tmall, jd, pdd, own). Taobao's 订单报表 and
+    宝贝报表 may come together and are joined on 订单编号; a detail row whose order is not in the report is a
+    RowError. Returns every order read and every row that could not be (RowError, Chinese reason). The whole
+    import in memory: the import itself streams (stream_files); this is for tests, previews and small files."""
+    result = stream_files(platform, files)
+    orders = [order for chunk in result.batches for order in chunk]
+    return ReadResult(format=result.format, orders=orders, errors=result.errors, rows=result.rows)

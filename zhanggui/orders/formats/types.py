@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -17,7 +18,7 @@ class RowError:
     order_no: str = ""
 
 
-@dataclass
+@dataclass(slots=True)  # slots: 200k of them per big import, created in the hot loop
 class ParsedLine:
     line_no: int  # 1-based within the order
     outer_code: str = ""  # 商家编码 / 外部系统编号 / 货号 — matched to Sku.code or Sku.barcode
@@ -29,7 +30,7 @@ class ParsedLine:
     platform_sku_id: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedOrder:
     platform_order_no: str
     platform_status: str = ""  # the export's own status text
@@ -73,3 +74,8 @@ class ReadResult:
     orders: list[ParsedOrder]
     errors: list[RowError]
     rows: int = 0  # data rows read (orders + detail rows)
+    # Streaming (reader.stream_files): batches of orders read while they are consumed — once, by import_parsed.
+    # `orders` stays empty then; `errors` and `rows` grow as the batches are read; `estimate` is a cheap count of
+    # the orders to come (data lines of the order files) for progress bars, None when unknown.
+    batches: Iterator[list[ParsedOrder]] | None = None
+    estimate: int | None = None

@@ -81,7 +81,7 @@ def run_import_job(job) -> dict:
     shop = Shop.objects.get(pk=job.params["shop"])
     paths = [(Path(settings.MEDIA_ROOT) / f["upload"], f["name"]) for f in job.params["files"]]
     try:
-        files = [(name, path.read_bytes()) for path, name in paths]
+        files = [(name, path) for path, name in paths]  # paths: the reader streams them (memory flat in file size)
         report(job, 0, None, message="正在读取文件")
         run = import_files(
             job.created_by, shop, files, progress=lambda done, total: report(job, done, total, message="正在导入")

@@ -27,6 +27,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from zhanggui.core import clock
+from zhanggui.core.domain_events import deliver
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.inventory.models import Reservation
@@ -268,6 +269,8 @@ def move_locked(
     bump(order, fields)
     text = " ".join(t for t in (reason, note) if t)
     record_event(actor, order, "order_state", from_state=state_label(before), to_state=state_label(to), note=text)
+    # In this transaction: fulfilment turns an approved order into a package and cancels a closed order's packages.
+    deliver("order_moved", order=order, before=before, to=to, actor=actor)
     return order
 
 
@@ -297,8 +300,18 @@ def mark_paid(actor, order, *, version=None, note: str = "") -> Order:
 
 
 def approve(actor, order, *, version=None, note: str = "") -> Order:
-    """待审核 → 已审核 (审单, ORD-7)."""
-    return transition(order, State.APPROVED, actor, note, version)
+    """待审核 → 已审核 (审单, ORD-7). ORD-8: a customised order is refused until its production and QC are done
+    (services/custom.py), then it goes on in the normal flow."""
+    from .custom import review_blocker  # custom.py builds on this module
+
+    with transaction.atomic():
+        current = locked(order, version)
+        blocker = review_blocker(current) if State.APPROVED in TRANSITIONS[current.state] else ""
+        if blocker:
+            raise DomainError("custom_not_done", blocker, "state")
+        move_locked(current, State.APPROVED, actor, note)
+    sync(order, current)
+    return current
 
 
 def send_to_ship(actor, order, *, version=None, note: str = "") -> Order:

@@ -63,8 +63,16 @@ def order_list(request):
         qs, after=request.GET.get("after"), before=request.GET.get("before"), size=selectors.PAGE_SIZE
     )
     query = filters.as_query()
-    state_tabs = [(k, label, counts[k], "?" + urlencode({**query, "tab": k})) for k, label in selectors.STATE_TABS]
-    exc_tabs = [(k, label, counts[k], "?" + urlencode({**query, "tab": k})) for k, label in selectors.EXCEPTION_TABS]
+    label_of = selectors.count_label  # capped counts: "9999+"
+    state_tabs = [
+        (k, label, label_of(counts[k]), "?" + urlencode({**query, "tab": k})) for k, label in selectors.STATE_TABS
+    ]
+    exc_tabs = [
+        (k, label, label_of(counts[k]), "?" + urlencode({**query, "tab": k})) for k, label in selectors.EXCEPTION_TABS
+    ]
+    carriers = selectors.carrier_options(shops)
+    if filters.carrier and filters.carrier not in carriers:  # keep a carrier typed into the URL selectable
+        carriers.append(filters.carrier)
     here = {**query, "tab": tab}
     return render(
         request,
@@ -74,6 +82,9 @@ def order_list(request):
             "state_tabs": state_tabs,
             "exc_tabs": exc_tabs,
             "tab": tab,
+            # ORD-9: who answers for the exception queue being looked at (none: shown in red, linked to the duty chart)
+            "queue_owner": selectors.queue_owners()[tab] if tab in selectors.QUEUE_KEYS else None,
+            "carriers": carriers,
             "filters": filters,
             "filtered": bool(query),
             "next_url": "?" + urlencode({**here, "after": page_.next_cursor}) if page_.next_cursor else "",

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=BATCH, help=f"orders per transaction (default {BATCH})")
 
     def handle(self, *args, files, shop, user, batch, **options):
-        from zhanggui.orders.formats import read_files
+        from zhanggui.orders.formats import stream_files
 
         found = Shop.objects.select_related("platform").filter(code=shop).first()
         if found is None:
@@ -44,22 +44,22 @@ class Command(BaseCommand):
             path = Path(name)
             if not path.is_file():
                 raise CommandError(f"{name}：文件不存在")
-            contents.append((path.name, path.read_bytes()))
+            contents.append((path.name, path))  # paths: read streamed, memory flat in file size
         self.stdout.write(f"读取 {len(contents)} 个文件（{found.platform.name} · {found.name}）…")
         try:
-            result = read_files(found.platform_id, contents)
-            check_readable(result)
+            result = stream_files(found.platform_id, contents, batch=batch)
+            check_readable(result)  # headers only: the rows are read while importing
         except DomainError as exc:
             message = exc.message if exc.message.startswith("无法读取") else f"无法读取：{exc.message}"
             raise CommandError(message) from None
-        self.stdout.write(
-            f"格式 {result.format}：{len(result.orders)} 个订单，{result.rows} 行数据，{len(result.errors)} 行有错误"
-        )
+        estimate = f"约 {result.estimate} 个订单" if result.estimate is not None else "订单数导入时统计"
+        self.stdout.write(f"格式 {result.format}：{estimate}")
 
         def progress(done, total):
             self.stdout.write(f"已导入 {done}/{total} 个订单")
 
         run = import_parsed(actor, found, result, [name for name, _data in contents], batch=batch, progress=progress)
+        self.stdout.write(f"读取 {result.rows} 行数据，{len(result.errors)} 行有错误")
         report = run.report.path if run.report else None
         self.stdout.write(
             f"完成：新增 {run.created}，更新 {run.updated}，未变 {run.unchanged}，失败 {run.failed}，"
