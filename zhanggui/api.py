@@ -7,6 +7,7 @@ from zhanggui.catalog.api import router as catalog_router
 from zhanggui.core.api import router as core_router
 from zhanggui.core.apitools import AUTH, install_error_handlers
 from zhanggui.crm.api import router as crm_router
+from zhanggui.fulfilment.api import router as fulfilment_router
 from zhanggui.inventory.api import router as inventory_router
 from zhanggui.orders.api import router as orders_router
 from zhanggui.purchasing.api import router as purchasing_router
@@ -30,3 +31,4 @@ api.add_router("/", catalog_router)
 api.add_router("/", inventory_router)
 api.add_router("/", purchasing_router)
 api.add_router("/", orders_router)
+api.add_router("/", fulfilment_router)

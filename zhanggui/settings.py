@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "zhanggui.inventory",
     "zhanggui.purchasing",
     "zhanggui.orders",
+    "zhanggui.fulfilment",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("stock/", include("zhanggui.inventory.urls")),
     path("purchasing/", include("zhanggui.purchasing.urls")),
     path("orders/", include("zhanggui.orders.urls")),
+    path("shipping/", include("zhanggui.fulfilment.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

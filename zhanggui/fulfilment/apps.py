@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class FulfilmentConfig(AppConfig):
+    name = "zhanggui.fulfilment"
+    label = "fulfilment"
+    verbose_name = _("Shipping")
+
+    def ready(self):
+        # Packages follow their orders (rule 2 of the house: orders do not import fulfilment; they deliver events).
+        from .services import packages
+
+        packages.connect()
+        post_migrate.connect(_load_carriers, sender=self)
+
+
+def _load_carriers(sender, **kwargs) -> None:
+    from .services.carriers import load_carriers
+
+    load_carriers()

@@ -1,0 +1,22 @@
+"""Fulfilment models, one module per part (each part has one owner): carriers and rates, packages, waybills and
+printing, shipping and tracking."""
+
+from .carriers import Carrier, CarrierArea, FreightRate
+from .packages import Package, PackageLine, PackageOrder
+from .shipping import Shipment, TrackingEvent
+from .waybills import PrintBatch, WaybillAccount, WaybillNumber, WaybillPrint
+
+__all__ = [
+    "Carrier",
+    "CarrierArea",
+    "FreightRate",
+    "Package",
+    "PackageLine",
+    "PackageOrder",
+    "PrintBatch",
+    "Shipment",
+    "TrackingEvent",
+    "WaybillAccount",
+    "WaybillNumber",
+    "WaybillPrint",
+]

@@ -1,0 +1,174 @@
+"""The package state machine (issue 7, SHIP-1): ONE transition table, one move function, each move on the package's
+timeline with the 工号 of whoever made it; and packages born from approved orders.
+
+    待打单 to_print → 已打单 printed → 已验货打包 packed → 已发货 shipped → 已签收 signed
+    已取消 cancelled: from every state before shipping (the order was closed or the package re-planned).
+
+An order approved in 审单 (orders.states.approve, ORD-7) becomes one package of all its matched lines at once, in
+the same transaction (orders deliver "order_moved"; rule 2 of the house: orders never import fulfilment). Merging
+and splitting re-plan packages that are still to_print (services/plan.py). A closed order cancels its packages that
+have not shipped. Moves are conditional on the state read under a row lock, and every move bumps the version.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from zhanggui.core import clock
+from zhanggui.core.domain_events import subscribe
+from zhanggui.core.errors import DomainError, IllegalTransition
+from zhanggui.core.events import record_event, register_event_kinds
+from zhanggui.inventory.services import stock
+from zhanggui.orders.models import Order, OrderLine
+
+from ..models import Package, PackageLine, PackageOrder
+
+State = Package.State
+
+TRANSITIONS: dict[str, set[str]] = {
+    State.TO_PRINT: {State.PRINTED, State.CANCELLED},
+    State.PRINTED: {State.PACKED, State.TO_PRINT, State.CANCELLED},  # → to_print: waybill voided, print again
+    State.PACKED: {State.SHIPPED, State.PRINTED, State.CANCELLED},  # → printed: unpacked to re-check
+    State.SHIPPED: {State.SIGNED},
+    State.SIGNED: set(),
+    State.CANCELLED: set(),
+}
+OPEN = {State.TO_PRINT, State.PRINTED, State.PACKED}  # not yet shipped: still the warehouse's work
+
+STATE_NAMES = {
+    State.TO_PRINT: "待打单",
+    State.PRINTED: "已打单",
+    State.PACKED: "已验货打包",
+    State.SHIPPED: "已发货",
+    State.SIGNED: "已签收",
+    State.CANCELLED: "已取消",
+}
+
+register_event_kinds({"package_state": "包裹状态", "package_created": "生成包裹"})
+
+
+def state_label(state: str) -> str:
+    return STATE_NAMES.get(state) or str(state)
+
+
+def check_version(package: Package, version) -> None:
+    if version is not None and int(version) != package.version:
+        message = f"包裹 {package.package_no} 已被他人修改（第 {package.version} 版），请刷新后再操作"
+        raise DomainError("stale_version", message, "version")
+
+
+def lock(package: Package | int, version=None) -> Package:
+    """The package re-read with a row lock inside the caller's transaction (concurrent changes queue up)."""
+    found = Package.objects.select_for_update(of=("self",)).get(pk=getattr(package, "pk", package))
+    check_version(found, version)
+    return found
+
+
+def save_changes(package: Package, fields: list[str]) -> None:
+    """Save `fields` and raise the version (inside the transaction holding the lock)."""
+    package.version += 1
+    package.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
+
+
+def move_locked(package: Package, to: str, actor, note: str = "", fields: list[str] | None = None) -> Package:
+    """Move a LOCKED package to `to` if the table allows it; `fields` are other fields the caller changed."""
+    before = package.state
+    if to not in TRANSITIONS.get(before, set()):
+        raise IllegalTransition(
+            "illegal_transition",
+            f"包裹 {package.package_no} 当前为“{state_label(before)}”，不能改为“{state_label(to)}”",
+            "state",
+        )
+    package.state = to
+    save_changes(package, ["state", *(fields or [])])
+    record_event(actor, package, "package_state", from_state=state_label(before), to_state=state_label(to), note=note)
+    return package
+
+
+def transition(package, to: str, actor, note: str = "", version=None) -> Package:
+    with transaction.atomic():
+        current = lock(package, version)
+        move_locked(current, to, actor, note)
+    return current
+
+
+# ---- packages from orders ---------------------------------------------------------------------------------------
+
+
+def next_package_no(now=None) -> str:
+    """P + Beijing date + a 6-digit running number of the day (unique constraint backs it up)."""
+    day = clock.local(now or clock.now()).strftime("%y%m%d")
+    prefix = f"P{day}"
+    same_day = Package.objects.filter(package_no__startswith=prefix).order_by("-package_no")
+    last = same_day.values_list("package_no", flat=True).first()
+    return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
+
+
+def open_packages(order) -> list[Package]:
+    """The packages carrying `order` that the warehouse has not shipped yet."""
+    ids = PackageOrder.objects.filter(order=order).values("package_id")
+    return list(Package.objects.filter(pk__in=ids, state__in=OPEN).order_by("id"))
+
+
+def create_package(orders: list[Order], lines: list[tuple[OrderLine, int]], actor, *, note: str = "") -> Package:
+    """One package carrying `lines` [(order line, quantity)] of `orders` (the first one is the package's order):
+    warehouse, carrier choice (SHIP-3), ship deadline (SHIP-2), expected weight, all set here."""
+    from . import carrier_rules, sla  # the rules of their own parts
+
+    first = min(orders, key=lambda o: (o.ordered_at or o.created_at, o.pk))
+    now = clock.now()
+    package = Package(
+        package_no=next_package_no(now),
+        shop=first.shop,
+        warehouse=stock.default_warehouse(),
+        order=first,
+        ordered_at=min(o.ordered_at or o.created_at for o in orders),
+        paid_at=min((o.paid_at for o in orders if o.paid_at), default=None),
+    )
+    package.ship_deadline = sla.ship_deadline(first.shop, package.paid_at) if package.paid_at else None
+    package.expected_weight_g = sum((line.sku.weight_g or 0) * qty for line, qty in lines if line.sku_id)
+    carrier_rules.apply_choice(package, first)
+    package.save()
+    PackageOrder.objects.bulk_create([PackageOrder(package=package, order=o) for o in orders])
+    PackageLine.objects.bulk_create(
+        [PackageLine(package=package, order_line=line, sku_id=line.sku_id, quantity=qty) for line, qty in lines]
+    )
+    names = "、".join(o.platform_order_no for o in orders)
+    record_event(actor, package, "package_created", to_state=state_label(package.state), note=note or f"订单 {names}")
+    return package
+
+
+def create_for_order(order: Order, actor) -> Package | None:
+    """ORD-7: an approved order becomes one package with every line still to ship (none if it already has an open
+    package — approving twice is harmless)."""
+    if open_packages(order):
+        return None
+    lines = [
+        (line, line.quantity - line.shipped_qty)
+        for line in order.lines.select_related("sku").order_by("line_no")
+        if line.quantity > line.shipped_qty
+    ]
+    if not lines:
+        return None
+    return create_package([order], lines, actor)
+
+
+def cancel_for_order(order: Order, actor, note: str = "") -> list[Package]:
+    """The order was closed: its packages that have not shipped are cancelled (their waybill numbers stay used)."""
+    cancelled = []
+    for package in open_packages(order):
+        current = lock(package)
+        move_locked(current, State.CANCELLED, actor, note or f"订单 {order.platform_order_no} 已关闭")
+        cancelled.append(current)
+    return cancelled
+
+
+def _on_order_moved(order, before, to, actor, **_) -> None:
+    if to == Order.State.APPROVED:
+        create_for_order(order, actor)
+    elif to == Order.State.CLOSED:
+        cancel_for_order(order, actor)
+
+
+def connect() -> None:
+    subscribe("order_moved", _on_order_moved)

@@ -1,0 +1,84 @@
+"""Settings of fulfilment (rule 6 of the house), defaults from seeds S1–S3: carrier choice and surcharges (SHIP-3),
+ship-time promises (SHIP-2), automatic review (ORD-2, ORD-7) and the after-shipping message (SHIP-4). The 48-hour
+limit itself is orders.ship_within_hours (ORD-9 overdue queue)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from zhanggui.core.registry import register_all
+
+SHIPPING = _("Shipping")
+
+CARRIERS = (
+    ("STO", "申通"),
+    ("YTO", "圆通"),
+    ("ZTO", "中通"),
+    ("YUNDA", "韵达"),
+    ("EMS", "EMS"),
+    ("SF", "顺丰"),
+    ("JD", "京东"),
+)
+
+register_all(
+    SHIPPING,
+    [
+        # SHIP-3: 默认申通；申通不到的地方改发 EMS 并备注
+        ("fulfilment.default_carrier", _("Default carrier"), "choice", "STO", "SHIP-3", {"choices": CARRIERS}),
+        (
+            "fulfilment.fallback_carrier",
+            _("Carrier where the default does not reach"),
+            "choice",
+            "EMS",
+            "SHIP-3",
+            {"choices": CARRIERS},
+        ),
+        (
+            "fulfilment.remote_provinces",
+            _("Remote regions (surcharge)"),
+            "text",
+            "新疆,西藏,广西",
+            "SHIP-3",
+            {"help": _("Province names separated by commas; orders to them pay the remote surcharge.")},
+        ),
+        ("fulfilment.remote_surcharge", _("Remote-region surcharge"), "money", 1500, "SHIP-3", {}),
+        ("fulfilment.urgent_carrier", _("Carrier for urgent orders"), "choice", "SF", "SHIP-3", {"choices": CARRIERS}),
+        ("fulfilment.urgent_surcharge", _("Urgent (SF) surcharge"), "money", 1500, "SHIP-3", {}),
+        # SHIP-2: 一天发一次货；付款后 24 小时内发出，16:00 前付款当天发
+        (
+            "fulfilment.ship_target_hours",
+            _("Normally ship within (hours after payment)"),
+            "int",
+            24,
+            "SHIP-2",
+            {"min": 1, "max": 720, "unit": " h"},
+        ),
+        ("fulfilment.same_day_cutoff", _("Paid before this time ships the same day"), "time", "16:00", "SHIP-2", {}),
+        (
+            "fulfilment.promotion_days",
+            _("Big-promotion days (48-hour limit lifted)"),
+            "text",
+            "",
+            "SHIP-2",
+            {"help": _("Dates such as 11-11,12-12 or 2026-11-11; on these days the 48-hour limit does not apply.")},
+        ),
+        # ORD-2 / ORD-7: automatic review
+        ("fulfilment.auto_approve", _("Approve clean orders automatically"), "bool", False, "ORD-7", {}),
+        (
+            "fulfilment.auto_approve_max",
+            _("Automatic approval only below this amount"),
+            "money",
+            100000,
+            "ORD-7",
+            {"help": _("Orders paying this much or more always wait for a person.")},
+        ),
+        # SHIP-4: 发货后告知买家已发货并请求好评
+        (
+            "fulfilment.shipped_template",
+            _("Message to the buyer after shipping"),
+            "text",
+            "亲，您在{店铺}购买的{商品}已由{快递}发出，运单号 {运单号}，一般 2–5 天送达，请注意查收。"
+            "收到后满意的话麻烦给个五星好评哦，有任何问题随时联系我们～",
+            "SHIP-4",
+            {"help": _("Placeholders: {买家} {店铺} {商品} {快递} {运单号} {订单号}.")},
+        ),
+    ],
+)
