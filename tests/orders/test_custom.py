@@ -218,7 +218,9 @@ def test_ORD_8_approve_refused_until_production_and_qc_are_done_then_allowed(wor
             states.approve(cs, order)
         assert e.value.code == "custom_not_done" and "定制订单需先完成生产和质检" in e.value.message
         assert Order.objects.get(pk=order.pk).state == S.TO_REVIEW
+        assert S.APPROVED not in states.allowed_moves(Order.objects.get(pk=order.pk))  # no 审核 button either
     advance(world, order, St.DONE)
+    assert S.APPROVED in states.allowed_moves(Order.objects.get(pk=order.pk))
     states.approve(cs, order)
     assert Order.objects.get(pk=order.pk).state == S.APPROVED  # then the normal flow
 

@@ -386,6 +386,11 @@ def release_hold(actor, order, *, version=None, note: str = "") -> Order:
 
 def allowed_moves(order: Order) -> list[str]:
     """The states a person can move the order to now (page buttons)."""
+    from .custom import review_blocker
+
     if order.state == State.ON_HOLD:
         return [s for s in (order.state_before_hold, State.CLOSED) if s]
-    return [s for s in State.values if s in TRANSITIONS[order.state]]
+    moves = [s for s in State.values if s in TRANSITIONS[order.state]]
+    if State.APPROVED in moves and review_blocker(order):  # ORD-8: no 审核 button before production and QC
+        moves.remove(State.APPROVED)
+    return moves
