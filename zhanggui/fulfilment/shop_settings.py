@@ -82,3 +82,18 @@ register_all(
         ),
     ],
 )
+
+# SHIP-3 (carriers part): 顾客特殊要求可以走圆通或顺丰快递，圆通价格同申通价格，顺丰价格同EMS价格 (seed S3)
+register_all(
+    SHIPPING,
+    [
+        (
+            "fulfilment.price_as",
+            _("Carriers on request are priced as"),
+            "text",
+            "YTO=STO,SF=EMS",
+            "SHIP-3",
+            {"help": _("Carrier code=carrier code whose price the buyer pays, separated by commas.")},
+        ),
+    ],
+)

@@ -700,3 +700,52 @@ def commit(reference: str, document: str, actor=None) -> list[Reservation]:
     (reason ship, `document` e.g. the waybill number, the reference in the note); reservations → committed.
     Idempotent: a second call finds nothing open and returns []."""
     return _close(reference, Reservation.State.COMMITTED, actor, document, "")
+
+
+def commit_part(reference: str, lines: Iterable[tuple], document: str, actor=None) -> list[LedgerEntry]:
+    """Ship PART of `reference` (a split package, issue 7 SHIP-1): `lines` = [(sku or sku id, qty)] leave the
+    warehouse. Same ledger rules as `commit`: one entry per SKU (reason ship, `document` = the waybill number, the
+    reference in the note), on hand and reserved down together. The units come out of the reference's open
+    reservation first (its quantity goes down; at zero it is committed); units the reference never held (an order
+    that was out of stock and had nothing reserved) come out of the available stock, and the database refuses
+    when there is not enough (DomainError "insufficient_stock"). A combination SKU ships its parts."""
+    reference = (reference or "").strip()
+    parts = _expand(lines)
+    warehouse = default_warehouse()
+    who = _who(actor)
+    with transaction.atomic():
+        held = {
+            r.sku_id: r
+            for r in Reservation.objects.select_for_update()
+            .filter(reference=reference, sku_id__in=parts, state=Reservation.State.OPEN)
+            .order_by("pk")
+        }
+        wh_of = {sku_id: (held[sku_id].warehouse_id if sku_id in held else warehouse.pk) for sku_id in parts}
+        levels = {sku_id: _ensure_levels([sku_id], wh)[sku_id] for sku_id, wh in wh_of.items()}
+        now = clock.now()
+        entries = []
+        for sku_id in sorted(parts, key=levels.get):  # primary-key order, as everywhere
+            qty = parts[sku_id]
+            r = held.get(sku_id)
+            from_reserved = min(qty, r.quantity) if r else 0
+            after = _apply(levels[sku_id], -qty, -from_reserved, now)
+            if after is None:
+                level = StockLevel.objects.filter(pk=levels[sku_id]).values("on_hand", "reserved").first()
+                available = (level["on_hand"] - level["reserved"]) if level else 0
+                code = _codes([sku_id]).get(sku_id, sku_id)
+                raise DomainError(
+                    "insufficient_stock",
+                    f"库存不足：{code} 发货 {qty} 件，其中 {qty - from_reserved} 件未预留，可用 {max(available, 0)} 件",
+                    "lines",
+                )
+            entries.append(
+                _ledger(sku_id, wh_of[sku_id], Reason.SHIP, document, -qty, -from_reserved, after, who, reference)
+            )
+            if r is not None:
+                if from_reserved >= r.quantity:
+                    Reservation.objects.filter(pk=r.pk).update(state=Reservation.State.COMMITTED, closed_at=now)
+                else:
+                    Reservation.objects.filter(pk=r.pk).update(quantity=r.quantity - from_reserved)
+        _write_ledger(entries, now)
+        _announce(e.sku_id for e in entries if _crosses_zero(e))
+    return entries
