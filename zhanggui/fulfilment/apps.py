@@ -13,6 +13,9 @@ class FulfilmentConfig(AppConfig):
         from .services import packages
 
         packages.connect()
+        from .services import review  # ORD-7 automatic review
+
+        review.connect()
         post_migrate.connect(_load_carriers, sender=self)
 
 

@@ -97,3 +97,26 @@ register_all(
         ),
     ],
 )
+
+# SHIP-1: 验货称重 — the weighed parcel must be within this tolerance of the expected weight (the larger of the two)
+register_all(
+    SHIPPING,
+    [
+        (
+            "fulfilment.weight_tolerance_pct",
+            _("Weight tolerance (percent of the expected weight)"),
+            "int",
+            10,
+            "SHIP-1",
+            {"min": 0, "max": 100, "unit": " %"},
+        ),
+        (
+            "fulfilment.weight_tolerance_g",
+            _("Weight tolerance (grams)"),
+            "int",
+            50,
+            "SHIP-1",
+            {"min": 0, "max": 100000, "unit": " g"},
+        ),
+    ],
+)

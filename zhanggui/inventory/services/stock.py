@@ -43,6 +43,7 @@ __all__ = [
     "add_in_transit",
     "available_by_sku",
     "commit",
+    "commit_part",
     "default_warehouse",
     "move_stock",
     "receive_stock",

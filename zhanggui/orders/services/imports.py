@@ -51,7 +51,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
-from zhanggui.core.domain_events import deliver
+from zhanggui.core.domain_events import deliver, publish
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_events, register_event_kinds
 from zhanggui.core.models import Event
@@ -564,6 +564,7 @@ def import_parsed(actor, shop, result: ReadResult, files: list[str], *, batch: i
         run.report.save(f"orders-{run.pk}-errors.xlsx", ContentFile(_report(errors)), save=False)
     run.finished_at = clock.now()
     run.save()
+    publish("orders_imported", shop_id=shop.pk, actor=actor)  # e.g. fulfilment's automatic review (ORD-7)
     return run
 
 
