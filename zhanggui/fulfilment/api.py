@@ -8,7 +8,7 @@ from ninja import Router
 router = Router(tags=["shipping"])
 
 # One module per part; a part adds its name here.
-PARTS = ("packages",)
+PARTS = ("packages", "carriers", "ship", "review", "sla", "tracking")
 
 for _part in PARTS:
     router.add_router("", import_module(f"{__package__}.api_{_part}").router)

@@ -120,3 +120,34 @@ register_all(
         ),
     ],
 )
+
+# SHIP-2 at-risk queue and promotions, SHIP-5 reconciliation (part "sla")
+register_all(
+    SHIPPING,
+    [
+        (
+            "fulfilment.at_risk_hours",
+            _("Warn this many hours before the ship deadline"),
+            "int",
+            4,
+            "SHIP-2",
+            {"min": 1, "max": 72, "unit": " h"},
+        ),
+        (
+            "fulfilment.promotion_extra_hours",
+            _("Extra hours to ship orders paid on a big-promotion day"),
+            "int",
+            24,
+            "SHIP-2",
+            {"min": 0, "max": 240, "unit": " h"},
+        ),
+        (
+            "fulfilment.fee_difference_alert",
+            _("Highlight a billed courier fee differing from the expected one by more than"),
+            "money",
+            200,
+            "SHIP-5",
+            {},
+        ),
+    ],
+)

@@ -2,6 +2,7 @@
 printing, shipping and tracking."""
 
 from .carriers import Carrier, CarrierArea, FreightRate
+from .fees import CourierCharge
 from .packages import Package, PackageLine, PackageOrder
 from .shipping import Shipment, TrackingEvent
 from .waybills import PrintBatch, WaybillAccount, WaybillNumber, WaybillPrint
@@ -9,6 +10,7 @@ from .waybills import PrintBatch, WaybillAccount, WaybillNumber, WaybillPrint
 __all__ = [
     "Carrier",
     "CarrierArea",
+    "CourierCharge",
     "FreightRate",
     "Package",
     "PackageLine",

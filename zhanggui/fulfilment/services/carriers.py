@@ -85,6 +85,12 @@ def _fen(value, field: str, label: str) -> int:
     return fen
 
 
+def _id(value) -> int | None:
+    """A posted row id, None when it is not a number (the query then finds nothing: "gone")."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
 def add_area(actor, carrier: Carrier, code: str, note: str = "") -> CarrierArea:
     """SHIP-3: `carrier` does not reach the division `code` (2-digit province, 4-digit city or 6-digit district;
     trailing 00 pairs are dropped); the name comes from the division table."""
@@ -104,7 +110,7 @@ def add_area(actor, carrier: Carrier, code: str, note: str = "") -> CarrierArea:
 
 def remove_area(actor, carrier: Carrier, area_id) -> None:
     with transaction.atomic():
-        area = CarrierArea.objects.filter(carrier=carrier, pk=area_id).first()
+        area = CarrierArea.objects.filter(carrier=carrier, pk=_id(area_id)).first()
         if area is None:
             raise DomainError("gone", "该地区已被删除，请刷新", "area")
         area.delete()
@@ -139,7 +145,7 @@ def remove_rate(actor, carrier: Carrier, rate_id) -> None:
     from .carrier_rules import division_name
 
     with transaction.atomic():
-        rate = FreightRate.objects.filter(carrier=carrier, pk=rate_id).first()
+        rate = FreightRate.objects.filter(carrier=carrier, pk=_id(rate_id)).first()
         if rate is None:
             raise DomainError("gone", "该运费行已被删除，请刷新", "rate")
         rate.delete()

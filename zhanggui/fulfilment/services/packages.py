@@ -163,11 +163,19 @@ def cancel_for_order(order: Order, actor, note: str = "") -> list[Package]:
     return cancelled
 
 
+# An order that reaches these states without our warehouse (shipped in the seller centre, or moved on the order
+# page) leaves its open packages behind: they are cancelled so nobody prints or ships the goods twice.
+SHIPPED_ELSEWHERE = {Order.State.SHIPPED, Order.State.SIGNED, Order.State.COMPLETED}
+
+
 def _on_order_moved(order, before, to, actor, **_) -> None:
     if to == Order.State.APPROVED:
         create_for_order(order, actor)
     elif to == Order.State.CLOSED:
         cancel_for_order(order, actor)
+    elif to in SHIPPED_ELSEWHERE:
+        # ship_package moves its own package to shipped before the order, so only packages left behind are open
+        cancel_for_order(order, actor, f"订单 {order.platform_order_no} 已在仓库流程之外发货")
 
 
 def connect() -> None:

@@ -74,6 +74,7 @@ def package_list(request):
             "package": p,
             "receiver": present_receiver(p.order, request.user, show),
             "tone": STATE_TONES.get(p.state, "secondary"),
+            "state_label": packages.state_label(p.state),
         }
         for p in page_obj
     ]
@@ -113,8 +114,7 @@ def package_detail(request, package_id: int):
         .order_by("order_line__order_id", "order_line__line_no", "id")
     )
     orders = [
-        link.order
-        for link in package.package_orders.select_related("order").order_by("order__ordered_at", "order_id")
+        link.order for link in package.package_orders.select_related("order").order_by("order__ordered_at", "order_id")
     ]
     shipment = getattr(package, "shipment", None) if hasattr(package, "shipment") else None
     return render(

@@ -1,0 +1,209 @@
+"""Courier fees (SHIP-5): the carrier's monthly bill (运单号, 重量kg, 费用元) is imported per carrier; each parcel
+gets its billed fee (Package.courier_fee_fen) and weight (CourierCharge), and finance reconciles billed against
+the expected fee from the rate table (Package.expected_fee_fen), per carrier and month of shipping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from zhanggui.core import clock
+from zhanggui.core.errors import DomainError
+from zhanggui.core.money import yuan_to_fen
+from zhanggui.shops.settings_store import get_setting
+
+from ..models import CourierCharge, Package
+from .tables import pick, read_rows
+
+BILLABLE = (Package.State.SHIPPED, Package.State.SIGNED)
+HEADERS = ["店铺", "包裹号", "订单号", "运单号", "发货时间", "计费重量kg", "预估运费", "账单运费", "差额", "异常"]
+
+
+@dataclass
+class BillResult:
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return f"记录运费 {self.updated} 个包裹，错误 {len(self.errors)} 行"
+
+
+def _weight_g(value) -> int | None:
+    text = str(value or "").strip().lower().replace("kg", "").replace("公斤", "")
+    if not text:
+        return None
+    try:
+        return int((Decimal(text) * 1000).to_integral_value())
+    except InvalidOperation:
+        raise DomainError("invalid_weight", f"重量格式不正确：“{value}”") from None
+
+
+def import_carrier_bill(actor, carrier, upload, shops=None) -> BillResult:
+    """SHIP-5: record the carrier's bill per parcel. Unknown waybills (not a package of this carrier, or of a shop
+    out of view) and unreadable figures are reported with their line number; good rows are kept. Importing a
+    corrected bill again overwrites the figures."""
+    result = BillResult()
+    rows = read_rows(upload)
+    numbers = {str(pick(row, "运单号", "快递单号", "单号")) for _, row in rows}
+    packages = Package.objects.filter(carrier=carrier, waybill_no__in=numbers - {""})
+    if shops is not None:
+        packages = packages.filter(shop__in=shops)
+    by_number = {p.waybill_no: p for p in packages}
+    source = (getattr(upload, "name", "") or "")[:120]
+    with transaction.atomic():
+        for line, row in rows:
+            number = str(pick(row, "运单号", "快递单号", "单号"))
+            package = by_number.get(number)
+            if package is None:
+                result.errors.append(f"第 {line} 行：运单号 {number or '（空）'} 不是{carrier.name}的包裹")
+                continue
+            try:
+                fee = yuan_to_fen(pick(row, "费用元", "费用", "运费", "金额") or "")
+                weight = _weight_g(pick(row, "重量kg", "重量", "计费重量"))
+            except DomainError as exc:
+                result.errors.append(f"第 {line} 行：{exc.message}")
+                continue
+            if fee < 0:
+                result.errors.append(f"第 {line} 行：费用不能为负")
+                continue
+            CourierCharge.objects.update_or_create(
+                package=package,
+                defaults={
+                    "carrier": carrier,
+                    "waybill_no": number,
+                    "weight_g": weight,
+                    "fee_fen": fee,
+                    "source": source,
+                    "imported_by": actor if getattr(actor, "is_authenticated", False) else None,
+                },
+            )
+            Package.objects.filter(pk=package.pk).update(courier_fee_fen=fee)  # SHIP-5: courier fee per parcel
+            result.updated += 1
+    return result
+
+
+# ---- reconciliation ---------------------------------------------------------------------------------------------
+
+
+def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) in UTC of a Beijing calendar month "2026-11"."""
+    try:
+        year, mon = (int(x) for x in month.split("-"))
+        start_day = dt.date(year, mon, 1)
+    except ValueError:
+        raise DomainError("bad_month", f"月份格式不正确：“{month}”，应为 2026-11", "month") from None
+    end_day = dt.date(year + (mon == 12), mon % 12 + 1, 1)
+    return clock.at_local(start_day, dt.time.min), clock.at_local(end_day, dt.time.min)
+
+
+@dataclass
+class ReconRow:
+    package: Package
+    expected_fen: int | None
+    billed_fen: int | None
+    weight_g: int | None
+    difference_fen: int | None
+    flagged: bool
+
+    @property
+    def weight_kg(self) -> str:
+        return "—" if self.weight_g is None else f"{self.weight_g / 1000:.2f}"
+
+
+@dataclass
+class Reconciliation:
+    carrier: object
+    month: str
+    rows: list[ReconRow]
+    parcels: int = 0
+    billed: int = 0
+    expected_total: int = 0
+    billed_total: int = 0
+    flagged: int = 0
+    unbilled: list[Package] = field(default_factory=list)
+
+    @property
+    def difference_total(self) -> int:
+        return self.billed_total - self.expected_total
+
+
+def reconcile(shops, carrier, month: str) -> Reconciliation:
+    """SHIP-5: the carrier's parcels shipped in `month` (Beijing): billed vs expected, the differences above each
+    shop's threshold (fulfilment.fee_difference_alert) flagged, and the parcels shipped but not billed."""
+    start, end = month_bounds(month)
+    packages = (
+        Package.objects.filter(shop__in=shops, carrier=carrier, state__in=BILLABLE)
+        .filter(shipped_at__gte=start, shipped_at__lt=end)
+        .select_related("shop", "order", "courier_charge")
+        .order_by("shipped_at", "id")
+    )
+    thresholds: dict[int, int] = {}
+    recon = Reconciliation(carrier=carrier, month=month, rows=[])
+    for p in packages:
+        if p.shop_id not in thresholds:
+            thresholds[p.shop_id] = int(get_setting(p.shop, "fulfilment.fee_difference_alert"))
+        charge = getattr(p, "courier_charge", None)
+        billed = p.courier_fee_fen
+        diff = billed - p.expected_fee_fen if billed is not None and p.expected_fee_fen is not None else None
+        flagged = diff is not None and abs(diff) > thresholds[p.shop_id]
+        recon.rows.append(ReconRow(p, p.expected_fee_fen, billed, charge.weight_g if charge else None, diff, flagged))
+        recon.parcels += 1
+        if billed is None:
+            recon.unbilled.append(p)
+            continue
+        recon.billed += 1
+        recon.billed_total += billed
+        recon.expected_total += p.expected_fee_fen or 0
+        recon.flagged += flagged
+    return recon
+
+
+def export_xlsx(recon: Reconciliation) -> bytes:
+    """The reconciliation as a workbook (one row per parcel, flagged differences marked)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{recon.month} {recon.carrier.code}"
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    red = PatternFill("solid", fgColor="F8D7DA")
+    for r in recon.rows:
+        p = r.package
+        sheet.append(
+            [
+                p.shop.name,
+                p.package_no,
+                p.order.platform_order_no,
+                p.waybill_no,
+                clock.local(p.shipped_at).strftime("%Y-%m-%d %H:%M") if p.shipped_at else "",
+                r.weight_g / 1000 if r.weight_g is not None else None,
+                _yuan(r.expected_fen),
+                _yuan(r.billed_fen),
+                _yuan(r.difference_fen),
+                "未出账" if r.billed_fen is None else ("差额超限" if r.flagged else ""),
+            ]
+        )
+        if r.flagged or r.billed_fen is None:
+            for cell in sheet[sheet.max_row]:
+                cell.fill = red
+    sheet.append([])
+    sheet.append(["合计", f"{recon.parcels} 个包裹", f"已出账 {recon.billed}", "", "", "",
+                  _yuan(recon.expected_total), _yuan(recon.billed_total), _yuan(recon.difference_total),
+                  f"超限 {recon.flagged}，未出账 {len(recon.unbilled)}"])  # fmt: skip
+    for column, width in zip("ABCDEFGHIJ", (14, 18, 22, 20, 17, 11, 10, 10, 10, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _yuan(fen: int | None):
+    return None if fen is None else float(Decimal(fen) / 100)

@@ -1,0 +1,280 @@
+"""审单 (ORD-2, ORD-7): why an order waits for a person, automatic approval of the clean ones, batch approve/reject.
+
+An order "needs a person" for each reason `reasons` finds; an order without any is clean. Reasons are computed for
+many orders at once in a fixed number of queries (the orders, their unmatched lines, their custom work; one
+settings read per shop) — never one query per order.
+
+Decisions (documented here, the one place):
+- Address not parsed cleanly: exc_address, or province / city / district missing.
+- Stock not available: exc_out_of_stock (the reservation failed, ORD-4/ORD-9), or exc_unmatched / a line without
+  a SKU (ORD-9: nothing to reserve or pick).
+- Buyer message: any non-empty message needs a person.
+- Seller remark needs attention when it is non-empty, UNLESS the order carries the purple flag (ORD-3: purple =
+  "准确无误，可以发货", checked and ready to ship) — or every remark line is the merge note this module's merge
+  writes ("同一买家N单合并发货", plan.MERGED_REMARK): a merge is itself a reviewer's decision.
+- Amount: paid_fen ≥ setting fulfilment.auto_approve_max waits (the setting says "only below this amount").
+- Platform risk hold (exc_risk) and refund requested (exc_refund).
+- Custom order not finished (ORD-8, orders.services.custom.review_blocker — same rule, set-based here).
+- Default carrier does not reach the address (SHIP-3): asked of carrier_rules.unreachable_by_default(shop, adcodes)
+  when that part provides it; skipped otherwise.
+
+Automatic approval (ORD-7) runs only when the shop's setting fulfilment.auto_approve is on: single orders when they
+enter 待审核 (domain event "order_moved"), whole shops after an import ("orders_imported"), from the review page's
+button and from the Celery task fulfilment.tasks.auto_review_shop. Approval goes through orders.services.states.approve
+(the state machine: version, timeline, reservation, package creation through "order_moved").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+
+from zhanggui.core.errors import DomainError
+from zhanggui.orders.models import CustomWork, Order, OrderLine
+from zhanggui.orders.services import states
+from zhanggui.shops.settings_store import get_setting
+
+S = Order.State
+CHUNK = 500
+
+REASON_ADDRESS = "地址未解析完整"
+REASON_STOCK = "库存不足"
+REASON_UNMATCHED = "商品未匹配SKU"
+REASON_MESSAGE = "买家留言"
+REASON_REMARK = "卖家备注需处理"
+REASON_AMOUNT = "金额超过自动审核上限"
+REASON_RISK = "平台风控"
+REASON_REFUND = "买家申请退款"
+REASON_CUSTOM = "定制未完成"
+REASON_UNREACHABLE = "默认快递不到"
+
+_FIELDS = (
+    "id",
+    "shop_id",
+    "kind",
+    "province",
+    "city",
+    "district",
+    "adcode",
+    "buyer_message",
+    "seller_remark",
+    "flag",
+    "paid_fen",
+    "exc_address",
+    "exc_out_of_stock",
+    "exc_unmatched",
+    "exc_risk",
+    "exc_refund",
+)
+
+
+def _remark_needs_attention(remark: str, flag: str) -> bool:
+    from .plan import MERGED_REMARK_END
+
+    if flag == Order.Flag.PURPLE:  # ORD-3: checked and ready to ship
+        return False
+    lines = [ln for ln in (remark or "").split("\n") if ln.strip()]
+    return any(not ln.rstrip().endswith(MERGED_REMARK_END) for ln in lines)
+
+
+def _shop_max(shop_ids) -> dict[int, int]:
+    from zhanggui.shops.models import Shop
+
+    return {
+        shop.pk: int(get_setting(shop, "fulfilment.auto_approve_max") or 0)
+        for shop in Shop.objects.filter(pk__in=shop_ids)
+    }
+
+
+def _unreachable(rows) -> set[int]:
+    """SHIP-3 reach of the default carrier, when carrier_rules provides a set-based check (else nothing)."""
+    from . import carrier_rules
+
+    check = getattr(carrier_rules, "unreachable_by_default", None)
+    if check is None:
+        return set()
+    from zhanggui.shops.models import Shop
+
+    by_shop = defaultdict(list)
+    for row in rows:
+        if row["adcode"]:
+            by_shop[row["shop_id"]].append(row)
+    out = set()
+    for shop in Shop.objects.filter(pk__in=list(by_shop)):
+        bad = set(check(shop, {r["adcode"] for r in by_shop[shop.pk]}))
+        out |= {r["id"] for r in by_shop[shop.pk] if r["adcode"] in bad}
+    return out
+
+
+def reasons(orders) -> dict[int, list[str]]:
+    """ORD-7: {order id: [Chinese reasons]} for `orders` (a queryset, instances or ids); [] = clean. A fixed number
+    of queries per call (the chunking is the caller's)."""
+    if hasattr(orders, "values"):
+        rows = list(orders.values(*_FIELDS))
+    else:
+        ids = [int(getattr(o, "pk", o)) for o in orders]
+        rows = list(Order.objects.filter(pk__in=ids).values(*_FIELDS)) if ids else []
+    if not rows:
+        return {}
+    ids = [r["id"] for r in rows]
+    unmatched = set(OrderLine.objects.filter(order_id__in=ids, sku__isnull=True).values_list("order_id", flat=True))
+    stages = dict(CustomWork.objects.filter(order_id__in=ids).values_list("order_id", "stage"))
+    limits = _shop_max({r["shop_id"] for r in rows})
+    far = _unreachable(rows)
+    found: dict[int, list[str]] = {}
+    for r in rows:
+        why = []
+        if r["exc_address"] or not (r["province"] and r["city"] and r["district"]):
+            why.append(REASON_ADDRESS)
+        if r["exc_out_of_stock"]:
+            why.append(REASON_STOCK)
+        if r["exc_unmatched"] or r["id"] in unmatched:
+            why.append(REASON_UNMATCHED)
+        if (r["buyer_message"] or "").strip():
+            why.append(REASON_MESSAGE)
+        if _remark_needs_attention(r["seller_remark"], r["flag"]):
+            why.append(REASON_REMARK)
+        limit = limits.get(r["shop_id"], 0)
+        if limit and r["paid_fen"] >= limit:
+            why.append(REASON_AMOUNT)
+        if r["exc_risk"]:
+            why.append(REASON_RISK)
+        if r["exc_refund"]:
+            why.append(REASON_REFUND)
+        stage = stages.get(r["id"])
+        if (r["kind"] == Order.Kind.CUSTOM or stage is not None) and stage != CustomWork.Stage.DONE:  # ORD-8
+            why.append(REASON_CUSTOM)
+        if r["id"] in far:
+            why.append(REASON_UNREACHABLE)
+        found[r["id"]] = why
+    return found
+
+
+# ---- automatic approval (ORD-7) ---------------------------------------------------------------------------------
+
+
+def auto_review(actor, shop=None, orders=None, *, force: bool = False) -> dict:
+    """ORD-7: approve every clean 待审核 order of `shop` (or of `orders`) whose shop has fulfilment.auto_approve on
+    (`force`: a person pressed "approve all clean" on the review page — the setting is not needed then); the rest
+    wait with their reasons. Returns {"approved": n, "waiting": n}. Each approval is its own transaction
+    (one refused order does not stop the others)."""
+    qs = Order.objects.filter(state=S.TO_REVIEW)
+    if orders is not None:
+        qs = qs.filter(pk__in=[int(getattr(o, "pk", o)) for o in orders])
+    if shop is not None:
+        qs = qs.filter(shop=shop)
+    from zhanggui.shops.models import Shop
+
+    shops = Shop.objects.filter(pk__in=qs.values("shop_id"))
+    on = [s.pk for s in shops if force or get_setting(s, "fulfilment.auto_approve")]
+    qs = qs.filter(shop_id__in=on)
+    approved = waiting = 0
+    last = 0
+    while True:
+        chunk = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        if not chunk:
+            break
+        last = chunk[-1]
+        found = reasons(Order.objects.filter(pk__in=chunk))
+        clean = [pk for pk in chunk if not found.get(pk)]
+        waiting += len(chunk) - len(clean)
+        approved += approve_clean(actor, clean)
+    return {"approved": approved, "waiting": waiting}
+
+
+def approve_clean(actor, order_ids) -> int:
+    """Approve orders already found clean, through the state machine; an order changed meanwhile is skipped."""
+    n = 0
+    for order in Order.objects.filter(pk__in=list(order_ids), state=S.TO_REVIEW).order_by("pk"):
+        try:
+            with transaction.atomic():
+                states.approve(actor, order, version=order.version, note="自动审核")
+        except DomainError:
+            continue
+        n += 1
+    return n
+
+
+def _on_order_moved(order, before, to, actor, **_) -> None:
+    """A single order entering 待审核 is reviewed at once when the shop approves automatically (ORD-7)."""
+    if to != S.TO_REVIEW or not get_setting(order.shop, "fulfilment.auto_approve"):
+        return
+    if reasons([order.pk]).get(order.pk):
+        return
+    transaction.on_commit(lambda: approve_clean(actor, [order.pk]))
+
+
+def _on_orders_imported(shop_id, actor=None, **_) -> None:
+    from zhanggui.shops.models import Shop
+
+    shop = Shop.objects.filter(pk=shop_id).first()
+    if shop is not None and get_setting(shop, "fulfilment.auto_approve"):
+        auto_review(actor, shop)
+
+
+def connect() -> None:
+    from zhanggui.core.domain_events import subscribe
+
+    subscribe("order_moved", _on_order_moved)
+    subscribe("orders_imported", _on_orders_imported)
+
+
+# ---- batch approve / reject (ORD-7) -----------------------------------------------------------------------------
+
+
+def _picked(order_ids) -> dict[int, int | None]:
+    """{order id: version seen or None} from ids, (id, version) pairs or "id:version" strings."""
+    out: dict[int, int | None] = {}
+    for item in order_ids or []:
+        if isinstance(item, (tuple, list)):
+            pk, version = item
+        else:
+            pk, _sep, version = str(getattr(item, "pk", item)).partition(":")
+        try:
+            out[int(pk)] = int(version) if str(version or "").isdigit() else None
+        except (TypeError, ValueError):
+            continue
+    if not out:
+        raise DomainError("no_orders", "请先勾选订单", "order")
+    return out
+
+
+def _batch(order_ids, shops, change) -> int:
+    """All or nothing: every picked order of `shops` gets `change(order, version)` in ONE transaction; when any is
+    refused nothing is kept and the refusal lists every refused order (details)."""
+    picked = _picked(order_ids)
+    with transaction.atomic():
+        qs = Order.objects.select_for_update(of=("self",)).filter(pk__in=list(picked))
+        if shops is not None:
+            qs = qs.filter(shop__in=shops)
+        rows = list(qs.order_by("pk"))
+        if len(rows) != len(picked):
+            raise DomainError("no_order", "部分订单不存在或不在当前店铺，请刷新", "order")
+        problems = []
+        for order in rows:
+            try:
+                with transaction.atomic():
+                    change(order, picked[order.pk])
+            except DomainError as exc:
+                problems.append(exc.message)
+        if problems:
+            transaction.set_rollback(True)
+            raise DomainError(
+                "batch_refused", f"{len(problems)} 个订单无法处理，全部未执行：{problems[0]}", "order", details=problems
+            )
+    return len(rows)
+
+
+def approve_orders(actor, order_ids, note: str = "", shops=None) -> int:
+    """ORD-7 batch approve (the reviewer checked items, quantities, gifts, postage and receiver): all or nothing."""
+    note = str(note or "").strip()
+    return _batch(order_ids, shops, lambda o, v: states.approve(actor, o, version=v, note=note or "审单通过"))
+
+
+def reject_orders(actor, order_ids, reason: str, shops=None) -> int:
+    """ORD-7 batch reject: the orders are held (挂起) with the reason, which is required; all or nothing."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", "驳回请填写原因", "reason")
+    return _batch(order_ids, shops, lambda o, v: states.hold(actor, o, f"审单驳回：{reason}", version=v))
