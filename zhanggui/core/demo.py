@@ -258,6 +258,12 @@ def load_demo(stdout=None) -> dict:
 
         orders = load_orders(*(Staff.objects.get(number=n) for n in ("A001", "A002", "A003", "A008")))
 
+        # Shipping (SHIP-1..5): carrier accounts with number pools; the approved orders' packages printed in a
+        # batch, scanned and weighed, shipped, tracked and billed by the warehouse keeper A007.
+        from zhanggui.fulfilment.demo import load_fulfilment
+
+        shipping = load_fulfilment(Staff.objects.get(number="A001"), Staff.objects.get(number="A007"))
+
     return {
         "password": DEMO_PASSWORD,
         "logins": [
@@ -271,4 +277,5 @@ def load_demo(stdout=None) -> dict:
         "stock_levels": inventory["levels"],
         "suppliers": purchasing["suppliers"],
         "orders": orders["orders"],
+        "packages": shipping["packages"],
     }

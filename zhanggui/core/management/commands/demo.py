@@ -11,7 +11,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"演示公司已就绪：{result['shops']} 个店铺，{result['customers']} 位客户，"
             f"{result['products']} 个商品（{result['skus']} 个 SKU），{result['stock_levels']} 条库存，"
-            f"{result['orders']} 个订单。"
+            f"{result['orders']} 个订单，{result['packages']} 个包裹。"
         )
         self.stdout.write("登录 http://127.0.0.1:8000 ，工号 / 密码：")
         for number, name, roles in result["logins"]:
