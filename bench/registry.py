@@ -16,7 +16,12 @@ BENCHMARKS = (
     "inventory_reserve",
     "inventory_stock_verify",
     "orders_import",
+    "orders_import_xlsx",
     "orders_list",
+    "fulfilment_labels",
+    "fulfilment_review",
+    "fulfilment_scan",
+    "fulfilment_print",
 )
 
 

@@ -424,9 +424,11 @@ def test_ord1_import_files_refuses_a_pair_with_an_unreadable_file(world, shop):
     assert run_.created == 1 and run_.format
 
 
-def test_ord1_import_files_streams_paths_in_batches_with_progress(world, shop, tmp_path):
+@pytest.mark.parametrize("background", [False, True])
+def test_ord1_import_files_streams_paths_in_batches_with_progress(world, shop, tmp_path, background):
     """ORD-1: import_files reads the files streamed from paths, batch by batch; progress gets the estimated total
-    from the start; lines, timeline events and the orphan detail row's error are all there at the end."""
+    from the start; lines, timeline events and the orphan detail row's error are all there at the end — the same
+    when the files are parsed in a child process while the batches are written (issue 6 bulk import)."""
     from tests.orders import files as F
 
     orders = [{"no": f"77{n:04d}", "lines": [{"code": "D-黑-S"}, {"code": "D-白-M"}]} for n in range(5)]
@@ -441,6 +443,7 @@ def test_ord1_import_files_streams_paths_in_batches_with_progress(world, shop, t
         [("r.csv", tmp_path / "r.csv"), ("d.csv", tmp_path / "d.csv")],
         batch=2,
         progress=lambda done, total: seen.append((done, total)),
+        background=background,
     )
     assert seen == [(2, 5), (4, 5), (5, 5)]
     assert (run_.created, run_.lines, run_.failed) == (5, 10, 1)

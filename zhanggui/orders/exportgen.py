@@ -133,8 +133,8 @@ def _csv(header: list[str], rows: list[list[str]], encoding="gbk", trailing_comm
 def xlsx_bytes(header: list[str], rows: list[list]) -> bytes:
     from openpyxl import Workbook
 
-    book = Workbook()
-    sheet = book.active
+    book = Workbook(write_only=True)  # streamed rows: the 50,000-order bench file in seconds, not a minute
+    sheet = book.create_sheet()
     sheet.append(header)
     for row in rows:
         sheet.append(row)
