@@ -170,8 +170,14 @@ def plan(shop, order, weight_g: int, *, urgent: bool = False, requested: str = "
       without such a rule is priced at its own expected fee;
     - remote province (setting names) → + remote surcharge.
     """
-    settings = get_settings(shop)
-    carriers = _carriers()
+    return plan_with(get_settings(shop), _carriers(), order, weight_g, urgent=urgent, requested=requested)
+
+
+def plan_with(
+    settings: dict, carriers: dict[str, Carrier], order, weight_g: int, *, urgent: bool = False, requested: str = ""
+) -> Choice:
+    """`plan` with the shop's settings (get_settings) and the active carriers (`load_carriers_for_choice`) already
+    loaded — no query: the batch path (packages.create_for_orders) loads them once for many orders."""
     code = address_code(order)
     province = code[:2]
     notes: list[str] = []
@@ -242,10 +248,18 @@ def _set(package: Package, choice: Choice) -> None:
     package.urgent = choice.urgent
 
 
-def apply_choice(package: Package, order) -> None:
+def load_carriers_for_choice() -> dict[str, Carrier]:
+    """The active carriers with their unreachable areas and rates, {code: carrier}, for `plan_with` (3 queries)."""
+    return _carriers()
+
+
+def apply_choice(package: Package, order, *, settings: dict | None = None, carriers: dict | None = None) -> None:
     """SHIP-3, ORD-2: the carrier of a new package (before it is saved): default carrier, EMS where the default does
-    not reach (noted on the package), remote and urgent surcharges, and the expected courier fee (SHIP-5)."""
-    _set(package, plan(order.shop, order, package.expected_weight_g, urgent=package.urgent))
+    not reach (noted on the package), remote and urgent surcharges, and the expected courier fee (SHIP-5).
+    `settings` (of the package's shop) and `carriers` (load_carriers_for_choice): preloaded by batch callers."""
+    settings = get_settings(order.shop) if settings is None else settings
+    carriers = _carriers() if carriers is None else carriers
+    _set(package, plan_with(settings, carriers, order, package.expected_weight_g, urgent=package.urgent))
 
 
 CHOICE_FIELDS = ["carrier", "carrier_note", "surcharge_fen", "expected_fee_fen", "urgent"]

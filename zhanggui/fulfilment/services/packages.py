@@ -17,9 +17,10 @@ from django.db import transaction
 from zhanggui.core import clock
 from zhanggui.core.domain_events import subscribe
 from zhanggui.core.errors import DomainError, IllegalTransition
-from zhanggui.core.events import record_event, register_event_kinds
+from zhanggui.core.events import record_event, record_events, register_event_kinds
 from zhanggui.inventory.services import stock
 from zhanggui.orders.models import Order, OrderLine
+from zhanggui.shops.settings_store import get_settings
 
 from ..models import Package, PackageLine, PackageOrder
 
@@ -95,13 +96,19 @@ def transition(package, to: str, actor, note: str = "", version=None) -> Package
 # ---- packages from orders ---------------------------------------------------------------------------------------
 
 
-def next_package_no(now=None) -> str:
-    """P + Beijing date + a 6-digit running number of the day (unique constraint backs it up)."""
+def package_numbers(count: int, now=None) -> list[str]:
+    """`count` package numbers: P + Beijing date + a 6-digit running number of the day, one range after the last
+    one of the day (one query; the unique constraint backs it up)."""
     day = clock.local(now or clock.now()).strftime("%y%m%d")
     prefix = f"P{day}"
     same_day = Package.objects.filter(package_no__startswith=prefix).order_by("-package_no")
     last = same_day.values_list("package_no", flat=True).first()
-    return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
+    start = int(last[len(prefix) :]) + 1 if last else 1
+    return [f"{prefix}{n:06d}" for n in range(start, start + count)]
+
+
+def next_package_no(now=None) -> str:
+    return package_numbers(1, now)[0]
 
 
 def open_packages(order) -> list[Package]:
@@ -110,32 +117,75 @@ def open_packages(order) -> list[Package]:
     return list(Package.objects.filter(pk__in=ids, state__in=OPEN).order_by("id"))
 
 
-def create_package(orders: list[Order], lines: list[tuple[OrderLine, int]], actor, *, note: str = "") -> Package:
-    """One package carrying `lines` [(order line, quantity)] of `orders` (the first one is the package's order):
-    warehouse, carrier choice (SHIP-3), ship deadline (SHIP-2), expected weight, all set here."""
+class _Loaded:
+    """What a package needs besides its orders and lines, loaded once for a whole batch: the warehouse, the active
+    carriers (SHIP-3) and each shop's settings (SHIP-2, SHIP-3) — so building a package runs no query."""
+
+    def __init__(self):
+        from . import carrier_rules
+
+        self.warehouse = stock.default_warehouse()
+        self.carriers = carrier_rules.load_carriers_for_choice()
+        self._settings: dict[int, dict] = {}
+
+    def settings(self, shop_id: int) -> dict:
+        if shop_id not in self._settings:
+            self._settings[shop_id] = get_settings(shop_id)
+        return self._settings[shop_id]
+
+
+def _build(orders: list[Order], lines: list[tuple[OrderLine, int]], number: str, loaded: _Loaded, now) -> Package:
+    """An unsaved package of `lines` [(order line, quantity)] of `orders` (the first one is the package's order):
+    warehouse, carrier choice (SHIP-3), ship deadline (SHIP-2), expected weight — THE rules of a new package."""
     from . import carrier_rules, sla  # the rules of their own parts
 
     first = min(orders, key=lambda o: (o.ordered_at or o.created_at, o.pk))
-    now = clock.now()
+    settings = loaded.settings(first.shop_id)
     package = Package(
-        package_no=next_package_no(now),
-        shop=first.shop,
-        warehouse=stock.default_warehouse(),
+        package_no=number,
+        shop_id=first.shop_id,
+        warehouse=loaded.warehouse,
         order=first,
         ordered_at=min(o.ordered_at or o.created_at for o in orders),
         paid_at=min((o.paid_at for o in orders if o.paid_at), default=None),
     )
-    package.ship_deadline = sla.ship_deadline(first.shop, package.paid_at) if package.paid_at else None
+    package.ship_deadline = sla.deadline_from(settings, package.paid_at) if package.paid_at else None  # SHIP-2
     package.expected_weight_g = sum((line.sku.weight_g or 0) * qty for line, qty in lines if line.sku_id)
-    carrier_rules.apply_choice(package, first)
-    package.save()
-    PackageOrder.objects.bulk_create([PackageOrder(package=package, order=o) for o in orders])
-    PackageLine.objects.bulk_create(
-        [PackageLine(package=package, order_line=line, sku_id=line.sku_id, quantity=qty) for line, qty in lines]
-    )
-    names = "、".join(o.platform_order_no for o in orders)
-    record_event(actor, package, "package_created", to_state=state_label(package.state), note=note or f"订单 {names}")
+    carrier_rules.apply_choice(package, first, settings=settings, carriers=loaded.carriers)  # SHIP-3
     return package
+
+
+def _save_all(built: list[tuple[Package, list[Order], list[tuple[OrderLine, int]], str]], actor) -> list[Package]:
+    """Insert the built packages with their orders, lines and "package_created" timeline entries (4 INSERTs)."""
+    packages = Package.objects.bulk_create([b[0] for b in built])  # pks returned (PostgreSQL, SQLite ≥ 3.35)
+    PackageOrder.objects.bulk_create(
+        [PackageOrder(package=package, order=o) for package, orders, _lines, _note in built for o in orders]
+    )
+    PackageLine.objects.bulk_create(
+        [
+            PackageLine(package=package, order_line=line, sku_id=line.sku_id, quantity=qty)
+            for package, _orders, lines, _note in built
+            for line, qty in lines
+        ]
+    )
+    rows = []
+    for package, orders, _lines, note in built:
+        names = "、".join(o.platform_order_no for o in orders)
+        rows.append((package, "package_created", "", state_label(package.state), note or f"订单 {names}"))
+    record_events(actor, rows)
+    return packages
+
+
+def create_package(orders: list[Order], lines: list[tuple[OrderLine, int]], actor, *, note: str = "") -> Package:
+    """One package carrying `lines` [(order line, quantity)] of `orders` (the first one is the package's order):
+    warehouse, carrier choice (SHIP-3), ship deadline (SHIP-2), expected weight, all set here (`_build`)."""
+    now = clock.now()
+    package = _build(orders, lines, next_package_no(now), _Loaded(), now)
+    return _save_all([(package, orders, lines, note)], actor)[0]
+
+
+def _lines_to_ship(lines) -> list[tuple[OrderLine, int]]:
+    return [(line, line.quantity - line.shipped_qty) for line in lines if line.quantity > line.shipped_qty]
 
 
 def create_for_order(order: Order, actor) -> Package | None:
@@ -143,14 +193,42 @@ def create_for_order(order: Order, actor) -> Package | None:
     package — approving twice is harmless)."""
     if open_packages(order):
         return None
-    lines = [
-        (line, line.quantity - line.shipped_qty)
-        for line in order.lines.select_related("sku").order_by("line_no")
-        if line.quantity > line.shipped_qty
-    ]
+    lines = _lines_to_ship(order.lines.select_related("sku").order_by("line_no"))
     if not lines:
         return None
     return create_package([order], lines, actor)
+
+
+def create_for_orders(orders: list[Order], actor) -> list[Package]:
+    """ORD-7, set-based `create_for_order`: each approved order without an open package becomes one package with
+    every line still to ship — a fixed number of queries for any number of orders (open packages, lines with
+    SKUs, warehouse, carriers, one settings read per shop, one package-number range, 4 INSERTs)."""
+    orders = list(orders)
+    if not orders:
+        return []
+    ids = [o.pk for o in orders]
+    busy = set(
+        PackageOrder.objects.filter(order_id__in=ids, package__state__in=OPEN).values_list("order_id", flat=True)
+    )
+    todo = [o for o in orders if o.pk not in busy]
+    if not todo:
+        return []
+    by_order: dict[int, list[OrderLine]] = {}
+    rows = OrderLine.objects.filter(order_id__in=[o.pk for o in todo]).select_related("sku")
+    for line in rows.order_by("order_id", "line_no"):
+        by_order.setdefault(line.order_id, []).append(line)
+    plans = [(o, _lines_to_ship(by_order.get(o.pk, []))) for o in todo]
+    plans = [(o, lines) for o, lines in plans if lines]
+    if not plans:
+        return []
+    now = clock.now()
+    loaded = _Loaded()
+    numbers = package_numbers(len(plans), now)
+    built = [
+        (_build([order], lines, number, loaded, now), [order], lines, "")
+        for (order, lines), number in zip(plans, numbers, strict=True)
+    ]
+    return _save_all(built, actor)
 
 
 def cancel_for_order(order: Order, actor, note: str = "") -> list[Package]:
@@ -178,5 +256,11 @@ def _on_order_moved(order, before, to, actor, **_) -> None:
         cancel_for_order(order, actor, f"订单 {order.platform_order_no} 已在仓库流程之外发货")
 
 
+def _on_orders_approved(orders, actor, **_) -> None:
+    """A batch approved in 审单 (orders.states.approve_many): the packages in bulk, in the same transaction."""
+    create_for_orders(orders, actor)
+
+
 def connect() -> None:
     subscribe("order_moved", _on_order_moved)
+    subscribe("orders_approved", _on_orders_approved)

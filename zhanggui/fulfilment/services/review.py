@@ -20,8 +20,9 @@ Decisions (documented here, the one place):
 
 Automatic approval (ORD-7) runs only when the shop's setting fulfilment.auto_approve is on: single orders when they
 enter 待审核 (domain event "order_moved"), whole shops after an import ("orders_imported"), from the review page's
-button and from the Celery task fulfilment.tasks.auto_review_shop. Approval goes through orders.services.states.approve
-(the state machine: version, timeline, reservation, package creation through "order_moved").
+button and from the Celery task fulfilment.tasks.auto_review_shop. Approval goes through the state machine set-based:
+orders.services.states.approve_many (row locks, version, timeline, reservation, refusals; the "orders_approved"
+event creates the packages in bulk, packages.create_for_orders) — a fixed number of queries per chunk of orders.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from zhanggui.shops.settings_store import get_setting
 
 S = Order.State
 CHUNK = 500
+APPROVE_CHUNK = 1000  # orders per set-based approval (states.approve_many)
+AUTO_NOTE = "自动审核"
 
 REASON_ADDRESS = "地址未解析完整"
 REASON_STOCK = "库存不足"
@@ -184,12 +187,30 @@ def auto_review(actor, shop=None, orders=None, *, force: bool = False) -> dict:
 
 
 def approve_clean(actor, order_ids) -> int:
-    """Approve orders already found clean, through the state machine; an order changed meanwhile is skipped."""
+    """Approve orders already found clean through the order state machine, set-based (states.approve_many: a fixed
+    number of queries per chunk of APPROVE_CHUNK, packages in bulk); an order changed meanwhile (no longer 待审核,
+    customised and unfinished) is skipped. Each chunk is its own transaction; a chunk that fails as a whole (a
+    DomainError, e.g. a stock error of one order) falls back to one order at a time, so one bad order does not stop
+    the others."""
+    ids = sorted({int(getattr(o, "pk", o)) for o in order_ids})
+    n = 0
+    for start in range(0, len(ids), APPROVE_CHUNK):
+        chunk = ids[start : start + APPROVE_CHUNK]
+        try:
+            with transaction.atomic():
+                approved, _refused = states.approve_many(actor, chunk, note=AUTO_NOTE)
+            n += len(approved)
+        except DomainError:
+            n += _approve_one_by_one(actor, chunk)
+    return n
+
+
+def _approve_one_by_one(actor, order_ids) -> int:
     n = 0
     for order in Order.objects.filter(pk__in=list(order_ids), state=S.TO_REVIEW).order_by("pk"):
         try:
             with transaction.atomic():
-                states.approve(actor, order, version=order.version, note="自动审核")
+                states.approve(actor, order, version=order.version, note=AUTO_NOTE)
         except DomainError:
             continue
         n += 1
@@ -267,9 +288,31 @@ def _batch(order_ids, shops, change) -> int:
 
 
 def approve_orders(actor, order_ids, note: str = "", shops=None) -> int:
-    """ORD-7 batch approve (the reviewer checked items, quantities, gifts, postage and receiver): all or nothing."""
-    note = str(note or "").strip()
-    return _batch(order_ids, shops, lambda o, v: states.approve(actor, o, version=v, note=note or "审单通过"))
+    """ORD-7 batch approve (the reviewer checked items, quantities, gifts, postage and receiver): all or nothing, in
+    one transaction, set-based (states.approve_many per chunk of APPROVE_CHUNK); when any order is refused nothing
+    is kept and the refusal lists every refused order (details)."""
+    note = str(note or "").strip() or "审单通过"
+    picked = _picked(order_ids)
+    ids = sorted(picked)
+    with transaction.atomic():
+        qs = Order.objects.filter(pk__in=ids)
+        if shops is not None:
+            qs = qs.filter(shop__in=shops)
+        if qs.count() != len(ids):
+            raise DomainError("no_order", "部分订单不存在或不在当前店铺，请刷新", "order")
+        problems: list[str] = []
+        done = 0
+        for start in range(0, len(ids), APPROVE_CHUNK):
+            chunk = ids[start : start + APPROVE_CHUNK]
+            approved, refused = states.approve_many(actor, chunk, note, versions={pk: picked[pk] for pk in chunk})
+            done += len(approved)
+            problems += refused
+        if problems:
+            transaction.set_rollback(True)
+            raise DomainError(
+                "batch_refused", f"{len(problems)} 个订单无法处理，全部未执行：{problems[0]}", "order", details=problems
+            )
+    return done
 
 
 def reject_orders(actor, order_ids, reason: str, shops=None) -> int:

@@ -111,15 +111,28 @@ def can_start(order: Order) -> bool:
     return before in {State.PENDING_PAYMENT, State.TO_REVIEW}
 
 
+def review_blockers(orders) -> dict[int, str]:
+    """ORD-8: {order id: why the custom order may not be reviewed yet} for many orders in ONE query over CustomWork;
+    orders that may be reviewed are absent. Used by states.approve (one order) and states.approve_many (a batch)."""
+    orders = list(orders)
+    if not orders:
+        return {}
+    stages = dict(CustomWork.objects.filter(order_id__in=[o.pk for o in orders]).values_list("order_id", "stage"))
+    found = {}
+    for order in orders:
+        if order.kind != Order.Kind.CUSTOM and order.pk not in stages:
+            continue
+        stage = stages.get(order.pk)
+        if stage == Stage.DONE:
+            continue
+        now = stage_label(stage or Stage.AWAITING_DESIGN)
+        found[order.pk] = f"订单 {order.platform_order_no}：定制订单需先完成生产和质检（当前：{now}）"
+    return found
+
+
 def review_blocker(order: Order) -> str:
     """ORD-8: why a custom order may not be reviewed yet ("" when it may). Used by states.approve."""
-    if order.kind != Order.Kind.CUSTOM and not CustomWork.objects.filter(order_id=order.pk).exists():
-        return ""
-    stage = CustomWork.objects.filter(order_id=order.pk).values_list("stage", flat=True).first()
-    if stage == Stage.DONE:
-        return ""
-    now = stage_label(stage or Stage.AWAITING_DESIGN)
-    return f"订单 {order.platform_order_no}：定制订单需先完成生产和质检（当前：{now}）"
+    return review_blockers([order]).get(order.pk, "")
 
 
 # ---------------------------------------------------------------------------------------------------------------
