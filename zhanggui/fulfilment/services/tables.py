@@ -31,16 +31,18 @@ def read_rows(upload) -> list[tuple[int, dict]]:
     return out
 
 
-def _csv_rows(data: bytes) -> list[list]:
+def decode_text(data: bytes) -> str:
+    """An uploaded text file as the seller centres and carriers write them: UTF-8 (with or without BOM) or GBK."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        raise DomainError("bad_encoding", "无法识别文件编码（请用 UTF-8 或 GBK 的 CSV，或 XLSX）", "file")
-    return [row for row in csv.reader(io.StringIO(text))]
+    raise DomainError("bad_encoding", "无法识别文件编码（请用 UTF-8 或 GBK 的 CSV，或 XLSX）", "file")
+
+
+def _csv_rows(data: bytes) -> list[list]:
+    return [row for row in csv.reader(io.StringIO(decode_text(data)))]
 
 
 def _xlsx_rows(data: bytes) -> list[list]:

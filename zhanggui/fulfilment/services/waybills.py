@@ -22,6 +22,7 @@ from zhanggui.core.events import record_event, register_event_kinds
 
 from ..models import WaybillAccount, WaybillNumber
 from ..models.waybills import FREE
+from .tables import decode_text
 
 MAX_LOAD = 100_000  # numbers per range or file: a bigger pool is loaded in parts
 LOW_POOL = 200  # SHIP-1: an account with fewer free numbers is flagged on the waybill page
@@ -201,14 +202,7 @@ def _file_rows(name: str, data: bytes) -> list[tuple[int, str]]:
             (n, str(row[0]).strip() if row and row[0] is not None else "")
             for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DomainError("bad_encoding", "文件编码无法识别，请保存为 UTF-8 或 GBK 文本", "file")
+    text = decode_text(data)
     return [(n, (row[0] if row else "").strip()) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
 
 
