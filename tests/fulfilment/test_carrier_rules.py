@@ -98,6 +98,14 @@ def test_unreachable_district_switches_to_ems_with_remark(ctx):
     assert "申通不到塔城地区，改发EMS" in package.carrier_note
     assert package.surcharge_fen == 1500 and "偏远地区" in package.carrier_note
     assert package.expected_fee_fen == 2200  # EMS 新疆 row, 0.5 kg
+    # ORD-3 form on the order too (工号 + 快递 + 备注), so customer service sees the switch where they work
+    remark = Order.objects.get(pk=package.order_id).seller_remark
+    assert remark.startswith(f"{ctx.people['cs'].number} EMS ") and "改发EMS" in remark
+
+
+def test_no_remark_when_the_default_carrier_reaches(ctx):
+    package = package_for(ctx, SHENZHEN)
+    assert Order.objects.get(pk=package.order_id).seller_remark == ""
 
 
 @pytest.mark.parametrize(

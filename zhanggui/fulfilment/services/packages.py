@@ -173,7 +173,23 @@ def _save_all(built: list[tuple[Package, list[Order], list[tuple[OrderLine, int]
         names = "、".join(o.platform_order_no for o in orders)
         rows.append((package, "package_created", "", state_label(package.state), note or f"订单 {names}"))
     record_events(actor, rows)
+    _remark_carrier_notes(built, actor)
     return packages
+
+
+def _remark_carrier_notes(built, actor) -> None:
+    """ORD-2, ORD-3: a carrier switch or surcharge (申通不到…改发EMS；偏远地区加收…) is also remarked on each order
+    in the form 工号 + 快递 + 备注, as part of the same approval (the order instances the caller holds are updated
+    too, so no version is skipped). Only orders with such a note cost a query — usually none."""
+    from zhanggui.orders.services.remarks import append_remark, remark_line
+
+    for package, orders, _lines, _note in built:
+        if not package.carrier_note or package.carrier is None:
+            continue
+        line = remark_line(actor, package.carrier_note, package.carrier.short_name or package.carrier.name)
+        for order in orders:
+            order.seller_remark = append_remark(order.seller_remark, line)
+            Order.objects.filter(pk=order.pk).update(seller_remark=order.seller_remark)
 
 
 def create_package(orders: list[Order], lines: list[tuple[OrderLine, int]], actor, *, note: str = "") -> Package:
