@@ -32,6 +32,7 @@ PRIVACY_WAYBILL = {"taobao": True, "tmall": True, "pdd": True, "jd": True, "own"
 NO_BIN = "未设库位"
 PRODUCT_TITLE = "标准快递"  # shippingOption STANDARD_EXPRESS; 代收货款 for cash on delivery (platform-formats §3)
 
+PREFETCH_SLICE = 400
 _PREFETCH = (
     "shop__platform",
     "carrier",
@@ -48,7 +49,9 @@ def privacy_waybill(platform_code: str) -> bool:
 
 def _prefetch(packages: list[Package]) -> list[Package]:
     packages = list(packages)
-    prefetch_related_objects(packages, *_PREFETCH)
+    # In slices: SQLite refuses one statement with thousands of terms ("Expression tree is too large").
+    for start in range(0, len(packages), PREFETCH_SLICE):
+        prefetch_related_objects(packages[start : start + PREFETCH_SLICE], *_PREFETCH)
     missing = []
     for p in packages:
         if Package.order.is_cached(p):
@@ -58,8 +61,8 @@ def _prefetch(packages: list[Package]) -> list[Package]:
             missing.append(p)
         else:
             p.order = own
-    if missing:
-        prefetch_related_objects(missing, "order")
+    for start in range(0, len(missing), PREFETCH_SLICE):
+        prefetch_related_objects(missing[start : start + PREFETCH_SLICE], "order")
     return packages
 
 
