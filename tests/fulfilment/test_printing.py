@@ -220,3 +220,16 @@ def test_numbers_follow_order_time_across_shops_sharing_an_account(stocked):
     c = approved(stocked, minute=3)
     printing.print_batch(stocked.world.people["manager"], [package_of(o).pk for o in (c, b, a)])
     assert [package_of(o).waybill_no[-1] for o in (a, b, c)] == ["1", "2", "3"]
+
+
+def test_batch_numbers_run_per_day_so_batches_in_one_second_never_collide(db):
+    """SHIP-1: several print runs in the same second (a demo, a script, two printers) get distinct numbers."""
+    import datetime as dt
+
+    from zhanggui.fulfilment.models import PrintBatch
+    from zhanggui.fulfilment.services.printing import _create_batch
+
+    moment = dt.datetime(2026, 12, 3, 9, 0, 0, tzinfo=dt.UTC)  # 17:00 in Beijing
+    numbers = [_create_batch(moment, package_count=1).batch_no for _ in range(3)]
+    assert numbers == ["B2612030001", "B2612030002", "B2612030003"]
+    assert PrintBatch.objects.count() == 3

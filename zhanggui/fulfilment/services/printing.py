@@ -9,11 +9,10 @@ the orders' own state moves (orders.services.states, one per order, as that stat
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from zhanggui.core import clock
 from zhanggui.core.access import allowed_shops
@@ -42,8 +41,24 @@ class BatchResult:
 
 
 def next_batch_no(now=None) -> str:
-    """B + Beijing time to the second + 3 random digits: readable, and two batches in the same second differ."""
-    return f"B{clock.local(now or clock.now()):%y%m%d%H%M%S}{secrets.randbelow(1000):03d}"
+    """B + Beijing date + the day's running number (B2612030001): readable, and unique without luck (a random
+    suffix collided when several batches were printed in one second). The unique constraint backs it up."""
+    prefix = f"B{clock.local(now or clock.now()):%y%m%d}"
+    same_day = PrintBatch.objects.filter(batch_no__startswith=prefix).order_by("-batch_no")
+    last = same_day.values_list("batch_no", flat=True).first()
+    return f"{prefix}{int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1:04d}"
+
+
+def _create_batch(now, **fields) -> PrintBatch:
+    """The batch row under the day's next number; two printers racing for one number: the loser takes the next."""
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                return PrintBatch.objects.create(batch_no=next_batch_no(now), **fields)
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _refusals(packages: list[Package]) -> dict[int, str]:
@@ -115,8 +130,8 @@ def print_batch(actor, package_ids, size: str = "76x130") -> BatchResult:
 
         now = clock.now()
         shop_ids = {p.shop_id for p in printing}
-        batch = PrintBatch.objects.create(
-            batch_no=next_batch_no(now),
+        batch = _create_batch(
+            now,
             shop_id=next(iter(shop_ids)) if len(shop_ids) == 1 else None,
             label_size=size,
             package_count=len(printing),
