@@ -9,9 +9,8 @@ sample of 200, scaled. Everything runs in one transaction that is rolled back.
 """
 
 import os
-import time
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from zhanggui.core import clock
 from zhanggui.fulfilment.models import Carrier, Package, WaybillAccount, WaybillPrint
@@ -22,6 +21,7 @@ from zhanggui.inventory.services import stock
 from zhanggui.orders.models import Order
 
 from . import data
+from .harness import timed_queries as measure
 from .registry import Result
 
 SAMPLE = 200
@@ -29,20 +29,6 @@ SAMPLE = 200
 
 def size() -> int:
     return int(os.environ.get("BENCH_PRINT_PACKAGES") or 1_000)
-
-
-def measure(call):
-    count = [0]
-
-    def counter(execute, sql, params, many, context):
-        count[0] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
-        started = time.perf_counter()
-        out = call()
-        seconds = time.perf_counter() - started
-    return out, seconds, count[0]
 
 
 def make_packages(shop, carrier, n: int, tag: str) -> list[int]:

@@ -17,9 +17,8 @@ transaction that is rolled back (the database is left as it was).
 
 import os
 import random
-import time
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
@@ -32,6 +31,7 @@ from zhanggui.orders.services import states
 from zhanggui.shops.models import ShopSettingValue
 
 from . import data
+from .harness import timed_queries as measure
 from .registry import Result
 
 PREFIX = "BRV"
@@ -85,21 +85,6 @@ def make_orders(shop, skus, n: int, tag: str) -> list[int]:
         batch_size=2000,
     )
     return ids
-
-
-def measure(call):
-    """(result, seconds, SQL statements run) — counted by an execute wrapper (no 9,000-query log limit)."""
-    count = [0]
-
-    def counter(execute, sql, params, many, context):
-        count[0] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
-        started = time.perf_counter()
-        out = call()
-        seconds = time.perf_counter() - started
-    return out, seconds, count[0]
 
 
 def run() -> list[Result]:

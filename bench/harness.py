@@ -281,3 +281,20 @@ def write_results(results) -> None:
         json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     print(f"\nwrote {RESULTS_FILE.relative_to(PROJECT_DIR)}")
+
+
+def timed_queries(call):
+    """(result, seconds, SQL statements run) — counted by an execute wrapper (no 9,000-query log limit)."""
+    from django.db import connection
+
+    count = [0]
+
+    def counter(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        started = time.perf_counter()
+        out = call()
+        seconds = time.perf_counter() - started
+    return out, seconds, count[0]
