@@ -6,17 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from zhanggui.core.registry import register_all
 
+from .services.carriers import carrier_facts
+
 SHIPPING = _("Shipping")
 
-CARRIERS = (
-    ("STO", "申通"),
-    ("YTO", "圆通"),
-    ("ZTO", "中通"),
-    ("YUNDA", "韵达"),
-    ("EMS", "EMS"),
-    ("SF", "顺丰"),
-    ("JD", "京东"),
-)
+# The carriers of data/carriers.json (code, short name): one list for the choices and the carrier table.
+CARRIERS = tuple((fact["code"], fact["short_name"]) for fact in carrier_facts())
 
 register_all(
     SHIPPING,
@@ -42,15 +37,7 @@ register_all(
         ("fulfilment.remote_surcharge", _("Remote-region surcharge"), "money", 1500, "SHIP-3", {}),
         ("fulfilment.urgent_carrier", _("Carrier for urgent orders"), "choice", "SF", "SHIP-3", {"choices": CARRIERS}),
         ("fulfilment.urgent_surcharge", _("Urgent (SF) surcharge"), "money", 1500, "SHIP-3", {}),
-        # SHIP-2: 一天发一次货；付款后 24 小时内发出，16:00 前付款当天发
-        (
-            "fulfilment.ship_target_hours",
-            _("Normally ship within (hours after payment)"),
-            "int",
-            24,
-            "SHIP-2",
-            {"min": 1, "max": 720, "unit": " h"},
-        ),
+        # SHIP-2: 一天发一次货；16:00 前付款当天发（付款后 24 小时内发出，由截单规则保证），最迟 48 小时
         ("fulfilment.same_day_cutoff", _("Paid before this time ships the same day"), "time", "16:00", "SHIP-2", {}),
         (
             "fulfilment.promotion_days",

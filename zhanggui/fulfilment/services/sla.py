@@ -10,7 +10,7 @@ The ship deadline (all figures are shop settings, days from the Chinese business
 * Paid on a named big-promotion day (``fulfilment.promotion_days``: "11-11,12-12" or "2026-11-11"): the 48-hour
   limit is lifted — the deadline is payment + 48 h + ``fulfilment.promotion_extra_hours`` (24 h), with no cutoff
   rule (the backlog is expected).
-* ``fulfilment.ship_target_hours`` (24 h) is the promise made to the buyer; the cutoff rule is how it is kept.
+* The 24-hour promise of SHIP-2 is kept by the cutoff rule itself (a separate hour count would only disagree with it).
 
 The at-risk queue lists open packages and reviewed / to-review orders without a package whose deadline falls
 within ``fulfilment.at_risk_hours`` from now, or has passed. Missing goods create one CS task per order.
