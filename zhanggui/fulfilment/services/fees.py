@@ -55,6 +55,8 @@ def import_carrier_bill(actor, carrier, upload, shops=None) -> BillResult:
         packages = packages.filter(shop__in=shops)
     by_number = {p.waybill_no: p for p in packages}
     source = (getattr(upload, "name", "") or "")[:120]
+    by_id = {p.pk: p for p in by_number.values()}
+    charges: dict[int, CourierCharge] = {}  # a parcel billed twice in one file: the later line wins
     with transaction.atomic():
         for line, row in rows:
             number = str(pick(row, "运单号", "快递单号", "单号"))
@@ -71,20 +73,26 @@ def import_carrier_bill(actor, carrier, upload, shops=None) -> BillResult:
             if fee < 0:
                 result.errors.append(f"第 {line} 行：费用不能为负")
                 continue
-            CourierCharge.objects.update_or_create(
-                package=package,
-                defaults={
-                    "carrier": carrier,
-                    "waybill_no": number,
-                    "weight_g": weight,
-                    "fee_fen": fee,
-                    "source": source,
-                    "imported_by": actor if getattr(actor, "is_authenticated", False) else None,
-                },
-            )
-            Package.objects.filter(pk=package.pk).update(courier_fee_fen=fee)  # SHIP-5: courier fee per parcel
+            charges[package.pk] = CourierCharge(
+                package=package, carrier=carrier, waybill_no=number, weight_g=weight, fee_fen=fee, source=source,
+                imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )  # fmt: skip
+            package.courier_fee_fen = fee  # SHIP-5: courier fee per parcel
             result.updated += 1
+        _save_charges(charges, [by_id[pk] for pk in charges])
     return result
+
+
+def _save_charges(charges: dict[int, CourierCharge], packages: list[Package]) -> None:
+    """Set-based: the bill's charges replace earlier ones of the same parcels (a corrected bill), in a few queries."""
+    existing = dict(CourierCharge.objects.filter(package_id__in=charges).values_list("package_id", "pk"))
+    now = clock.now()  # bulk_update does not run auto_now
+    for package_id, charge in charges.items():
+        charge.pk, charge.imported_at = existing.get(package_id), now
+    fields = ["carrier", "waybill_no", "weight_g", "fee_fen", "source", "imported_by", "imported_at"]
+    CourierCharge.objects.bulk_update([c for c in charges.values() if c.pk], fields, batch_size=1000)
+    CourierCharge.objects.bulk_create([c for c in charges.values() if not c.pk], batch_size=1000)
+    Package.objects.bulk_update(packages, ["courier_fee_fen"], batch_size=1000)
 
 
 # ---- reconciliation ---------------------------------------------------------------------------------------------

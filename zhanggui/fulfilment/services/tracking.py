@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from ..models import Package, PackageOrder, TrackingEvent
 from .tables import parse_time, pick, read_rows
@@ -90,6 +90,7 @@ def record_tracking(actor, events: list[dict], *, source: str = "api", shops=Non
         packages = packages.filter(shop__in=shops)
     by_number = {p.waybill_no: p for p in packages.order_by("id")}
     signed: dict[int, dt.datetime] = {}
+    fresh: dict[tuple, TrackingEvent] = {}  # one row per (package, time, status), as the unique constraint says
     for n, event in enumerate(events, start=1):
         where = f"第 {event.get('line') or n} 行"
         number = str(event.get("waybill_no") or "").strip()
@@ -108,24 +109,27 @@ def record_tracking(actor, events: list[dict], *, source: str = "api", shops=Non
         if status is None:
             result.errors.append(f"{where}：无法识别状态“{event.get('status') or event.get('text') or ''}”")
             continue
-        try:
-            with transaction.atomic():
-                _, made = TrackingEvent.objects.get_or_create(
-                    package=package,
-                    at=at,
-                    status=status,
-                    defaults={
-                        "text": str(event.get("text") or STATUS_NAMES[status])[:300],
-                        "location": str(event.get("location") or "")[:60],
-                        "source": source,
-                    },
-                )
-        except IntegrityError:  # the same scan arriving at the same moment from elsewhere
-            made = False
-        result.created += made
-        result.duplicates += not made
+        key = (package.pk, at, status)
+        if key not in fresh:
+            fresh[key] = TrackingEvent(
+                package=package,
+                at=at,
+                status=status,
+                text=str(event.get("text") or STATUS_NAMES[status])[:300],
+                location=str(event.get("location") or "")[:60],
+                source=source,
+            )
         if status == Status.SIGNED:
             signed[package.pk] = min(at, signed.get(package.pk, at))
+    # SHIP-4, set-based: the scans already recorded (a re-imported file) are counted, the rest inserted at once;
+    # ignore_conflicts absorbs the same scan arriving at the same moment from elsewhere.
+    known = set(
+        TrackingEvent.objects.filter(package_id__in={k[0] for k in fresh}).values_list("package_id", "at", "status")
+    )
+    new = [event for key, event in fresh.items() if key not in known]
+    TrackingEvent.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    result.created += len(new)
+    result.duplicates += len(events) - len(result.errors) - len(new)  # good rows already there
     for package_id, at in sorted(signed.items()):
         _sign(actor, package_id, at, result)
     return result
