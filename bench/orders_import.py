@@ -136,7 +136,7 @@ def copy_seconds(result, shop_id) -> float:
         batches.append((rows, lines))
     q = connection.ops.quote_name
     order_cols = ", ".join(q(c) for c in ["id", *cols])
-    line_cols = ", ".join(q(c) for c in ["id", *imports._LINE_COLUMNS])
+    line_cols = ", ".join(q(c) for c in ["id", *imports.LINE_COLUMNS])
     pg = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         for table, model in (("bench_order_copy", Order), ("bench_line_copy", OrderLine)):
@@ -151,7 +151,7 @@ def copy_seconds(result, shop_id) -> float:
                     if row[i] is not None:
                         row[i] = connection.ops.adapt_datetimefield_value(row[i])
     order_marks = ", ".join(["%s"] * (len(cols) + 1))
-    line_marks = ", ".join(["%s"] * (len(imports._LINE_COLUMNS) + 1))
+    line_marks = ", ".join(["%s"] * (len(imports.LINE_COLUMNS) + 1))
     start = time.perf_counter()
     for rows, lines in batches:
         with transaction.atomic(), connection.cursor() as cursor:

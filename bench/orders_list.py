@@ -25,6 +25,7 @@ from zhanggui.core import clock
 from zhanggui.core.demo import ADDRESSES, FAMILY, GIVEN
 from zhanggui.orders import selectors
 from zhanggui.orders.models import Order, OrderLine
+from zhanggui.orders.services import imports
 from zhanggui.team.models import Staff
 from zhanggui.team.services import create_staff
 
@@ -131,18 +132,7 @@ def generate(n_orders: int, shop_ids: list[int], skus: list[tuple[int, str]], fi
     return orders, lines
 
 
-LINE_COLUMNS = [
-    "order_id",
-    "line_no",
-    "sku_id",
-    "outer_code",
-    "title",
-    "properties",
-    "unit_price_fen",
-    "quantity",
-    "paid_fen",
-    "shipped_qty",
-]
+LINE_COLUMNS = imports.LINE_COLUMNS  # the columns the import writes, in its order
 
 
 def write(orders, lines) -> None:

@@ -90,7 +90,7 @@ RELEASE_NOTE = "导入：平台订单已关闭，释放预留"
 
 _ORDER_FIELDS = [f for f in Order._meta.concrete_fields if f.name != "id"]
 _ORDER_COLUMNS = [f.column for f in _ORDER_FIELDS]
-_LINE_COLUMNS = [
+LINE_COLUMNS = [
     "order_id",
     "line_no",
     "sku_id",
@@ -422,14 +422,14 @@ class _Batch:
                 OrderLine.objects.filter(order_id__in=replace).delete()
         rows = [(order_id, *values, 0) for order_id, values_list in todo.items() for values in values_list]
         if rows and connection.vendor == "postgresql":
-            cols = ", ".join(_q(c) for c in _LINE_COLUMNS)
+            cols = ", ".join(_q(c) for c in LINE_COLUMNS)
             table = _q(OrderLine._meta.db_table)
             with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         elif rows:
-            cols = ", ".join(_q(c) for c in _LINE_COLUMNS)
-            marks = ", ".join(["%s"] * len(_LINE_COLUMNS))
+            cols = ", ".join(_q(c) for c in LINE_COLUMNS)
+            marks = ", ".join(["%s"] * len(LINE_COLUMNS))
             with connection.cursor() as cursor:
                 cursor.executemany(f"INSERT INTO {_q(OrderLine._meta.db_table)} ({cols}) VALUES ({marks})", rows)
         if updated:  # ORD-9: the unmatched queue follows the lines as they now are (ours may have been fixed)
