@@ -24,6 +24,7 @@ from zhanggui.inventory.services import stock
 from zhanggui.inventory.services import warehouses as wh_svc
 from zhanggui.orders.formats.types import ParsedLine, ParsedOrder, ReadResult, RowError
 from zhanggui.orders.models import ImportRun, Order, OrderLine
+from zhanggui.orders import selectors
 from zhanggui.orders.services import imports
 from zhanggui.orders.services.imports import import_parsed
 
@@ -90,7 +91,10 @@ def test_ord1_created_updated_unchanged_counts(world, shop):
     assert Order.objects.filter(shop=shop).count() == 3 and OrderLine.objects.count() == 3
     order = Order.objects.get(platform_order_no="100000")
     assert order.phone_last4 == "8000" and order.paid_at == PAID_AT and order.fingerprint
-    assert Event.objects.filter(kind="order_imported", object_id=str(order.pk), note=f"导入 {FILE}").count() == 1
+    # the "imported" timeline entry is the import run (who, when, file), not a timeline row per order
+    assert not Event.objects.filter(object_id=str(order.pk), kind="order_imported").exists()
+    entry = selectors.timeline(order, world.people["cs"])[-1]
+    assert (entry["kind"], entry["note"], entry["actor_number"]) == ("order_imported", f"导入 {FILE}", "T002")
 
     again = run(world, [po(f"10000{n}", line=n + 2) for n in range(3)])
     assert (again.created, again.updated, again.unchanged, again.lines) == (0, 0, 3, 0)  # idempotent
@@ -452,4 +456,4 @@ def test_ord1_import_files_streams_paths_in_batches_with_progress(world, shop, t
         str(pk)
         for pk in Order.objects.filter(shop=shop, platform_order_no__startswith="77").values_list("pk", flat=True)
     ]
-    assert Event.objects.filter(kind="order_imported", object_id__in=ids, note="导入 r.csv").count() == 5
+    assert set(Order.objects.filter(pk__in=ids).values_list("import_run", flat=True)) == {run_.pk}

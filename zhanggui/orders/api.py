@@ -8,7 +8,6 @@ from ninja import Router, Schema
 
 from zhanggui.core.access import allowed_shop_or_404, allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
-from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.privacy import can_see_pii
 
 from . import selectors
@@ -140,9 +139,7 @@ def _detail(order_id: int, user) -> dict:
     return {
         **_out(order, user, show),
         "allowed_moves": states.allowed_moves(order),
-        "timeline": [
-            {k: v for k, v in present_event(e, user).items() if k != "object_label"} for e in timeline_for(order)[:200]
-        ],
+        "timeline": [{k: v for k, v in e.items() if k != "object_label"} for e in selectors.timeline(order, user)],
     }
 
 

@@ -47,14 +47,17 @@ class Order(models.Model):
         PHONE = "phone", _("phone order")
         CUSTOM = "custom", _("customised")
 
-    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="orders")
+    # db_index=False: the unique (shop, platform order number) and the list indexes all lead with the shop.
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="orders", db_index=False)
     platform_order_no = models.CharField(_("order number"), max_length=64)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING_PAYMENT)
     state_before_hold = models.CharField(max_length=16, blank=True)  # where 挂起 returns to
     platform_status = models.CharField(_("platform status"), max_length=60, blank=True)  # the export's own text
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.IMPORT)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NORMAL)
-    customer = models.ForeignKey("crm.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    customer = models.ForeignKey(
+        "crm.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )  # indexed where set (Meta): imported orders have none
 
     buyer_nick = models.CharField(_("buyer"), max_length=100, blank=True)
     buyer_message = models.CharField(_("buyer message"), max_length=500, blank=True)
@@ -63,7 +66,7 @@ class Order(models.Model):
 
     receiver_name = models.CharField(_("receiver"), max_length=60, blank=True)
     receiver_phone = models.CharField(_("phone"), max_length=40, blank=True)
-    phone_last4 = models.CharField(max_length=4, blank=True, db_index=True)  # ORD-6: find by the last four digits
+    phone_last4 = models.CharField(max_length=4, blank=True)  # ORD-6: find by the last four digits (Meta index)
     address_raw = models.CharField(_("address as exported"), max_length=300, blank=True)
     province = models.CharField(_("province"), max_length=30, blank=True)
     city = models.CharField(_("city"), max_length=30, blank=True)
@@ -86,7 +89,7 @@ class Order(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     carrier = models.CharField(_("carrier"), max_length=30, blank=True)
-    tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True, db_index=True)
+    tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True)  # Meta index
 
     # ORD-9 exception queues: nothing is hidden; each flag is a queue with a count on the home page.
     exc_out_of_stock = models.BooleanField(_("out of stock"), default=False)
@@ -100,6 +103,13 @@ class Order(models.Model):
     buyer_confirmed_at = models.DateTimeField(_("buyer confirmed details"), null=True, blank=True)
 
     fingerprint = models.CharField(max_length=40, blank=True)  # hash of the imported fields: unchanged rows skip
+    # The import that created the order: its "imported" timeline entry (who, when, which file) is read from the run
+    # instead of one timeline row per order. Not enforced or indexed by the database — a big import pays for every
+    # constraint check and index entry per row, and runs are never deleted.
+    import_run = models.ForeignKey(
+        "ImportRun", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+        related_name="+",
+    )  # fmt: skip
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -118,6 +128,10 @@ class Order(models.Model):
             models.Index(fields=["receiver_name"]),
             # ORD-6 at a million orders: order-number prefix search, the carrier filter's loose index scan
             models.Index(fields=["platform_order_no"], name="order_no_prefix", opclasses=["varchar_pattern_ops"]),
+            # one index each (pattern ops serve = and prefix LIKE): every index is paid for on each imported row
+            models.Index(fields=["tracking_no"], name="order_tracking", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["phone_last4"], name="order_phone_last4"),
+            models.Index(fields=["customer"], condition=Q(customer__isnull=False), name="order_customer"),
             # (…, state): the capped tab counts under a carrier or flag filter stay index-only scans
             models.Index(fields=["shop", "carrier", "state"], name="order_shop_carrier"),
             models.Index(fields=["flag", "state"], condition=~Q(flag=""), name="order_flag_state"),
@@ -136,9 +150,12 @@ class OrderLine(models.Model):
     """One item line. Matched to a system SKU by 商家编码 (or barcode); unmatched lines keep the platform's text and
     put the order in the unmatched-SKU queue (ORD-9)."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # no single-column FK indexes: uniq (order, line_no) and (sku, -order) lead with them
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_no = models.PositiveSmallIntegerField()
-    sku = models.ForeignKey("catalog.Sku", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sku = models.ForeignKey(
+        "catalog.Sku", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     outer_code = models.CharField(_("merchant code"), max_length=64, blank=True)  # 商家编码 / 外部系统编号
     title = models.CharField(_("title"), max_length=200, blank=True)
     properties = models.CharField(_("properties"), max_length=200, blank=True)  # 颜色分类：黑色;尺码：M

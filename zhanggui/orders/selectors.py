@@ -22,7 +22,7 @@ from django.utils.translation import pgettext_lazy
 from zhanggui.core import clock
 from zhanggui.core.registry import get_definition
 
-from .models import Order, OrderLine
+from .models import ImportRun, Order, OrderLine
 
 State = Order.State
 PAGE_SIZE = 50
@@ -365,3 +365,34 @@ def queue_owners() -> dict[str, dict]:
             "owners": list(duty.owners.all()) if duty else [],
         }
     return result
+
+
+def timeline(order: Order, user, limit: int = 200) -> list[dict]:
+    """ORD-6 the order's timeline as pages and the API show it (newest first, masked per role), ending with the
+    import that created it: that entry is the ImportRun (who, when, which files), not a timeline row per order."""
+    from zhanggui.core.events import kind_label, present_event, timeline_for
+
+    entries = [present_event(e, user) for e in timeline_for(order)[:limit]]
+    run = (
+        ImportRun.objects.select_related("actor").filter(pk=order.import_run_id).first()
+        if order.import_run_id
+        else None
+    )
+    if run is not None and len(entries) < limit:
+        entries.append(
+            {
+                "id": None,
+                "at": run.started_at,
+                "actor_number": run.actor.number if run.actor else "",
+                "actor_name": run.actor.name if run.actor else "",
+                "object_type": "orders.order",
+                "object_id": str(order.pk),
+                "object_label": order.platform_order_no,
+                "kind": "order_imported",
+                "kind_label": kind_label("order_imported"),
+                "from_state": "",
+                "to_state": "",
+                "note": f"导入 {run.files}",
+            }
+        )
+    return entries

@@ -47,7 +47,7 @@ from dataclasses import fields as dc_fields
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -186,6 +186,27 @@ def _upsert_sql() -> str:
     return _SQL_CACHE[key]
 
 
+_COPY_TYPES: dict[tuple, list[int]] = {}
+
+
+def copy_rows(cursor, table: str, columns: list[str], rows) -> None:
+    """PostgreSQL: COPY `rows` (sequences in `columns` order) into `table` in the binary format — no text escaping
+    on our side, no parsing on the server's: about 2.5× faster than text COPY for the 49 columns of an order. The
+    column types come from the catalog, once per process and table (a temp table: looked up by its name)."""
+    key = (table, *columns)
+    if key not in _COPY_TYPES:
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0", [table]
+        )
+        types = dict(cursor.fetchall())
+        _COPY_TYPES[key] = [types[column] for column in columns]
+    cols = ", ".join(_q(c) for c in columns)
+    with cursor.cursor.copy(f"COPY {_q(table)} ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(_COPY_TYPES[key])
+        for row in rows:
+            copy.write_row(row)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Rows
 # ---------------------------------------------------------------------------------------------------------------
@@ -228,40 +249,53 @@ def _check(order: ParsedOrder) -> RowError | None:
     return None
 
 
-_ORDER_DEFAULTS = {f.column: f.get_default() for f in _ORDER_FIELDS}  # all scalars: computed once, copied per row
+_COL = {column: i for i, column in enumerate(_ORDER_COLUMNS)}  # rows are lists in _ORDER_COLUMNS order
+_TEMPLATE = [f.get_default() for f in _ORDER_FIELDS]  # all scalars: computed once, copied per row
 _copied_values = operator.attrgetter(*_COPIED)
-_CUT = [(name, _MAX[name]) for name in _COPIED if name in _MAX]
+_COPIED_AT = [_COL[name] for name in _COPIED]  # the copied fields are plain columns (no FK): name = column
+_CUT_AT = [(_COL[name], _MAX[name]) for name in _COPIED if name in _MAX]
+_SET = (
+    "shop_id", "state", "state_before_hold", "hold_reason", "exc_risk", "exc_address", "exc_unmatched",
+    "phone_last4", "source", "fingerprint", "version", "created_at", "updated_at", "customer_id", "import_run_id",
+)  # fmt: skip
+_SET_AT = [_COL[column] for column in _SET]
+NO, STATE, HELD, FP = (_COL[c] for c in ("platform_order_no", "state", "state_before_hold", "fingerprint"))
 
 
-def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now) -> dict:
-    """The column values of one imported order (created-order values; the SET clause decides what an update takes)."""
-    row = dict(_ORDER_DEFAULTS)
-    row.update(zip(_COPIED, _copied_values(order), strict=True))
-    for name, limit in _CUT:
-        value = row[name]
+def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int | None = None) -> list:
+    """The column values of one imported order, in _ORDER_COLUMNS order (created-order values; the SET clause
+    decides what an update takes). A list, not a dict: it goes to COPY as it is."""
+    row = _TEMPLATE.copy()
+    for i, value in zip(_COPIED_AT, _copied_values(order), strict=True):
+        row[i] = value
+    for i, limit in _CUT_AT:
+        value = row[i]
         if value.__class__ is str and len(value) > limit:
-            row[name] = value[:limit]
+            row[i] = value[:limit]
     state = order.state
     risk = bool(order.risk_hold)
     if state == S.ON_HOLD:  # the mapping itself says hold (锁定 / 审核中)
         risk, state = True, S.TO_REVIEW
     held = risk and _RANK.get(state, 0) < _SHIPPED_RANK
-    row.update(
-        shop_id=shop_id,
-        state=S.ON_HOLD if held else state,
-        state_before_hold=state if held else "",
-        hold_reason=RISK_REASON if held else "",
-        exc_risk=risk,
-        exc_address=not order.address_ok,  # ORD-9 address queue
-        exc_unmatched=any(sku_of.get(line.outer_code) is None for line in order.lines),  # ORD-9
-        phone_last4=_digits_last4(order.receiver_phone),  # ORD-6
-        source=Order.Source.IMPORT,
-        fingerprint=fingerprint(order),
-        version=1,
-        created_at=now,
-        updated_at=now,
-        customer_id=None,
+    values = (
+        shop_id,
+        S.ON_HOLD if held else state,
+        state if held else "",
+        RISK_REASON if held else "",
+        risk,
+        not order.address_ok,  # ORD-9 address queue
+        any(sku_of.get(line.outer_code) is None for line in order.lines),  # ORD-9 unmatched queue
+        _digits_last4(order.receiver_phone),  # ORD-6
+        Order.Source.IMPORT,
+        fingerprint(order),
+        1,
+        now,
+        now,
+        None,
+        run_id,  # the order's "imported" timeline entry is its import run (events.order_timeline)
     )
+    for i, value in zip(_SET_AT, values, strict=True):
+        row[i] = value
     return row
 
 
@@ -325,10 +359,13 @@ class _Batch:
         numbers = [o.platform_order_no for o in self.orders]
         if connection.vendor == "postgresql":  # one array parameter, not 2,000 placeholders to plan
             with connection.cursor() as cursor:
+                # One unique-index probe per number (LATERAL): with `= ANY` the planner, whose statistics lag
+                # behind a big import, may scan every order of the shop instead — quadratic in the import size.
                 cursor.execute(
-                    f"SELECT id, platform_order_no, state, state_before_hold, fingerprint, exc_out_of_stock "
-                    f"FROM {_q(Order._meta.db_table)} WHERE shop_id = %s AND platform_order_no = ANY(%s) FOR UPDATE",
-                    [self.shop_id, numbers],
+                    f"SELECT o.id, o.platform_order_no, o.state, o.state_before_hold, o.fingerprint, "
+                    f"o.exc_out_of_stock FROM unnest(%s::varchar[]) AS n(no) CROSS JOIN LATERAL (SELECT * FROM "
+                    f"{_q(Order._meta.db_table)} WHERE shop_id = %s AND platform_order_no = n.no FOR UPDATE) o",
+                    [numbers, self.shop_id],
                 )
                 return {no: (pk, state, before, fp, oos) for pk, no, state, before, fp, oos in cursor.fetchall()}
         qs = Order.objects.filter(shop_id=self.shop_id, platform_order_no__in=numbers)
@@ -342,15 +379,15 @@ class _Batch:
     def write(self) -> dict:
         before = self._before()
         sku_of = _match_skus(self.orders, self.skus)
-        rows = [_order_row(o, self.shop_id, sku_of, self.now) for o in self.orders]
+        rows = [_order_row(o, self.shop_id, sku_of, self.now, self.run.pk) for o in self.orders]
         # {order no: (id, state, state_before_hold, inserted)} of the orders created or updated
         pg = connection.vendor == "postgresql"
-        changed = self._upsert_pg(rows) if pg else self._upsert_sqlite(rows, before)
+        changed = self._write_pg(rows, before) if pg else self._upsert_sqlite(rows, before)
         by_no = {o.platform_order_no: o for o in self.orders}
         created = {no: v for no, v in changed.items() if v[3]}
         updated = {no: v for no, v in changed.items() if not v[3]}
         lines = self._write_lines(by_no, created, updated, sku_of)
-        self._events(by_no, before, created, updated)
+        self._events(by_no, before, updated)
         self._stock(before, changed)
         return {
             "created": len(created),
@@ -361,7 +398,40 @@ class _Batch:
 
     # -- orders
 
-    def _upsert_pg(self, rows: list[dict]) -> dict:
+    def _write_pg(self, rows: list[list], before: dict) -> dict:
+        """New orders straight into the table by COPY (ids drawn from its sequence first); orders that exist and
+        changed through the staging upsert; unchanged ones (fingerprint as stored — locked by _before) not at all.
+        When a concurrent import created some of the new ones after _before looked, the unique constraint refuses
+        the COPY: its savepoint is undone and the whole batch takes the upsert, which sorts it out row by row."""
+        new = [row for row in rows if row[NO] not in before]
+        changed = self._copy_new(new) if new else {}
+        if changed is None:
+            before.update(self._before())  # what the other import wrote: those orders are updates now
+            changed = {}
+            todo = [row for row in rows if row[NO] not in before or before[row[NO]][3] != row[FP]]
+        else:
+            todo = [row for row in rows if row[NO] in before and before[row[NO]][3] != row[FP]]
+        if todo:
+            changed.update(self._upsert_pg(todo))
+        return changed
+
+    def _copy_new(self, rows: list[list]) -> dict | None:
+        table = Order._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+            try:
+                with transaction.atomic():
+                    copy_rows(
+                        cursor, table, ["id", *_ORDER_COLUMNS], ((pk, *row) for pk, row in zip(ids, rows, strict=True))
+                    )
+            except IntegrityError:
+                return None
+        return {row[NO]: (pk, row[STATE], row[HELD], True) for pk, row in zip(ids, rows, strict=True)}
+
+    def _upsert_pg(self, rows: list[list]) -> dict:
         cols = ", ".join(_q(c) for c in _ORDER_COLUMNS)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -369,31 +439,24 @@ class _Batch:
                 f"SELECT {cols} FROM {_q(Order._meta.db_table)} WITH NO DATA"
             )
             cursor.execute("TRUNCATE zg_order_stage")
-            with cursor.cursor.copy(f"COPY zg_order_stage ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([row[c] for c in _ORDER_COLUMNS])
+            copy_rows(cursor, "zg_order_stage", _ORDER_COLUMNS, rows)
             cursor.execute(_upsert_sql())
             return {no: (pk, state, held, inserted) for pk, no, state, held, inserted in cursor.fetchall()}
 
-    def _upsert_sqlite(self, rows: list[dict], before: dict) -> dict:
-        ops = connection.ops
+    def _upsert_sqlite(self, rows: list[list], before: dict) -> dict:
+        adapt = connection.ops.adapt_datetimefield_value
+        dates = [i for i, f in enumerate(_ORDER_FIELDS) if f.get_internal_type() == "DateTimeField"]
         params = []
         for row in rows:
-            values = []
-            for field in _ORDER_FIELDS:
-                value = row[field.column]
-                if value is not None and field.get_internal_type() == "DateTimeField":
-                    value = ops.adapt_datetimefield_value(value)
-                values.append(value)
+            values = row.copy()
+            for i in dates:
+                if values[i] is not None:
+                    values[i] = adapt(values[i])
             params.append(values)
         with connection.cursor() as cursor:
             cursor.executemany(_upsert_sql(), params)
         # SQLite writes one transaction at a time (IMMEDIATE): what we read before is what we changed.
-        todo = [
-            row["platform_order_no"]
-            for row in rows
-            if row["platform_order_no"] not in before or before[row["platform_order_no"]][3] != row["fingerprint"]
-        ]
+        todo = [row[NO] for row in rows if row[NO] not in before or before[row[NO]][3] != row[FP]]
         if not todo:
             return {}
         now = Order.objects.filter(shop_id=self.shop_id, platform_order_no__in=todo).values_list(
@@ -422,11 +485,8 @@ class _Batch:
                 OrderLine.objects.filter(order_id__in=replace).delete()
         rows = [(order_id, *values, 0) for order_id, values_list in todo.items() for values in values_list]
         if rows and connection.vendor == "postgresql":
-            cols = ", ".join(_q(c) for c in LINE_COLUMNS)
-            table = _q(OrderLine._meta.db_table)
-            with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            with connection.cursor() as cursor:
+                copy_rows(cursor, OrderLine._meta.db_table, LINE_COLUMNS, rows)
         elif rows:
             cols = ", ".join(_q(c) for c in LINE_COLUMNS)
             marks = ", ".join(["%s"] * len(LINE_COLUMNS))
@@ -446,16 +506,16 @@ class _Batch:
 
     # -- timeline
 
-    def _events(self, by_no: dict, before: dict, created: dict, updated: dict) -> None:
-        """One timeline entry per created / updated order. PostgreSQL: one COPY into the timeline table (the rows
-        record_events would write, without building 2,000 model instances); SQLite: record_events."""
+    def _events(self, by_no: dict, before: dict, updated: dict) -> None:
+        """One timeline entry per updated order (a created order's entry is its import run: Order.import_run).
+        PostgreSQL: one COPY into the timeline table (the rows record_events would write, without building 2,000
+        model instances); SQLite: record_events."""
         rows = []
         label = states.state_label
-        for kind, group in (("order_imported", created), ("order_import_updated", updated)):
-            for no, (pk, state, *_rest) in group.items():
-                old = before.get(no, (None, ""))[1] if kind == "order_import_updated" else ""
-                note = f"导入 {by_no[no].source_file or self.default_file}"
-                rows.append((pk, no, kind, label(old) if old else "", label(state), note))
+        for no, (pk, state, *_rest) in updated.items():
+            old = before.get(no, (None, ""))[1]
+            note = f"导入 {by_no[no].source_file or self.default_file}"
+            rows.append((pk, no, "order_import_updated", label(old) if old else "", label(state), note))
         if not rows:
             return
         if connection.vendor != "postgresql":
@@ -470,13 +530,12 @@ class _Batch:
         at = timezone.now()  # what Event.at's auto_now_add would write
         cols = ["at", "actor_id", "actor_number", "shop_id", "content_type_id", "object_id", "object_label", "kind"]
         cols += ["from_state", "to_state", "note", "data"]
-        copy_sql = f"COPY {_q(Event._meta.db_table)} ({', '.join(_q(c) for c in cols)}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-            for pk, no, kind, from_state, to_state, note in rows:
-                copy.write_row(
-                    (at, actor_id, number, self.shop_id, content_type, str(pk), no[:200], kind, from_state,
-                     to_state, note, "{}")
-                )  # fmt: skip
+        values = [
+            (at, actor_id, number, self.shop_id, content_type, str(pk), no[:200], kind, from_state, to_state, note, {})
+            for pk, no, kind, from_state, to_state, note in rows
+        ]
+        with connection.cursor() as cursor:
+            copy_rows(cursor, Event._meta.db_table, cols, values)
 
     # -- stock (ORD-4)
 

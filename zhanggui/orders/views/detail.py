@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from zhanggui.core.access import page, scoped_get
 from zhanggui.core.actions import run_action
-from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.privacy import can_see_pii
 
+from .. import selectors
 from ..models import Order, OrderLine
 from ..services import moves, remarks, states
 from ..services.remarks import FLAG_NAMES
@@ -90,7 +90,7 @@ def order_detail(request, order_id: int):
             "flag_colour": FLAG_COLOURS.get(order.flag, ""),
             "flag_meaning": remarks.flag_meaning(order.shop, order.flag) if order.flag else "",
             "exceptions": exceptions_of(order),
-            "timeline": [present_event(e, request.user) for e in timeline_for(order)[:200]],
+            "timeline": selectors.timeline(order, request.user),
             "hold_label": states.state_label(order.state_before_hold) if order.state_before_hold else "",
             # the panels of other views modules (ORD-7 edits, ORD-8 custom work, ORD-4 confirmation)
             **edit.panel(request, order),
