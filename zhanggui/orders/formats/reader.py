@@ -624,14 +624,16 @@ def worth_background(result: ReadResult, files: list[tuple[str, object]]) -> boo
     return size >= BACKGROUND_MIN_BYTES
 
 
-def in_background(result: ReadResult, *, depth: int = 4) -> ReadResult:
+def in_background(result: ReadResult, *, depth: int = 4, prepare=None) -> ReadResult:
     """ORD-1 bulk import (issue 6): the same stream, parsed in a forked child process while the caller writes the
     previous batches — decoding, the row checks and the address split overlap with the database work (two cores:
     the reader is about half the time of an import). The batches come back through a bounded queue (`depth`
     batches: memory stays flat in the file size); the child's RowErrors and row count are merged into `result`
     when the stream ends, so the caller sees exactly what `stream_files` alone gives. The child only reads (the
     reader is database-free) and leaves with os._exit: it never touches the parent's database connection.
-    A stream already consumed, a platform without fork, or a child that dies: the error is raised in the caller."""
+    A stream already consumed, a platform without fork, or a child that dies: the error is raised in the caller.
+    `prepare(chunk)`, when given, is applied to each batch in the child: the caller's own per-order work (the
+    importer's fingerprints) done on the reader's core instead of the writer's."""
     import multiprocessing as mp
     import queue as queues
 
@@ -646,6 +648,8 @@ def in_background(result: ReadResult, *, depth: int = 4) -> ReadResult:
     def produce():  # in the child
         try:
             for chunk in source:
+                if prepare is not None:
+                    prepare(chunk)
                 queue.put(("batch", chunk, None))
             queue.put(("end", result.errors, result.rows))
         except BaseException as exc:  # reported to the parent, which raises

@@ -70,6 +70,7 @@ class ParsedOrder:
     lines: list[ParsedLine] = field(default_factory=list)
     source_file: str = ""
     source_line: int = 0
+    fingerprint: str = ""  # the importer's hash of the fields above, when computed in the reader's process
 
     def __reduce__(self):  # by field values: ~3× faster to unpickle than the slots dataclass's __setstate__
         return ParsedOrder, _order_fields(self)

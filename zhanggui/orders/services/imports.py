@@ -104,7 +104,9 @@ LINE_COLUMNS = [
 ]
 _MAX = {f.name: f.max_length for f in Order._meta.concrete_fields if getattr(f, "max_length", None)}
 _LINE_MAX = {f.name: f.max_length for f in OrderLine._meta.concrete_fields if getattr(f, "max_length", None)}
-_PARSED_FIELDS = [f.name for f in dc_fields(ParsedOrder) if f.name not in ("lines", "source_file", "source_line")]
+_PARSED_FIELDS = [
+    f.name for f in dc_fields(ParsedOrder) if f.name not in ("lines", "source_file", "source_line", "fingerprint")
+]
 _COPIED = [n for n in _PARSED_FIELDS if n in {f.name for f in _ORDER_FIELDS}]
 
 
@@ -201,7 +203,11 @@ def copy_rows(cursor, table: str, columns: list[str], rows) -> None:
         types = dict(cursor.fetchall())
         _COPY_TYPES[key] = [types[column] for column in columns]
     cols = ", ".join(_q(c) for c in columns)
-    with cursor.cursor.copy(f"COPY {_q(table)} ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
+    # the raw psycopg cursor: wrap its errors as Django's (a unique violation is an IntegrityError to callers)
+    with (
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {_q(table)} ({cols}) FROM STDIN (FORMAT BINARY)") as copy,
+    ):
         copy.set_types(_COPY_TYPES[key])
         for row in rows:
             copy.write_row(row)
@@ -226,6 +232,12 @@ def fingerprint(order: ParsedOrder) -> str:
     parts = list(map(repr, _order_values(order)))
     parts.extend(repr(_line_values_of(line)) for line in order.lines)
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
+
+
+def _fingerprint_all(orders: list[ParsedOrder]) -> None:
+    """Fingerprints computed ahead, in the reader's process (reader.in_background): off the writer's core."""
+    for order in orders:
+        order.fingerprint = fingerprint(order)
 
 
 def _digits_last4(phone: str) -> str:
@@ -287,7 +299,7 @@ def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int 
         any(sku_of.get(line.outer_code) is None for line in order.lines),  # ORD-9 unmatched queue
         _digits_last4(order.receiver_phone),  # ORD-6
         Order.Source.IMPORT,
-        fingerprint(order),
+        order.fingerprint or fingerprint(order),
         1,
         now,
         now,
@@ -693,5 +705,5 @@ def import_files(
     result = reader.stream_files(shop.platform_id, files, batch=batch)
     check_readable(result)
     if background or (background is None and reader.worth_background(result, files)):
-        result = reader.in_background(result)
+        result = reader.in_background(result, prepare=_fingerprint_all)
     return import_parsed(actor, shop, result, [name for name, _data in files], batch=batch, progress=progress)
