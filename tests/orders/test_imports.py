@@ -22,9 +22,9 @@ from zhanggui.core.models import Event
 from zhanggui.inventory.models import Reservation, StockLevel
 from zhanggui.inventory.services import stock
 from zhanggui.inventory.services import warehouses as wh_svc
+from zhanggui.orders import selectors
 from zhanggui.orders.formats.types import ParsedLine, ParsedOrder, ReadResult, RowError
 from zhanggui.orders.models import ImportRun, Order, OrderLine
-from zhanggui.orders import selectors
 from zhanggui.orders.services import imports
 from zhanggui.orders.services.imports import import_parsed
 
@@ -428,26 +428,30 @@ def test_ord1_import_files_refuses_a_pair_with_an_unreadable_file(world, shop):
     assert run_.created == 1 and run_.format
 
 
-@pytest.mark.parametrize("background", [False, True])
-def test_ord1_import_files_streams_paths_in_batches_with_progress(world, shop, tmp_path, background):
-    """ORD-1: import_files reads the files streamed from paths, batch by batch; progress gets the estimated total
-    from the start; lines, timeline events and the orphan detail row's error are all there at the end — the same
-    when the files are parsed in a child process while the batches are written (issue 6 bulk import)."""
+def _pair_on_disk(tmp_path, count: int = 5):
+    """A Taobao pair of `count` orders with two lines each, plus a detail row whose order is not in the report."""
     from tests.orders import files as F
 
-    orders = [{"no": f"77{n:04d}", "lines": [{"code": "D-黑-S"}, {"code": "D-白-M"}]} for n in range(5)]
+    orders = [{"no": f"77{n:04d}", "lines": [{"code": "D-黑-S"}, {"code": "D-白-M"}]} for n in range(count)]
     report, detail = F.taobao_pair(orders)
     detail += F.taobao_pair([{"no": "779999"}])[1].split(b"\n", 1)[1]
     (tmp_path / "r.csv").write_bytes(report)
     (tmp_path / "d.csv").write_bytes(detail)
+    return [("r.csv", tmp_path / "r.csv"), ("d.csv", tmp_path / "d.csv")]
+
+
+def test_ord1_import_files_streams_paths_in_batches_with_progress(world, shop, tmp_path):
+    """ORD-1: import_files reads the files streamed from paths, batch by batch; progress gets the estimated total
+    from the start; lines, the import run and the orphan detail row's error are all there at the end. Inside a
+    transaction (as here) it never forks a second process, even when asked (workers=2)."""
     seen = []
     run_ = imports.import_files(
         world.people["cs"],
         shop,
-        [("r.csv", tmp_path / "r.csv"), ("d.csv", tmp_path / "d.csv")],
+        _pair_on_disk(tmp_path),
         batch=2,
         progress=lambda done, total: seen.append((done, total)),
-        background=background,
+        workers=2,
     )
     assert seen == [(2, 5), (4, 5), (5, 5)]
     assert (run_.created, run_.lines, run_.failed) == (5, 10, 1)
@@ -457,3 +461,24 @@ def test_ord1_import_files_streams_paths_in_batches_with_progress(world, shop, t
         for pk in Order.objects.filter(shop=shop, platform_order_no__startswith="77").values_list("pk", flat=True)
     ]
     assert set(Order.objects.filter(pk__in=ids).values_list("import_run", flat=True)) == {run_.pk}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the second process writes on PostgreSQL only")
+def test_ord1_big_import_in_two_processes_writes_every_order_once(transactional_db, world, shop, tmp_path):
+    """ORD-1 / issue 6 bulk import: two processes, each reading the files and writing the orders whose number
+    hashes to its share — together every order exactly once with its lines, one import run with the counts and
+    the error report of both, progress up to the total, and a re-import all unchanged."""
+    files = _pair_on_disk(tmp_path, count=40)
+    seen = []
+    run_ = imports.import_files(
+        world.people["cs"], shop, files, batch=4, progress=lambda d, t: seen.append((d, t)), workers=2
+    )
+    assert (run_.created, run_.updated, run_.unchanged, run_.lines, run_.failed) == (40, 0, 0, 80, 1)
+    orders = Order.objects.filter(shop=shop, platform_order_no__startswith="77")
+    assert orders.count() == 40 and OrderLine.objects.filter(order__in=orders).count() == 80
+    assert set(orders.values_list("import_run", flat=True)) == {run_.pk}
+    assert seen[-1] == (40, 40) and [d for d, _t in seen] == sorted(d for d, _t in seen)
+    rows = list(load_workbook(run_.report.path).active.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[4]) for r in rows] == [("d.csv", "779999")]  # the orphan line, reported once
+    again = imports.import_files(world.people["cs"], shop, files, batch=4, workers=2)
+    assert (again.created, again.updated, again.unchanged, again.failed) == (0, 0, 40, 1)

@@ -20,6 +20,7 @@ import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from zlib import crc32
 
 from zhanggui.core.errors import DomainError
 from zhanggui.core.money import yuan_to_fen
@@ -455,8 +456,8 @@ def _apply_address(order: ParsedOrder, kind: str) -> None:
 class _File:
     """One opened export file: header read and format detected; `records()` streams its good rows."""
 
-    def __init__(self, platform: str, name: str, data, errors: list[RowError]):
-        self.name, self.data, self.errors = name, data, errors
+    def __init__(self, platform: str, name: str, data, errors: list[RowError], part: tuple[int, int] | None = None):
+        self.name, self.data, self.errors, self.part = name, data, errors, part
         self.layout: Layout | None = None
         self.count = 0  # data rows read
         rows = iter_rows(name, data)
@@ -484,12 +485,15 @@ class _File:
         reader = _RowReader(self.layout)
         order_col = self.layout.headers["order_no"]
         order_index = reader.order_no
+        mine, parts = self.part or (0, 1)
         for line_no, row in enumerate(self.rows, start=2):
             if not any(row):
                 continue
             order_no = reader.cell(row, order_index)
             if not order_no and not any(c.strip() for c in row):
                 continue
+            if parts > 1 and (crc32(order_no.encode()) % parts if order_no else 0) != mine:
+                continue  # another process's share (stream_files `part`): every row read by exactly one
             self.count += 1
             if not order_no:
                 errors.append(RowError(name, line_no, order_col, "订单号为空"))
@@ -542,7 +546,9 @@ class _File:
 _LINE_SLOTS = ("outer_code", "title", "properties", "unit_price_fen", "quantity", "paid_fen", "platform_sku_id")
 
 
-def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 2000) -> ReadResult:
+def stream_files(
+    platform: str, files: list[tuple[str, object]], batch: int = 2000, part: tuple[int, int] | None = None
+) -> ReadResult:
     """ORD-1, streaming: like read_files, but the orders come as `ReadResult.batches` (lists of up to `batch`
     orders) while the files are read — memory does not grow with the order report. `files`: (name, bytes or path).
 
@@ -551,11 +557,14 @@ def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 20
     the detail files are read FIRST into a compact dict {订单编号: [(file, line, line values tuple)]} — about 100
     bytes a line, a tenth of a ParsedOrder — then the order report streams and each order takes its lines from the
     dict; what is left at the end has no order (RowError). Chosen over a staging table because the reader stays
-    database-free and the detail report is the small file (a few columns per line)."""
+    database-free and the detail report is the small file (a few columns per line).
+
+    `part` (k, n): only the orders whose number hashes (crc32) to k of n, and their lines and row errors — n
+    processes importing one file side by side each take a disjoint share (imports.import_stream)."""
     if platform not in PLATFORMS:
         raise DomainError("unknown_platform", f"未知平台：{platform}", "platform")
     errors: list[RowError] = []
-    opened = [_File(platform, name, data, errors) for name, data in files]
+    opened = [_File(platform, name, data, errors, part) for name, data in files]
     readable = [f for f in opened if f.layout is not None]
     names: list[str] = []
     for f in readable:  # report formats first, detail formats after (e.g. "taobao-2020+taobao-detail")
@@ -608,81 +617,3 @@ def read_files(platform: str, files: list[tuple[str, object]]) -> ReadResult:
     result = stream_files(platform, files)
     orders = [order for chunk in result.batches for order in chunk]
     return ReadResult(format=result.format, orders=orders, errors=result.errors, rows=result.rows)
-
-
-# ---------------------------------------------------------------- reading in a child process
-
-BACKGROUND_MIN_LINES = 20_000  # below this the fork costs more than it saves
-BACKGROUND_MIN_BYTES = 4 << 20  # XLSX (no line estimate): from this size on
-
-
-def worth_background(result: ReadResult, files: list[tuple[str, object]]) -> bool:
-    """Whether reading in a child process pays: a big import (by the line estimate, or the file size for XLSX)."""
-    if result.estimate is not None:
-        return result.estimate >= BACKGROUND_MIN_LINES
-    size = sum(len(data) if isinstance(data, bytes | bytearray) else Path(data).stat().st_size for _n, data in files)
-    return size >= BACKGROUND_MIN_BYTES
-
-
-def in_background(result: ReadResult, *, depth: int = 4, prepare=None) -> ReadResult:
-    """ORD-1 bulk import (issue 6): the same stream, parsed in a forked child process while the caller writes the
-    previous batches — decoding, the row checks and the address split overlap with the database work (two cores:
-    the reader is about half the time of an import). The batches come back through a bounded queue (`depth`
-    batches: memory stays flat in the file size); the child's RowErrors and row count are merged into `result`
-    when the stream ends, so the caller sees exactly what `stream_files` alone gives. The child only reads (the
-    reader is database-free) and leaves with os._exit: it never touches the parent's database connection.
-    A stream already consumed, a platform without fork, or a child that dies: the error is raised in the caller.
-    `prepare(chunk)`, when given, is applied to each batch in the child: the caller's own per-order work (the
-    importer's fingerprints) done on the reader's core instead of the writer's."""
-    import multiprocessing as mp
-    import queue as queues
-
-    if result.batches is None or mp.current_process().daemon:  # a daemonic worker may not have children
-        return result
-    address.divisions()  # the tables the rows need, loaded before the fork: the child imports and opens nothing
-    load_formats()
-    context = mp.get_context("fork")
-    queue = context.Queue(maxsize=max(1, depth))
-    source = result.batches
-
-    def produce():  # in the child
-        try:
-            for chunk in source:
-                if prepare is not None:
-                    prepare(chunk)
-                queue.put(("batch", chunk, None))
-            queue.put(("end", result.errors, result.rows))
-        except BaseException as exc:  # reported to the parent, which raises
-            queue.put(("fail", f"{type(exc).__name__}: {exc}", None))
-        queue.close()
-        queue.join_thread()
-
-    child = context.Process(target=produce, name="zhanggui-order-reader", daemon=True)
-    child.start()
-    errors_before = len(result.errors)
-
-    def batches():
-        try:
-            while True:
-                try:
-                    kind, payload, extra = queue.get(timeout=5)
-                except queues.Empty:  # still working, or dead
-                    if not child.is_alive():
-                        raise RuntimeError("读取导出文件的子进程意外退出") from None
-                    continue
-                if kind == "batch":
-                    yield payload
-                elif kind == "end":
-                    del result.errors[errors_before:]
-                    result.errors.extend(payload[errors_before:])
-                    result.rows = extra
-                    return
-                else:
-                    raise RuntimeError(f"读取导出文件失败：{payload}")
-        finally:
-            if child.is_alive():
-                child.terminate()
-            child.join(timeout=5)
-
-    result.batches = batches()
-    return result

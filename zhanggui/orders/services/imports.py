@@ -8,7 +8,8 @@ each batch in its own transaction, with a handful of queries per batch and never
   not returned are unchanged. SQLite: `executemany` of the same upsert.
 - 商家编码 → Sku: one array query per batch for the codes not seen earlier in the run (_match_skus memo); lines
   and timeline events by COPY; the stock queries only for orders newly paid or newly closed (_stock).
-- import_files parses big imports in a forked child process while the batches are written (reader.in_background).
+- import_files runs a big import in two processes side by side, each reading and writing a disjoint share of the
+  orders (import_stream).
 - The unique constraint on (shop, platform order number) decides: two imports of one file at once create each order
   exactly once (ORD-1 item 3). A crash halfway loses no committed batch; a re-run completes the rest.
 - fingerprint = sha1 of the imported fields (order and lines): a re-import of the same file changes nothing
@@ -44,6 +45,7 @@ import io
 import operator
 from collections import defaultdict
 from dataclasses import fields as dc_fields
+from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -104,9 +106,7 @@ LINE_COLUMNS = [
 ]
 _MAX = {f.name: f.max_length for f in Order._meta.concrete_fields if getattr(f, "max_length", None)}
 _LINE_MAX = {f.name: f.max_length for f in OrderLine._meta.concrete_fields if getattr(f, "max_length", None)}
-_PARSED_FIELDS = [
-    f.name for f in dc_fields(ParsedOrder) if f.name not in ("lines", "source_file", "source_line", "fingerprint")
-]
+_PARSED_FIELDS = [f.name for f in dc_fields(ParsedOrder) if f.name not in ("lines", "source_file", "source_line")]
 _COPIED = [n for n in _PARSED_FIELDS if n in {f.name for f in _ORDER_FIELDS}]
 
 
@@ -234,12 +234,6 @@ def fingerprint(order: ParsedOrder) -> str:
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
 
 
-def _fingerprint_all(orders: list[ParsedOrder]) -> None:
-    """Fingerprints computed ahead, in the reader's process (reader.in_background): off the writer's core."""
-    for order in orders:
-        order.fingerprint = fingerprint(order)
-
-
 def _digits_last4(phone: str) -> str:
     if phone.isdigit():  # the usual case: the reader already dropped ' - and spaces
         return phone[-4:]
@@ -299,7 +293,7 @@ def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int 
         any(sku_of.get(line.outer_code) is None for line in order.lines),  # ORD-9 unmatched queue
         _digits_last4(order.receiver_phone),  # ORD-6
         Order.Source.IMPORT,
-        order.fingerprint or fingerprint(order),
+        fingerprint(order),
         1,
         now,
         now,
@@ -608,20 +602,34 @@ def import_parsed(actor, shop, result: ReadResult, files: list[str], *, batch: i
     refused) are reported in an XLSX (文件, 行号, 列, 原因, 订单号) saved on ImportRun.report; the counts are saved
     on the run. `progress(done, total)` is called after each batch (the background job's progress bar, the CLI's
     lines); total is the reader's estimate while streaming (never below done), the exact count otherwise."""
-    run = ImportRun.objects.create(
+    run = _start_run(actor, shop, files, result.format)
+    total = result.estimate if result.batches is not None else len({o.platform_order_no for o in result.orders})
+    report = (lambda seen: progress(seen, max(total or 0, seen))) if progress else None
+    counts, errors = _write_all(run, actor, result, _default_file(files), batch, report)
+    return _finish_run(run, actor, counts, list(result.errors) + errors)  # a stream's errors are complete now
+
+
+def _start_run(actor, shop, files: list[str], format_: str | None) -> ImportRun:
+    return ImportRun.objects.create(
         shop=shop,
         files="、".join(files)[:500],
-        format=(result.format or "")[:40],
+        format=(format_ or "")[:40],
         actor=actor if getattr(actor, "is_authenticated", False) else None,
     )
+
+
+def _default_file(files: list[str]) -> str:
+    return files[0] if len(files) == 1 else "、".join(files)
+
+
+def _write_all(run: ImportRun, actor, result: ReadResult, default_file: str, batch: int, report=None):
+    """Every batch of `result`, each in its own transaction: ({created, updated, unchanged, lines}, the rows the
+    checks or the database refused). `report(seen)` after each batch."""
     errors: list[RowError] = []
-    default_file = files[0] if len(files) == 1 else "、".join(files)
     counts = {"created": 0, "updated": 0, "unchanged": 0, "lines": 0}
-    total = result.estimate if result.batches is not None else len({o.platform_order_no for o in result.orders})
     seen = 0
     skus: dict[str, int | None] = {}  # 商家编码 → Sku id, matched once per run
-    batch = max(1, batch)
-    for chunk in _batches(result, batch):
+    for chunk in _batches(result, max(1, batch)):
         good: dict[str, ParsedOrder] = {}
         for order in chunk:
             problem = _check(order)
@@ -643,9 +651,12 @@ def import_parsed(actor, shop, result: ReadResult, files: list[str], *, batch: i
             else:
                 for key in counts:
                     counts[key] += done[key]
-        if progress:
-            progress(seen, max(total or 0, seen))
-    errors = list(result.errors) + errors  # a stream's reader errors are complete once it is consumed
+        if report:
+            report(seen)
+    return counts, errors
+
+
+def _finish_run(run: ImportRun, actor, counts: dict, errors: list[RowError]) -> ImportRun:
     run.created, run.updated, run.unchanged, run.lines = (
         counts[k] for k in ("created", "updated", "unchanged", "lines")
     )
@@ -654,7 +665,7 @@ def import_parsed(actor, shop, result: ReadResult, files: list[str], *, batch: i
         run.report.save(f"orders-{run.pk}-errors.xlsx", ContentFile(_report(errors)), save=False)
     run.finished_at = clock.now()
     run.save()
-    publish("orders_imported", shop_id=shop.pk, actor=actor)  # e.g. fulfilment's automatic review (ORD-7)
+    publish("orders_imported", shop_id=run.shop_id, actor=actor)  # e.g. fulfilment's automatic review (ORD-7)
     return run
 
 
@@ -692,18 +703,130 @@ def check_readable(result: ReadResult) -> None:
         raise DomainError("unreadable_file", "无法读取：" + "；".join(details), "file", details=details)
 
 
-def import_files(
-    actor, shop, files: list[tuple[str, object]], *, batch: int = BATCH, progress=None, background: bool | None = None
-) -> ImportRun:
+PARALLEL_MIN_LINES = 20_000  # below this a second process costs more than it saves
+PARALLEL_MIN_BYTES = 4 << 20  # XLSX (no line estimate): from this size on
+
+
+def import_files(actor, shop, files: list[tuple[str, object]], *, batch: int = BATCH, progress=None, workers=None):
     """ORD-1: read the export files (platform from the shop, format detected) and import them, streamed
     (formats.reader.stream_files: files as bytes or paths; paths keep memory flat). A file that cannot be read at
-    all raises DomainError (check_readable, on the headers, before anything is written): nothing is imported then.
-    `background`: parse in a child process while the batches are written (reader.in_background); None = when the
-    import is big enough to pay for the fork (reader.worth_background)."""
+    all raises DomainError (check_readable, on the headers, before anything is written): nothing is imported then."""
     from ..formats import reader
 
     result = reader.stream_files(shop.platform_id, files, batch=batch)
     check_readable(result)
-    if background or (background is None and reader.worth_background(result, files)):
-        result = reader.in_background(result, prepare=_fingerprint_all)
-    return import_parsed(actor, shop, result, [name for name, _data in files], batch=batch, progress=progress)
+    return import_stream(actor, shop, result, files, batch=batch, progress=progress, workers=workers)
+
+
+def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH, progress=None, workers=None):
+    """ORD-1 bulk import (issue 6): `result` is stream_files of `files` with its headers checked. A big import on
+    PostgreSQL runs in two processes side by side: each reads the files and takes the orders whose number hashes
+    to its share (stream_files `part`), parses them and writes them in its own transactions — on two cores, with
+    nothing sent between the processes but the counts and the bad rows at the end. One import run, one report;
+    `result` ends with the rows and errors of both, as if read alone. `workers`: None = by size (_workers)."""
+    names = [name for name, _data in files]
+    count = _workers(result, files) if workers is None else min(workers, _workers(result, files, big=True))
+    if count < 2:
+        return import_parsed(actor, shop, result, names, batch=batch, progress=progress)
+    import multiprocessing as mp
+    import queue as queues
+
+    from ..formats import reader
+
+    run = _start_run(actor, shop, names, result.format)
+    context = mp.get_context("fork")
+    channel = context.Queue()
+
+    def share(part: int) -> None:  # in a forked process: its share, its own connection and transactions
+        try:
+            _own_connections()
+            mine = reader.stream_files(shop.platform_id, files, batch=batch, part=(part, count))
+            report = lambda n: channel.put(("seen", part, n))  # noqa: E731
+            counts, errors = _write_all(run, actor, mine, _default_file(names), batch, report)
+            channel.put(("done", part, (counts, list(mine.errors), errors, mine.rows)))
+        except BaseException as exc:  # reported to the parent, which raises
+            channel.put(("fail", part, f"{type(exc).__name__}: {exc}"))
+
+    others = [context.Process(target=share, args=(k,), daemon=True) for k in range(1, count)]
+    for process in others:
+        process.start()
+    seen = dict.fromkeys(range(count), 0)
+    finished: dict[int, tuple] = {}
+
+    def take(wait: float | None) -> None:
+        """The other processes' messages so far (or the next one within `wait` seconds); progress of them all."""
+        while True:
+            try:
+                kind, part, payload = channel.get(timeout=wait) if wait else channel.get_nowait()
+            except queues.Empty:
+                break
+            if kind == "seen":
+                seen[part] = payload
+            elif kind == "fail":
+                raise RuntimeError(f"导入失败：{payload}")
+            else:
+                finished[part] = payload
+            wait = None
+        if progress:
+            done = sum(seen.values())
+            progress(done, max(result.estimate or 0, done))
+
+    def mine_seen(n: int) -> None:
+        seen[0] = n
+        take(wait=None)
+
+    part0 = reader.stream_files(shop.platform_id, files, batch=batch, part=(0, count))
+    try:
+        counts, errors = _write_all(run, actor, part0, _default_file(names), batch, mine_seen)
+        while len(finished) < len(others):
+            if not any(p.is_alive() for p in others) and channel.empty():
+                raise RuntimeError("导入的另一个进程意外退出")
+            take(wait=1)
+    finally:
+        for process in others:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.terminate()
+    reader_errors, rows = list(part0.errors), part0.rows
+    for their_counts, their_reader_errors, their_errors, their_rows in finished.values():
+        for key in counts:
+            counts[key] += their_counts[key]
+        reader_errors += their_reader_errors
+        errors += their_errors
+        rows += their_rows
+    result.errors[:] = reader_errors
+    result.rows = rows
+    return _finish_run(run, actor, counts, reader_errors + errors)
+
+
+def _workers(result: ReadResult, files, *, big: bool = False) -> int:
+    """2 when a second process pays and may run: PostgreSQL (SQLite writes one transaction at a time), outside a
+    transaction (the other process must see the committed shop and run), fork available, not a daemonic process
+    (Celery's prefork workers may not have children), and a big import (`big`, or by its size)."""
+    import multiprocessing as mp
+
+    if connection.vendor != "postgresql" or connection.in_atomic_block or mp.current_process().daemon:
+        return 1
+    if "fork" not in mp.get_all_start_methods():
+        return 1
+    if not big:
+        if result.estimate is not None:
+            big = result.estimate >= PARALLEL_MIN_LINES
+        else:
+            size = sum(len(d) if isinstance(d, bytes | bytearray) else Path(d).stat().st_size for _n, d in files)
+            big = size >= PARALLEL_MIN_BYTES
+    return 2 if big else 1
+
+
+_INHERITED: list = []  # the parent's database connections, as a forked process inherited them
+
+
+def _own_connections() -> None:
+    """In a forked process: open our own database connections on first use. The inherited ones share the
+    parent's sockets — they are kept referenced and never closed here (closing would end the parent's session;
+    the process leaves with os._exit, multiprocessing's way, so no finaliser runs)."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        _INHERITED.append(conn.connection)
+        conn.connection = None

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from zhanggui.core.errors import DomainError
-from zhanggui.orders.services.imports import BATCH, check_readable, import_parsed
+from zhanggui.orders.services.imports import BATCH, check_readable, import_stream
 from zhanggui.shops.models import Shop
 
 
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         def progress(done, total):
             self.stdout.write(f"已导入 {done}/{total} 个订单")
 
-        run = import_parsed(actor, found, result, [name for name, _data in contents], batch=batch, progress=progress)
+        run = import_stream(actor, found, result, contents, batch=batch, progress=progress)
         self.stdout.write(f"读取 {result.rows} 行数据，{len(result.errors)} 行有错误")
         report = run.report.path if run.report else None
         self.stdout.write(
