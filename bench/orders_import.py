@@ -309,7 +309,7 @@ def run() -> list[Result]:
                 "peak memory of the import alone (fresh interpreter, files read from disk; VmHWM, start → peak; "
                 "the second process's max RSS): "
                 + "; ".join(
-                    f"{n:,} orders {m['start_mb']:,.0f} → {m['peak_mb']:,.0f} MB, second process {m['second_mb']:,.0f} MB"
+                    f"{n:,} orders {m['start_mb']:,.0f} → {m['peak_mb']:,.0f} MB, 2nd process {m['second_mb']:,.0f} MB"
                     for n, m in memory.items()
                 ),
             ],
