@@ -482,3 +482,21 @@ def test_ord1_big_import_in_two_processes_writes_every_order_once(transactional_
     assert [(r[0], r[4]) for r in rows] == [("d.csv", "779999")]  # the orphan line, reported once
     again = imports.import_files(world.people["cs"], shop, files, batch=4, workers=2)
     assert (again.created, again.updated, again.unchanged, again.failed) == (0, 0, 40, 1)
+
+
+def test_ord6_detail_page_and_api_show_the_import_as_the_first_timeline_entry(world, shop, client_for):
+    """ORD-6: an imported order's timeline ends with its import (工号, file) on the page and in the API, read from
+    the import run; a later re-import that changes it adds its own entry above."""
+    run(world, [po("300001")])
+    changed = po("300001", seller_remark="T002 顺丰 加急")
+    changed.source_file = "again.csv"
+    assert run(world, [changed], files=("again.csv",)).updated == 1
+    order = Order.objects.get(platform_order_no="300001")
+    page = client_for(world.people["cs"]).get(f"/orders/{order.pk}/").content.decode()
+    assert f"导入 {FILE}" in page and "导入 again.csv" in page
+    assert page.index("导入 again.csv") < page.index(f"导入 {FILE}")  # newest first, the import last
+    body = client_for(world.people["cs"]).get(f"/api/v1/orders/{order.pk}").json()
+    assert [(e["kind"], e["note"]) for e in body["timeline"]][-2:] == [
+        ("order_import_updated", "导入 again.csv"),
+        ("order_imported", f"导入 {FILE}"),
+    ]
