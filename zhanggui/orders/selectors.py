@@ -20,6 +20,7 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import pgettext_lazy
 
 from zhanggui.core import clock
+from zhanggui.core.events import kind_label, present_event, timeline_for
 from zhanggui.core.registry import get_definition
 
 from .models import ImportRun, Order, OrderLine
@@ -370,8 +371,6 @@ def queue_owners() -> dict[str, dict]:
 def timeline(order: Order, user, limit: int = 200) -> list[dict]:
     """ORD-6 the order's timeline as pages and the API show it (newest first, masked per role), ending with the
     import that created it: that entry is the ImportRun (who, when, which files), not a timeline row per order."""
-    from zhanggui.core.events import kind_label, present_event, timeline_for
-
     entries = [present_event(e, user) for e in timeline_for(order)[:limit]]
     run = (
         ImportRun.objects.select_related("actor").filter(pk=order.import_run_id).first()

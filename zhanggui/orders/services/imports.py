@@ -298,7 +298,7 @@ def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int 
         now,
         now,
         None,
-        run_id,  # the order's "imported" timeline entry is its import run (events.order_timeline)
+        run_id,  # the order's "imported" timeline entry is its import run (selectors.timeline)
     )
     for i, value in zip(_SET_AT, values, strict=True):
         row[i] = value
@@ -802,7 +802,7 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
 def _workers(result: ReadResult, files, *, big: bool = False) -> int:
     """2 when a second process pays and may run: PostgreSQL (SQLite writes one transaction at a time), outside a
     transaction (the other process must see the committed shop and run), fork available, not a daemonic process
-    (Celery's prefork workers may not have children), and a big import (`big`, or by its size)."""
+    (multiprocessing gives those no children), and a big import (`big`, or by its size)."""
     import multiprocessing as mp
 
     if connection.vendor != "postgresql" or connection.in_atomic_block or mp.current_process().daemon:
