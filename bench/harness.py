@@ -171,6 +171,17 @@ def load_average() -> str:
 # ---- timing ---------------------------------------------------------------------------------------------------
 
 
+def machine_cpu_seconds() -> float | None:
+    """CPU time the whole machine has spent busy (every process, the database server's too; /proc/stat), in
+    seconds: the difference over a run is what the run cost all cores together. None where /proc is missing."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def analyze() -> None:
     """Fresh planner statistics after bulk loads (PostgreSQL; SQLite never needs it for these sizes)."""
     from django.db import connection

@@ -484,6 +484,38 @@ def test_ord1_big_import_in_two_processes_writes_every_order_once(transactional_
     assert (again.created, again.updated, again.unchanged, again.failed) == (0, 0, 40, 1)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the second process writes on PostgreSQL only")
+def test_ord1_big_xlsx_import_in_two_processes_parses_the_sheet_once(transactional_db, world, tmp_path, monkeypatch):
+    """ORD-1 / issue 6: an XLSX imported in two processes — the sheet is parsed once, before the fork, and each
+    process takes its share of the rows from that parsed sheet: every order exactly once, and a duplicated order
+    number reported exactly once (both its rows hash to the same share)."""
+    import os
+
+    from tests.orders import files as F
+    from zhanggui.orders.formats import reader
+    from zhanggui.shops.services import create_shop
+
+    pdd = create_shop(None, code="pdd-c", platform="pdd", name="丙店")
+    orders = [{"no": f"260517-{n:06d}", "pdd_status": "已签收"} for n in range(30)]
+    path = tmp_path / "pdd.xlsx"
+    path.write_bytes(F.pdd_csv([*orders, orders[7]], version="2020", as_xlsx=True))
+    opened = tmp_path / "opened.log"  # every opening of the workbook, by process id (the child's too)
+    iter_rows = reader.iter_rows
+
+    def logged(name, data):
+        with opened.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return iter_rows(name, data)
+
+    monkeypatch.setattr(reader, "iter_rows", logged)
+    run_ = imports.import_files(world.people["cs"], pdd, [("pdd.xlsx", path)], batch=4, workers=2)
+    assert opened.read_text().split() == [str(os.getpid())]  # here, before the fork; never in the second process
+    assert (run_.created, run_.failed) == (30, 1)
+    assert Order.objects.filter(shop=pdd).count() == 30 and OrderLine.objects.filter(order__shop=pdd).count() == 30
+    rows = list(load_workbook(run_.report.path).active.iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[3], r[4]) for r in rows] == [(32, "订单号重复，已保留第一行", "260517-000007")]
+
+
 def test_ord6_detail_page_and_api_show_the_import_as_the_first_timeline_entry(world, shop, client_for):
     """ORD-6: an imported order's timeline ends with its import (工号, file) on the page and in the API, read from
     the import run; a later re-import that changes it adds its own entry above."""

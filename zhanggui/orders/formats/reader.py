@@ -116,6 +116,24 @@ def _decodes(data, encoding: str) -> bool:
     return True
 
 
+_STRICT: dict[tuple, str] = {}  # (path, size, mtime) → the encoding a full strict decode found (inherited by forks)
+
+
+def _strict_encoding(data) -> str | None:
+    """utf-8 or gb18030 when the whole file decodes strictly with it (a full pass over the file: remembered for a
+    file on disk, so that opening it again — reader.share in a forked process — does not pass over it again)."""
+    key = None
+    if not isinstance(data, bytes | bytearray):
+        stat = Path(data).stat()
+        key = (str(data), stat.st_size, stat.st_mtime_ns)
+        if key in _STRICT:
+            return _STRICT[key]
+    found = next((encoding for encoding in ("utf-8", "gb18030") if _decodes(data, encoding)), None)
+    if key is not None and found:
+        _STRICT[key] = found
+    return found
+
+
 def _text(data):
     """A text stream of the file, decoded piecewise with the same choice as decode(): never the whole text at once
     (ORD-1 imports stream; the big Taobao reports are ~60 MB of GBK)."""
@@ -125,9 +143,9 @@ def _text(data):
         return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return io.TextIOWrapper(raw, encoding="utf-16", errors="replace", newline="")
-    for encoding in ("utf-8", "gb18030"):
-        if _decodes(data, encoding):
-            return io.TextIOWrapper(raw, encoding=encoding, newline="")
+    encoding = _strict_encoding(data)
+    if encoding:
+        return io.TextIOWrapper(raw, encoding=encoding, newline="")
     raw.close()
     whole = data if isinstance(data, bytes | bytearray) else Path(data).read_bytes()
     return io.StringIO(decode(bytes(whole)), newline="")  # rare: charset-normalizer needs the whole file
@@ -456,14 +474,17 @@ def _apply_address(order: ParsedOrder, kind: str) -> None:
 class _File:
     """One opened export file: header read and format detected; `records()` streams its good rows."""
 
-    def __init__(self, platform: str, name: str, data, errors: list[RowError], part: tuple[int, int] | None = None):
-        self.name, self.data, self.errors, self.part = name, data, errors, part
+    def __init__(self, platform: str, name: str, data, errors: list[RowError]):
+        self.name, self.data, self.errors = name, data, errors
+        self.part: tuple[int, int] | None = None  # share k of n (reader.share)
         self.layout: Layout | None = None
         self.count = 0  # data rows read
         rows = iter_rows(name, data)
         header = next(rows, None)
+        self.skipped = 1  # rows up to and including the header
         while header is not None and not any(c.strip() for c in header):
             header = next(rows, None)
+            self.skipped += 1
         if header is None:
             errors.append(RowError(name, 1, "", "文件是空的，没有表头"))
             return
@@ -479,6 +500,18 @@ class _File:
         self.is_detail = self.layout.spec["kind"] == "detail"
         self.per_line = self.layout.spec["layout"] == "line_per_row"
 
+    def detach(self) -> None:
+        """In a forked process, before reading: a text file opened from its path shares the parent's read position
+        (one file description) — open it anew and skip to the first data row. Bytes and a parsed XLSX sheet are in
+        memory, and the fork's copy is this process's own."""
+        if self.layout is None or isinstance(self.data, bytes | bytearray | memoryview):
+            return
+        if _is_xlsx(self.name, bytes(next(_chunks(self.data, 4), b""))):
+            return
+        self.rows = iter_rows(self.name, self.data)
+        for _row in range(self.skipped):
+            next(self.rows, None)
+
     def records(self):
         """(line number, order no, values, line) of every row that reads; bad rows go to the errors."""
         name, errors = self.name, self.errors
@@ -493,7 +526,7 @@ class _File:
             if not order_no and not any(c.strip() for c in row):
                 continue
             if parts > 1 and (crc32(order_no.encode()) % parts if order_no else 0) != mine:
-                continue  # another process's share (stream_files `part`): every row read by exactly one
+                continue  # another process's share (reader.share): every row read by exactly one
             self.count += 1
             if not order_no:
                 errors.append(RowError(name, line_no, order_col, "订单号为空"))
@@ -546,9 +579,7 @@ class _File:
 _LINE_SLOTS = ("outer_code", "title", "properties", "unit_price_fen", "quantity", "paid_fen", "platform_sku_id")
 
 
-def stream_files(
-    platform: str, files: list[tuple[str, object]], batch: int = 2000, part: tuple[int, int] | None = None
-) -> ReadResult:
+def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 2000) -> ReadResult:
     """ORD-1, streaming: like read_files, but the orders come as `ReadResult.batches` (lists of up to `batch`
     orders) while the files are read — memory does not grow with the order report. `files`: (name, bytes or path).
 
@@ -557,14 +588,12 @@ def stream_files(
     the detail files are read FIRST into a compact dict {订单编号: [(file, line, line values tuple)]} — about 100
     bytes a line, a tenth of a ParsedOrder — then the order report streams and each order takes its lines from the
     dict; what is left at the end has no order (RowError). Chosen over a staging table because the reader stays
-    database-free and the detail report is the small file (a few columns per line).
-
-    `part` (k, n): only the orders whose number hashes (crc32) to k of n, and their lines and row errors — n
-    processes importing one file side by side each take a disjoint share (imports.import_stream)."""
+    database-free and the detail report is the small file (a few columns per line). `share` narrows the stream to
+    a part of the orders before it is read."""
     if platform not in PLATFORMS:
         raise DomainError("unknown_platform", f"未知平台：{platform}", "platform")
     errors: list[RowError] = []
-    opened = [_File(platform, name, data, errors, part) for name, data in files]
+    opened = [_File(platform, name, data, errors) for name, data in files]
     readable = [f for f in opened if f.layout is not None]
     names: list[str] = []
     for f in readable:  # report formats first, detail formats after (e.g. "taobao-2020+taobao-detail")
@@ -574,7 +603,7 @@ def stream_files(
     estimate = None
     if all(not _is_xlsx(f.name, bytes(next(_chunks(f.data, 4), b""))) and not f.per_line for f in reports):
         estimate = sum(max(0, count_lines(f.data) - 1) for f in reports)
-    result = ReadResult(format="+".join(names), orders=[], errors=errors, estimate=estimate)
+    result = ReadResult(format="+".join(names), orders=[], errors=errors, estimate=estimate, files=opened)
 
     def batches():
         details: dict[str, list[tuple]] = {}
@@ -606,6 +635,19 @@ def stream_files(
                 )
 
     result.batches = batches()
+    return result
+
+
+def share(result: ReadResult, part: tuple[int, int], *, forked: bool = False) -> ReadResult:
+    """Narrow a stream (stream_files, its batches not begun) to share k of n = `part`: only the orders whose number
+    hashes (crc32) to k, with their lines and row errors. n processes importing one file side by side each take
+    one share, disjoint, every row read by exactly one (imports.import_stream). The files are not opened again:
+    their headers were checked and an XLSX sheet parsed once, before the fork. `forked`: in a forked process
+    (_File.detach). Returns `result`, narrowed."""
+    for f in result.files:
+        f.part = part
+        if forked:
+            f.detach()
     return result
 
 

@@ -79,3 +79,4 @@ class ReadResult:
     # the orders to come (data lines of the order files) for progress bars, None when unknown.
     batches: Iterator[list[ParsedOrder]] | None = None
     estimate: int | None = None
+    files: list = field(default_factory=list, repr=False)  # the stream's opened files (reader.share narrows them)

@@ -720,9 +720,10 @@ def import_files(actor, shop, files: list[tuple[str, object]], *, batch: int = B
 
 def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH, progress=None, workers=None):
     """ORD-1 bulk import (issue 6): `result` is stream_files of `files` with its headers checked. A big import on
-    PostgreSQL runs in two processes side by side: each reads the files and takes the orders whose number hashes
-    to its share (stream_files `part`), parses them and writes them in its own transactions — on two cores, with
-    nothing sent between the processes but the counts and the bad rows at the end. One import run, one report;
+    PostgreSQL runs in two processes side by side: each reads the files (opened once, before the fork: headers
+    checked, an XLSX sheet parsed) and takes the orders whose number hashes to its share (reader.share), parses
+    them and writes them in its own transactions — on two cores, with nothing sent between the processes but the
+    counts and the bad rows at the end. One import run, one report;
     `result` ends with the rows and errors of both, as if read alone. `workers`: None = by size (_workers)."""
     names = [name for name, _data in files]
     count = _workers(result, files) if workers is None else min(workers, _workers(result, files, big=True))
@@ -737,17 +738,17 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
     context = mp.get_context("fork")
     channel = context.Queue()
 
-    def share(part: int) -> None:  # in a forked process: its share, its own connection and transactions
+    def run_share(part: int) -> None:  # in a forked process: its share, its own connection and transactions
         try:
             _own_connections()
-            mine = reader.stream_files(shop.platform_id, files, batch=batch, part=(part, count))
+            mine = reader.share(result, (part, count), forked=True)  # the fork's copy of the opened files
             report = lambda n: channel.put(("seen", part, n))  # noqa: E731
             counts, errors = _write_all(run, actor, mine, _default_file(names), batch, report)
             channel.put(("done", part, (counts, list(mine.errors), errors, mine.rows)))
         except BaseException as exc:  # reported to the parent, which raises
             channel.put(("fail", part, f"{type(exc).__name__}: {exc}"))
 
-    others = [context.Process(target=share, args=(k,), daemon=True) for k in range(1, count)]
+    others = [context.Process(target=run_share, args=(k,), daemon=True) for k in range(1, count)]
     for process in others:
         process.start()
     seen = dict.fromkeys(range(count), 0)
@@ -775,7 +776,7 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
         seen[0] = n
         take(wait=None)
 
-    part0 = reader.stream_files(shop.platform_id, files, batch=batch, part=(0, count))
+    part0 = reader.share(result, (0, count))
     try:
         counts, errors = _write_all(run, actor, part0, _default_file(names), batch, mine_seen)
         while len(finished) < len(others):
@@ -787,7 +788,7 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
             process.join(timeout=30)
             if process.is_alive():
                 process.terminate()
-    reader_errors, rows = list(part0.errors), part0.rows
+    reader_errors, rows = list(part0.errors), part0.rows  # part0 is `result`, narrowed
     for their_counts, their_reader_errors, their_errors, their_rows in finished.values():
         for key in counts:
             counts[key] += their_counts[key]
