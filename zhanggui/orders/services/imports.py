@@ -40,6 +40,7 @@ An order that became closed releases its reservation. Both through states.reserv
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import operator
@@ -739,6 +740,9 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
     channel = context.Queue()
 
     def run_share(part: int) -> None:  # in a forked process: its share, its own connection and transactions
+        # What the parent had is never collected here: left out of the collector's walks, its pages stay shared
+        # instead of being copied as the walks touch them (the gc.freeze recipe for forked workers).
+        gc.freeze()
         try:
             _own_connections()
             mine = reader.share(result, (part, count), forked=True)  # the fork's copy of the opened files
