@@ -262,6 +262,36 @@ def test_ord1_stream_files_batches_equal_read_files_and_read_paths(tmp_path):
     assert stream.rows == whole.rows == 7 + 10 + 1
 
 
+def test_ord1_detail_lines_wait_in_a_temporary_file_removed_after_the_stream(tmp_path, monkeypatch):
+    """ORD-1 / issue 6 (memory flat in the file size): the 宝贝报表 lines wait for their orders in a temporary file,
+    not in memory — joined in the detail file's order even when an order's rows are scattered, and the file is
+    gone once the stream is read to the end, or abandoned halfway."""
+    import tempfile
+
+    from zhanggui.orders.formats.reader import stream_files
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    orders = [{"no": no, "lines": [{"code": f"{no}-1"}, {"code": f"{no}-2"}]} for no in ("1001", "1002", "1003")]
+    report, detail = F.taobao_pair(orders)
+    header, *rows = detail.split(b"\n")
+    rows = [r for r in rows if r.strip()]
+    scattered = [rows[i] for i in (4, 0, 2, 5, 1, 3)]  # 1003-1, 1001-1, 1002-1, 1003-2, 1001-2, 1002-2
+    files = [("r.csv", report), ("d.csv", b"\n".join([header, *scattered]) + b"\n")]
+    stream = stream_files("taobao", files, batch=2)
+    batches = iter(stream.batches)
+    first = next(batches)
+    assert [p.name for p in tmp_path.glob("zhanggui-detail-*")] != []  # waiting on disk while the stream runs
+    rest = [o for b in batches for o in b]
+    got = {o.platform_order_no: [line.outer_code for line in o.lines] for o in first + rest}
+    assert got == {no: [f"{no}-1", f"{no}-2"] for no in ("1001", "1002", "1003")}
+    assert [line.line_no for line in rest[0].lines] == [1, 2] and stream.errors == []
+    assert list(tmp_path.glob("zhanggui-detail-*")) == []
+    abandoned = stream_files("taobao", files, batch=2)
+    next(iter(abandoned.batches))
+    abandoned.batches.close()  # what happens to a stream the import stops reading (an error, the job killed)
+    assert list(tmp_path.glob("zhanggui-detail-*")) == []
+
+
 def test_ord1_duplicate_order_numbers_within_and_across_streamed_files():
     """ORD-1: a repeated 订单编号 in one report keeps the first row; the same number in a second report is refused."""
     first, _detail = F.taobao_pair([{"no": "1001"}, {"no": "1002"}, {"no": "1001"}])

@@ -12,12 +12,16 @@ date prefix as fallback order date; the cut-down Taobao report (state derived fr
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import functools
 import io
 import itertools
 import json
+import os
+import sqlite3
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from zlib import crc32
@@ -579,17 +583,81 @@ class _File:
 _LINE_SLOTS = ("outer_code", "title", "properties", "unit_price_fen", "quantity", "paid_fen", "platform_sku_id")
 
 
+class _DetailLines:
+    """The 宝贝报表 lines of an import by order number, until the order report claims them (the Taobao join): kept
+    in a temporary SQLite file (stdlib), not in memory — a detail report of any size costs the import SQLite's
+    page cache (2 MB), so memory stays flat in the file size. Written in bulk, read back one query per batch of
+    orders; the file is removed by close()."""
+
+    _IN = 500  # order numbers per query (SQLite's bound on parameters is far above)
+
+    def __init__(self):
+        handle, self.path = tempfile.mkstemp(prefix="zhanggui-detail-", suffix=".sqlite3")
+        os.close(handle)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode = OFF")  # scratch data: nothing to recover after a crash
+        self.db.execute("PRAGMA synchronous = OFF")
+        self.db.execute(f"CREATE TABLE line (order_no TEXT, file TEXT, line_no INTEGER, {', '.join(_LINE_SLOTS)})")
+        self.pending: list[tuple] = []
+
+    def add(self, order_no: str, file: str, line_no: int, line: ParsedLine) -> None:
+        self.pending.append((order_no, file, line_no, *(getattr(line, k) for k in _LINE_SLOTS)))
+        if len(self.pending) >= 5000:
+            self._flush()
+
+    def _flush(self) -> None:
+        marks = ", ".join("?" * (3 + len(_LINE_SLOTS)))
+        self.db.execute("BEGIN")
+        self.db.executemany(f"INSERT INTO line VALUES ({marks})", self.pending)
+        self.db.execute("COMMIT")
+        self.pending.clear()
+
+    def seal(self) -> None:
+        """All lines added: index them by order number for attach()."""
+        self._flush()
+        self.db.execute("CREATE INDEX line_order ON line (order_no)")
+
+    def attach(self, orders: list[ParsedOrder]) -> None:
+        """Give each order its detail lines, in the detail file's order."""
+        by_no = {order.platform_order_no: order for order in orders}
+        numbers = list(by_no)
+        for start in range(0, len(numbers), self._IN):
+            part = numbers[start : start + self._IN]
+            found = self.db.execute(
+                f"SELECT order_no, {', '.join(_LINE_SLOTS)} FROM line WHERE order_no IN "
+                f"({', '.join('?' * len(part))}) ORDER BY rowid",
+                part,
+            )
+            for order_no, *values in found:
+                order = by_no[order_no]
+                order.lines.append(
+                    ParsedLine(line_no=len(order.lines) + 1, **dict(zip(_LINE_SLOTS, values, strict=True)))
+                )
+
+    def unclaimed(self, claimed) -> list[RowError]:
+        """The lines whose order is not among `claimed` (the order numbers the report gave): a RowError each."""
+        return [
+            RowError(file, line_no, "订单编号", "订单报表中没有这个订单（宝贝报表的行无法对应）", order_no)
+            for order_no, file, line_no in self.db.execute("SELECT order_no, file, line_no FROM line ORDER BY rowid")
+            if order_no not in claimed
+        ]
+
+    def close(self) -> None:
+        self.db.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+
 def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 2000) -> ReadResult:
     """ORD-1, streaming: like read_files, but the orders come as `ReadResult.batches` (lists of up to `batch`
     orders) while the files are read — memory does not grow with the order report. `files`: (name, bytes or path).
 
     Every file is opened and its header checked first, so header-level errors (line 1: not an export, a required
     column missing) are in `errors` before the first batch (imports.check_readable). The Taobao 宝贝报表 join:
-    the detail files are read FIRST into a compact dict {订单编号: [(file, line, line values tuple)]} — about 100
-    bytes a line, a tenth of a ParsedOrder — then the order report streams and each order takes its lines from the
-    dict; what is left at the end has no order (RowError). Chosen over a staging table because the reader stays
-    database-free and the detail report is the small file (a few columns per line). `share` narrows the stream to
-    a part of the orders before it is read."""
+    the detail files are read FIRST into a temporary SQLite file (_DetailLines: memory stays flat), then the order
+    report streams and each batch of orders takes its lines from it in one query; the lines no order claimed are
+    RowErrors at the end. The reader stays free of the application's database. `share` narrows the stream to a
+    part of the orders before it is read."""
     if platform not in PLATFORMS:
         raise DomainError("unknown_platform", f"未知平台：{platform}", "platform")
     errors: list[RowError] = []
@@ -606,33 +674,35 @@ def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 20
     result = ReadResult(format="+".join(names), orders=[], errors=errors, estimate=estimate, files=opened)
 
     def batches():
-        details: dict[str, list[tuple]] = {}
-        for f in readable:
-            if f.is_detail:
+        details = [f for f in readable if f.is_detail]
+        store = _DetailLines() if details else None
+        try:
+            for f in details:
                 for line_no, order_no, _values, line in f.records():
-                    item = (f.name, line_no, *(getattr(line, k) for k in _LINE_SLOTS))
-                    details.setdefault(order_no, []).append(item)
+                    store.add(order_no, f.name, line_no, line)
                 result.rows += f.count
-        seen: dict[str, str] = {}
-        chunk: list[ParsedOrder] = []
-        for f in reports:
-            for order in f.orders(seen):
-                if details:
-                    for item in details.pop(order.platform_order_no, ()):
-                        values = dict(zip(_LINE_SLOTS, item[2:], strict=True))
-                        order.lines.append(ParsedLine(line_no=len(order.lines) + 1, **values))
-                chunk.append(order)
-                if len(chunk) >= batch:
-                    yield chunk
-                    chunk = []
-            result.rows += f.count
-        if chunk:
-            yield chunk
-        for order_no, items in details.items():
-            for name, line_no, *_rest in items:
-                errors.append(
-                    RowError(name, line_no, "订单编号", "订单报表中没有这个订单（宝贝报表的行无法对应）", order_no)
-                )
+            if store:
+                store.seal()
+            seen: dict[str, str] = {}
+            chunk: list[ParsedOrder] = []
+            for f in reports:
+                for order in f.orders(seen):
+                    chunk.append(order)
+                    if len(chunk) >= batch:
+                        if store:
+                            store.attach(chunk)
+                        yield chunk
+                        chunk = []
+                result.rows += f.count
+            if chunk and store:
+                store.attach(chunk)
+            if chunk:
+                yield chunk
+            if store:
+                errors.extend(store.unclaimed(seen))
+        finally:  # exhausted, or abandoned halfway (closed by the import or the garbage collector)
+            if store:
+                store.close()
 
     result.batches = batches()
     return result
