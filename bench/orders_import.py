@@ -10,12 +10,15 @@ use; BENCH_ORDERS=<n> for a smaller run):
   商家编码 → Sku match memoised per process) → orders/s, beside a plain binary COPY (executemany on SQLite) of the
   same order and line rows into bare tables without indexes, constraints or triggers (the write ceiling). Target
   (issue 6): ≥ 40 % of the COPY rate;
+- PostgreSQL: the write floor of our schema (floor_seconds: the same rows built ahead, binary COPY into the real
+  tables, two processes) with the CPU seconds the whole machine spent on it — with the bare csv reading, a lower
+  bound on any import's time here, whatever its parsing costs;
 - a naive `Order.objects.create` + `OrderLine.objects.create` loop (one transaction per order) over the first
   2,000 orders, extrapolated; the re-import of the same result (every order unchanged) and the statements per
   batch are printed as notes;
 - peak memory: the same import of a quarter of the orders (at most 50,000) and of all of them, each in a fresh
   interpreter reading the files from disk (`python -c …` running _memory_child): VmHWM of the
-  importing process and the max RSS of its second process (each holds the 宝贝报表 lines of its share for the join).
+  importing process and the max RSS of its second process (the 宝贝报表 lines wait on disk: flat in the file size).
 The states are history (awaiting payment, shipped, completed, closed): no order is newly paid, so no stock is
 reserved — the reservation path is measured by inventory_reserve. Everything the benchmark writes is deleted.
 """
