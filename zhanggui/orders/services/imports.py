@@ -625,7 +625,19 @@ def _default_file(files: list[str]) -> str:
 
 def _write_all(run: ImportRun, actor, result: ReadResult, default_file: str, batch: int, report=None):
     """Every batch of `result`, each in its own transaction: ({created, updated, unchanged, lines}, the rows the
-    checks or the database refused). `report(seen)` after each batch."""
+    checks or the database refused). `report(seen)` after each batch.
+
+    Meanwhile what existed before is frozen out of the garbage collector's walks: a big import allocates enough to
+    set off full collections, and each would walk the whole application (measured: 0.3–0.4 s per 50,000 orders).
+    In a forked process this also keeps the pages it shares with its parent from being copied as they are walked."""
+    gc.freeze()
+    try:
+        return _write_batches(run, actor, result, default_file, batch, report)
+    finally:
+        gc.unfreeze()
+
+
+def _write_batches(run: ImportRun, actor, result: ReadResult, default_file: str, batch: int, report=None):
     errors: list[RowError] = []
     counts = {"created": 0, "updated": 0, "unchanged": 0, "lines": 0}
     seen = 0
@@ -740,9 +752,6 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
     channel = context.Queue()
 
     def run_share(part: int) -> None:  # in a forked process: its share, its own connection and transactions
-        # What the parent had is never collected here: left out of the collector's walks, its pages stay shared
-        # instead of being copied as the walks touch them (the gc.freeze recipe for forked workers).
-        gc.freeze()
         try:
             _own_connections()
             mine = reader.share(result, (part, count), forked=True)  # the fork's copy of the opened files
