@@ -502,10 +502,10 @@ def test_ord1_big_xlsx_import_in_two_processes_parses_the_sheet_once(transaction
     opened = tmp_path / "opened.log"  # every opening of the workbook, by process id (the child's too)
     iter_rows = reader.iter_rows
 
-    def logged(name, data):
+    def logged(name, data, *encoding):
         with opened.open("a") as log:
             log.write(f"{os.getpid()}\n")
-        return iter_rows(name, data)
+        return iter_rows(name, data, *encoding)
 
     monkeypatch.setattr(reader, "iter_rows", logged)
     run_ = imports.import_files(world.people["cs"], pdd, [("pdd.xlsx", path)], batch=4, workers=2)

@@ -48,24 +48,8 @@ def load_formats() -> dict:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (BOM or not), UTF-16 with BOM (Excel's "Unicode text"), else GB18030 (safe superset of GBK/GB2312),
-    else whatever charset-normalizer finds (ORD-1, §1.4)."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    return str(best) if best is not None else data.decode("gb18030", errors="replace")
+    """The whole text of an export file, in the encoding text_encoding chooses."""
+    return data.decode(text_encoding(data), errors="replace")
 
 
 def clean(value: str) -> str:
@@ -120,44 +104,28 @@ def _decodes(data, encoding: str) -> bool:
     return True
 
 
-_STRICT: dict[tuple, str] = {}  # (path, size, mtime) → the encoding a full strict decode found (inherited by forks)
-
-
-def _strict_encoding(data) -> str | None:
-    """utf-8 or gb18030 when the whole file decodes strictly with it (a full pass over the file: remembered for a
-    file on disk, so that opening it again — reader.share in a forked process — does not pass over it again)."""
-    key = None
-    if not isinstance(data, bytes | bytearray):
-        stat = Path(data).stat()
-        key = (str(data), stat.st_size, stat.st_mtime_ns)
-        if key in _STRICT:
-            return _STRICT[key]
-    found = next((encoding for encoding in ("utf-8", "gb18030") if _decodes(data, encoding)), None)
-    if key is not None and found:
-        _STRICT[key] = found
-    return found
-
-
-def _text(data):
-    """A text stream of the file, decoded piecewise with the same choice as decode(): never the whole text at once
-    (ORD-1 imports stream; the big Taobao reports are ~60 MB of GBK)."""
+def text_encoding(data) -> str:
+    """The encoding of a text export (ORD-1, §1.4): UTF-8 with BOM, UTF-16 with BOM (Excel's "Unicode text"), else
+    UTF-8 or GB18030 (safe superset of GBK/GB2312) when the whole file decodes strictly with it — checked piecewise,
+    nothing kept — else what charset-normalizer finds in the whole file (rare). `data`: bytes or a path."""
     head = bytes(next(_chunks(data, 4), b""))
-    raw = io.BytesIO(data) if isinstance(data, bytes | bytearray) else open(data, "rb")  # noqa: SIM115
     if head.startswith(codecs.BOM_UTF8):
-        return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+        return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return io.TextIOWrapper(raw, encoding="utf-16", errors="replace", newline="")
-    encoding = _strict_encoding(data)
-    if encoding:
-        return io.TextIOWrapper(raw, encoding=encoding, newline="")
-    raw.close()
-    whole = data if isinstance(data, bytes | bytearray) else Path(data).read_bytes()
-    return io.StringIO(decode(bytes(whole)), newline="")  # rare: charset-normalizer needs the whole file
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        if _decodes(data, encoding):
+            return encoding
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(bytes(data) if isinstance(data, bytes | bytearray) else Path(data).read_bytes()).best()
+    return best.encoding if best is not None else "gb18030"
 
 
-def iter_rows(name: str, data):
+def iter_rows(name: str, data, encoding: str | None = None):
     """Rows of one file as lists of str (header first), streamed. `data`: the file's bytes or its path. XLSX by its
-    zip signature or name."""
+    zip signature or name; a text file decoded piecewise (never the whole text at once: the big Taobao reports are
+    ~60 MB of GBK) in `encoding`, or in the one text_encoding finds."""
     head = bytes(next(_chunks(data, 4), b""))
     if _is_xlsx(name, head):
         from python_calamine import CalamineWorkbook
@@ -171,7 +139,8 @@ def iter_rows(name: str, data):
         for row in sheet.iter_rows():
             yield [v if v.__class__ is str else cell(v) for v in row]
         return
-    with _text(data) as text:
+    raw = io.BytesIO(data) if isinstance(data, bytes | bytearray) else open(data, "rb")  # noqa: SIM115
+    with io.TextIOWrapper(raw, encoding=encoding or text_encoding(data), errors="replace", newline="") as text:
         first = text.readline()
         delimiter = "\t" if first.count("\t") > first.count(",") else ","
         yield from csv.reader(itertools.chain((first,), text), delimiter=delimiter)
@@ -483,7 +452,9 @@ class _File:
         self.part: tuple[int, int] | None = None  # share k of n (reader.share)
         self.layout: Layout | None = None
         self.count = 0  # data rows read
-        rows = iter_rows(name, data)
+        self.xlsx = _is_xlsx(name, bytes(next(_chunks(data, 4), b"")))
+        self.encoding = None if self.xlsx else text_encoding(data)  # found once: share() may open the file again
+        rows = iter_rows(name, data, self.encoding)
         header = next(rows, None)
         self.skipped = 1  # rows up to and including the header
         while header is not None and not any(c.strip() for c in header):
@@ -508,11 +479,9 @@ class _File:
         """In a forked process, before reading: a text file opened from its path shares the parent's read position
         (one file description) — open it anew and skip to the first data row. Bytes and a parsed XLSX sheet are in
         memory, and the fork's copy is this process's own."""
-        if self.layout is None or isinstance(self.data, bytes | bytearray | memoryview):
+        if self.layout is None or self.xlsx or isinstance(self.data, bytes | bytearray | memoryview):
             return
-        if _is_xlsx(self.name, bytes(next(_chunks(self.data, 4), b""))):
-            return
-        self.rows = iter_rows(self.name, self.data)
+        self.rows = iter_rows(self.name, self.data, self.encoding)
         for _row in range(self.skipped):
             next(self.rows, None)
 
@@ -584,7 +553,7 @@ _LINE_SLOTS = ("outer_code", "title", "properties", "unit_price_fen", "quantity"
 
 
 class _DetailLines:
-    """The 宝贝报表 lines of an import by order number, until the order report claims them (the Taobao join): kept
+    """The 宝贝报表 lines of an import by order number, until the order report claims them (ORD-1's Taobao join): kept
     in a temporary SQLite file (stdlib), not in memory — a detail report of any size costs the import SQLite's
     page cache (2 MB), so memory stays flat in the file size. Written in bulk, read back one query per batch of
     orders; the file is removed by close()."""
@@ -617,8 +586,8 @@ class _DetailLines:
         self._flush()
         self.db.execute("CREATE INDEX line_order ON line (order_no)")
 
-    def attach(self, orders: list[ParsedOrder]) -> None:
-        """Give each order its detail lines, in the detail file's order."""
+    def attach(self, orders: list[ParsedOrder]) -> list[ParsedOrder]:
+        """Give each order its detail lines, in the detail file's order; returns `orders`."""
         by_no = {order.platform_order_no: order for order in orders}
         numbers = list(by_no)
         for start in range(0, len(numbers), self._IN):
@@ -633,6 +602,7 @@ class _DetailLines:
                 order.lines.append(
                     ParsedLine(line_no=len(order.lines) + 1, **dict(zip(_LINE_SLOTS, values, strict=True)))
                 )
+        return orders
 
     def unclaimed(self, claimed) -> list[RowError]:
         """The lines whose order is not among `claimed` (the order numbers the report gave): a RowError each."""
@@ -669,13 +639,14 @@ def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 20
             names.insert(len(names) if f.is_detail else 0, f.layout.name)
     reports = [f for f in readable if not f.is_detail]
     estimate = None
-    if all(not _is_xlsx(f.name, bytes(next(_chunks(f.data, 4), b""))) and not f.per_line for f in reports):
+    if all(not f.xlsx and not f.per_line for f in reports):
         estimate = sum(max(0, count_lines(f.data) - 1) for f in reports)
     result = ReadResult(format="+".join(names), orders=[], errors=errors, estimate=estimate, files=opened)
 
     def batches():
         details = [f for f in readable if f.is_detail]
         store = _DetailLines() if details else None
+        joined = store.attach if store else (lambda chunk: chunk)
         try:
             for f in details:
                 for line_no, order_no, _values, line in f.records():
@@ -689,15 +660,11 @@ def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 20
                 for order in f.orders(seen):
                     chunk.append(order)
                     if len(chunk) >= batch:
-                        if store:
-                            store.attach(chunk)
-                        yield chunk
+                        yield joined(chunk)
                         chunk = []
                 result.rows += f.count
-            if chunk and store:
-                store.attach(chunk)
             if chunk:
-                yield chunk
+                yield joined(chunk)
             if store:
                 errors.extend(store.unclaimed(seen))
         finally:  # exhausted, or abandoned halfway (closed by the import or the garbage collector)

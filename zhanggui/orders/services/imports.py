@@ -736,8 +736,8 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
     PostgreSQL runs in two processes side by side: each reads the files (opened once, before the fork: headers
     checked, an XLSX sheet parsed) and takes the orders whose number hashes to its share (reader.share), parses
     them and writes them in its own transactions — on two cores, with nothing sent between the processes but the
-    counts and the bad rows at the end. One import run, one report;
-    `result` ends with the rows and errors of both, as if read alone. `workers`: None = by size (_workers)."""
+    counts and the bad rows at the end. One import run, one report; `result` ends with the rows and errors of both,
+    as if read alone. `workers`: None = by size (_workers)."""
     names = [name for name, _data in files]
     count = _workers(result, files) if workers is None else min(workers, _workers(result, files, big=True))
     if count < 2:
@@ -789,9 +789,9 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
         seen[0] = n
         take(wait=None)
 
-    part0 = reader.share(result, (0, count))
+    reader.share(result, (0, count))  # this process's share
     try:
-        counts, errors = _write_all(run, actor, part0, _default_file(names), batch, mine_seen)
+        counts, errors = _write_all(run, actor, result, _default_file(names), batch, mine_seen)
         while len(finished) < len(others):
             if not any(p.is_alive() for p in others) and channel.empty():
                 raise RuntimeError("导入的另一个进程意外退出")
@@ -801,16 +801,13 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
             process.join(timeout=30)
             if process.is_alive():
                 process.terminate()
-    reader_errors, rows = list(part0.errors), part0.rows  # part0 is `result`, narrowed
     for their_counts, their_reader_errors, their_errors, their_rows in finished.values():
         for key in counts:
             counts[key] += their_counts[key]
-        reader_errors += their_reader_errors
+        result.errors.extend(their_reader_errors)
         errors += their_errors
-        rows += their_rows
-    result.errors[:] = reader_errors
-    result.rows = rows
-    return _finish_run(run, actor, counts, reader_errors + errors)
+        result.rows += their_rows
+    return _finish_run(run, actor, counts, list(result.errors) + errors)
 
 
 def _workers(result: ReadResult, files, *, big: bool = False) -> int:
