@@ -7,7 +7,7 @@ import pytest
 from tests.orders import files as F
 from zhanggui.orders.formats import read_files
 from zhanggui.orders.formats.address import split_taobao, split_text
-from zhanggui.orders.formats.reader import parse_time
+from zhanggui.orders.formats.reader import BadValue, parse_fen, parse_time
 
 UTC = dt.UTC
 
@@ -121,6 +121,24 @@ def test_ord1_excel_mangled_dates_and_money_units():
     result = _taobao([{"created": "2016/5/23 22:02", "paid": "0元"}])
     assert result.errors == [] and result.orders[0].paid_fen == 0
     assert result.orders[0].ordered_at == dt.datetime(2016, 5, 23, 14, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "fen"), [("201.12", 20112), ("1.5", 150), ("0.05", 5), ("12", 1200), ("3元", 300), ("1,299.00", 129900)]
+)
+def test_ord1_amounts_in_yuan_become_fen(text, fen):
+    assert parse_fen(text) == fen
+
+
+@pytest.mark.parametrize("text", ["²", "1.²", "1.234", "-", "12.5.1"])
+def test_ord1_an_amount_that_is_not_one_is_a_row_error_not_a_crash(text):
+    with pytest.raises(BadValue, match="金额格式不正确"):
+        parse_fen(text)
+
+
+def test_ord1_beijing_time_becomes_utc():
+    assert parse_time("2026-01-01 07:30:05") == dt.datetime(2025, 12, 31, 23, 30, 5, tzinfo=UTC)
+    assert parse_time("2026-01-01 07:30:05").tzinfo is UTC
 
 
 def test_ord1_masked_phone_kept():

@@ -83,6 +83,20 @@ def run(world, orders, errors=(), files=(FILE,), **kw) -> ImportRun:
     )
 
 
+def test_ord1_text_longer_than_its_column_is_cut_to_fit_and_the_rest_kept(world, shop):
+    """ORD-1 "good rows are kept": an export cell longer than our column (a 600-character remark, a 100-character
+    tracking number) is cut to the column's length instead of failing the batch; the other fields go in as read."""
+    remark, tracking = "备注" * 300, "YT" * 50
+    done = run(world, [po("100100", seller_remark=remark, tracking_no=tracking), po("100101", line=3)])
+    assert (done.created, done.failed) == (2, 0)
+    long_one = Order.objects.get(platform_order_no="100100")
+    limits = {f: Order._meta.get_field(f).max_length for f in ("seller_remark", "tracking_no")}
+    assert long_one.seller_remark == remark[: limits["seller_remark"]] and len(remark) > limits["seller_remark"]
+    assert long_one.tracking_no == tracking[: limits["tracking_no"]] and len(tracking) > limits["tracking_no"]
+    assert (long_one.buyer_nick, long_one.receiver_name, long_one.paid_fen) == ("买家00", "张三", 19900)
+    assert Order.objects.get(platform_order_no="100101").seller_remark == ""
+
+
 def test_ord1_created_updated_unchanged_counts(world, shop):
     """ORD-1: first import creates, the same file again changes nothing, a changed remark updates one order."""
     orders = [po(f"10000{n}", line=n + 2) for n in range(3)]

@@ -19,6 +19,7 @@ import functools
 import io
 import itertools
 import json
+import operator
 import os
 import sqlite3
 import tempfile
@@ -36,6 +37,7 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "formats.json"
 PLATFORMS = {"taobao", "tmall", "jd", "pdd", "own"}
 _BEIJING = dt.timedelta(hours=8)  # China has no DST: Beijing wall time − 8 h = UTC
 _TRUE = {"是", "y", "yes", "true", "1", "审核中", "异常"}
+_STR = {str}
 
 
 @functools.cache
@@ -137,7 +139,8 @@ def iter_rows(name: str, data, encoding: str | None = None):
         sheet = book.get_sheet_by_index(0)
         cell = _xlsx_cell
         for row in sheet.iter_rows():
-            yield [v if v.__class__ is str else cell(v) for v in row]
+            # the usual export has text cells only: checked in one pass in C, converted only when not
+            yield row if set(map(type, row)) == _STR else [v if v.__class__ is str else cell(v) for v in row]
         return
     raw = io.BytesIO(data) if isinstance(data, bytes | bytearray) else open(data, "rb")  # noqa: SIM115
     with io.TextIOWrapper(raw, encoding=encoding or text_encoding(data), errors="replace", newline="") as text:
@@ -165,8 +168,11 @@ def parse_fen(text: str) -> int:
     if text[-1] == "元":
         text = text[:-1]
     whole, _, frac = text.partition(".")
-    if whole.isdigit() and (not frac or (frac.isdigit() and len(frac) <= 2)):
-        return int(whole) * 100 + (int(frac.ljust(2, "0")) if frac else 0)
+    if whole.isdecimal():  # isdecimal, not isdigit: "²" is a digit that int() refuses
+        if not frac:
+            return int(whole) * 100
+        if frac.isdecimal() and len(frac) <= 2:
+            return int(whole + frac) * (1 if len(frac) == 2 else 10)
     try:
         return yuan_to_fen(text)
     except DomainError as exc:
@@ -178,8 +184,8 @@ def parse_time(text: str) -> dt.datetime | None:
     if not text:
         return None
     try:
-        if len(text) == 19 and text[4] == "-":
-            local = dt.datetime.fromisoformat(text)
+        if len(text) == 19 and text[4] == "-":  # the usual form: one C call to UTC (faster than timedelta math)
+            return dt.datetime.fromisoformat(text + "+08:00").astimezone(dt.UTC)
         else:
             date_part, _, time_part = text.replace("/", "-").replace("T", " ").partition(" ")
             y, m, d = (int(x) for x in date_part.split("-"))
@@ -287,13 +293,17 @@ _TIME_FIELDS = ("ordered_at", "paid_at", "shipped_at", "completed_at", "closed_a
 
 
 class _RowReader:
-    """Turns one row into (field values, line) with per-column errors. Built once per file: the hot loop strips
-    only the mapped cells (one dict comprehension) and calls the fast parsers; no per-cell regex or library call."""
+    """Turns one row into (field values, line) with per-column errors, and values into a ParsedOrder. Built once
+    per file: what depends only on the layout (which fields it has, its status map) is worked out here, so the hot
+    loop takes the mapped cells in one C call, strips them, and calls the fast parsers; no per-cell regex or
+    library call."""
 
     def __init__(self, layout: Layout):
         self.layout = layout
         cols = layout.columns
-        self.pairs = list(cols.items())
+        self.fields = tuple(cols)
+        take = operator.itemgetter(*cols.values())
+        self.take = take if len(cols) > 1 else lambda row: (take(row),)
         money = (*_MONEY_ORDER_FIELDS, "platform_discount_fen", "pay_discount_fen", "total_fen")
         self.money = [f for f in money if f in cols]
         self.times = [f for f in _TIME_FIELDS if f in cols]
@@ -301,6 +311,18 @@ class _RowReader:
         self.width = max(cols.values()) + 1
         self.has_line = any(f.startswith("line.") for f in cols)
         self.has_phone2 = "receiver_phone2" in cols
+        # build_order: the ParsedOrder fields this layout has, the status map, the address kind
+        present = [f for f in (*_TEXT_ORDER_FIELDS, *_MONEY_ORDER_FIELDS, *_TIME_FIELDS) if f in cols]
+        self.order_fields = (*present, "receiver_phone", "address_raw")
+        self.order_values = operator.itemgetter(*self.order_fields)
+        spec = layout.spec
+        self.status_map = load_formats()["status_maps"][spec["states"]]
+        self.upgrades = self.status_map.get("upgrade", [])
+        self.derive_state = spec.get("derive_state") == "paid_refund"
+        self.extra_discount = [f for f in ("platform_discount_fen", "pay_discount_fen") if f in cols]
+        self.total_discount = "total_fen" in cols and "discount_fen" not in cols
+        self.pdd_dates = spec["states"] == "pdd"
+        self.address = spec["address"]
 
     def cell(self, row: list[str], index: int | None) -> str:
         if index is None or index >= len(row):
@@ -312,7 +334,10 @@ class _RowReader:
         headers = self.layout.headers
         if len(row) < self.width:
             row = row + [""] * (self.width - len(row))
-        v = {f: (x if (x := row[i].strip())[:1] != "=" else clean(x)) for f, i in self.pairs}
+        cells = [x.strip() for x in self.take(row)]
+        if '="' in "".join(cells):  # Excel formula cells (Taobao's ="…" order numbers): unwrapped one by one
+            cells = [clean(x) if x[:2] == '="' else x for x in cells]
+        v = dict(zip(self.fields, cells, strict=True))
         errors: list[tuple[str, str]] = []
         for f in self.money:
             try:
@@ -351,6 +376,39 @@ class _RowReader:
             line.paid_fen = line.unit_price_fen * line.quantity
         return v, line, errors
 
+    def build_order(self, values: dict, order_no: str, file: str, line: int) -> ParsedOrder:
+        """The ParsedOrder of one row's values (read): the state from the status map (ORD-1 / §2.6, as data), the
+        address split (§4)."""
+        order = ParsedOrder(
+            platform_order_no=order_no,
+            source_file=file,
+            source_line=line,
+            **dict(zip(self.order_fields, self.order_values(values), strict=True)),
+        )
+        for f in self.extra_discount:
+            order.discount_fen += values[f]
+        if self.total_discount and values["total_fen"] > order.paid_fen:
+            order.discount_fen = values["total_fen"] - order.paid_fen
+        state = _state(self.status_map, order.platform_status) if order.platform_status else None
+        if state is None and self.derive_state and not order.platform_status:
+            if order.paid_at is None:
+                state = "pending_payment"
+            elif order.refund_fen and order.refund_fen >= order.paid_fen:
+                state = "closed"
+            else:
+                state = "to_review"
+        for from_state, fld, to_state in self.upgrades:
+            if state == from_state and getattr(order, fld, None):
+                state = to_state
+        if values["risk_flag"]:
+            state = "on_hold"
+        order.state = state
+        order.risk_hold = state == "on_hold"
+        if self.pdd_dates and order.ordered_at is None:
+            order.ordered_at = _pdd_date(order_no) or order.paid_at
+        _apply_address(order, self.address)
+        return order
+
 
 def _state(status_map: dict, text: str) -> str | None:
     state = status_map["exact"].get(text)
@@ -364,8 +422,11 @@ def _state(status_map: dict, text: str) -> str | None:
 def _pdd_date(order_no: str) -> dt.datetime | None:
     """PDD 订单号 `260517-607198974342268` (or older `20150909-…`): the date prefix, Beijing midnight → UTC."""
     prefix, sep, _ = order_no.partition("-")
-    if not sep or not prefix.isdigit():
-        return None
+    return _pdd_day(prefix) if sep and prefix.isdigit() else None
+
+
+@functools.lru_cache(maxsize=1024)  # one prefix per day: a file's orders share a few hundred at most
+def _pdd_day(prefix: str) -> dt.datetime | None:
     try:
         if len(prefix) == 6:
             day = dt.datetime(2000 + int(prefix[:2]), int(prefix[2:4]), int(prefix[4:]))
@@ -376,43 +437,6 @@ def _pdd_date(order_no: str) -> dt.datetime | None:
     except ValueError:
         return None
     return (day - _BEIJING).replace(tzinfo=dt.UTC)
-
-
-def build_order(layout: Layout, values: dict, order_no: str, file: str, line: int) -> ParsedOrder:
-    spec = layout.spec
-    order = ParsedOrder(platform_order_no=order_no, source_file=file, source_line=line)
-    for f in _TEXT_ORDER_FIELDS:
-        if f in values:
-            setattr(order, f, values[f])
-    for f in (*_MONEY_ORDER_FIELDS, *_TIME_FIELDS):
-        if f in values:
-            setattr(order, f, values[f])
-    order.discount_fen += values.get("platform_discount_fen", 0) + values.get("pay_discount_fen", 0)
-    if "total_fen" in values and "discount_fen" not in layout.columns and values["total_fen"] > order.paid_fen:
-        order.discount_fen = values["total_fen"] - order.paid_fen
-    order.receiver_phone = values["receiver_phone"]
-    order.address_raw = values["address_raw"]
-    # ORD-1 / §2.6: status text → our state, from data
-    status_map = load_formats()["status_maps"][spec["states"]]
-    state = _state(status_map, order.platform_status) if order.platform_status else None
-    if state is None and spec.get("derive_state") == "paid_refund" and not order.platform_status:
-        if order.paid_at is None:
-            state = "pending_payment"
-        elif order.refund_fen and order.refund_fen >= order.paid_fen:
-            state = "closed"
-        else:
-            state = "to_review"
-    for from_state, fld, to_state in status_map.get("upgrade", []):
-        if state == from_state and getattr(order, fld, None):
-            state = to_state
-    if values.get("risk_flag"):
-        state = "on_hold"
-    order.state = state
-    order.risk_hold = state == "on_hold"
-    if spec["states"] == "pdd" and order.ordered_at is None:
-        order.ordered_at = _pdd_date(order_no) or order.paid_at
-    _apply_address(order, spec["address"])
-    return order
 
 
 def _apply_address(order: ParsedOrder, kind: str) -> None:
@@ -472,6 +496,7 @@ class _File:
             rows.close()
             return
         self.layout, self.rows = found.layout, rows
+        self.reader = _RowReader(self.layout)
         self.is_detail = self.layout.spec["kind"] == "detail"
         self.per_line = self.layout.spec["layout"] == "line_per_row"
 
@@ -488,7 +513,7 @@ class _File:
     def records(self):
         """(line number, order no, values, line) of every row that reads; bad rows go to the errors."""
         name, errors = self.name, self.errors
-        reader = _RowReader(self.layout)
+        reader = self.reader
         order_col = self.layout.headers["order_no"]
         order_index = reader.order_no
         mine, parts = self.part or (0, 1)
@@ -522,7 +547,7 @@ class _File:
             if self.per_line:
                 existing = grouped.get(order_no)
                 if existing is None:
-                    existing = grouped[order_no] = build_order(layout, values, order_no, name, line_no)
+                    existing = grouped[order_no] = self.reader.build_order(values, order_no, name, line_no)
                 line.line_no = len(existing.lines) + 1
                 existing.lines.append(line)
                 continue
@@ -533,7 +558,7 @@ class _File:
                     self.errors.append(RowError(name, line_no, order_col, "订单号在另一个文件中重复", order_no))
                 continue
             seen[order_no] = name
-            order = build_order(layout, values, order_no, name, line_no)
+            order = self.reader.build_order(values, order_no, name, line_no)
             if line is not None:
                 if not line.unit_price_fen:  # PDD: one line per order row, amounts on the order
                     line.unit_price_fen = order.goods_fen // line.quantity

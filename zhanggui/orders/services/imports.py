@@ -91,8 +91,6 @@ KNOWN_STATES = set(_RANK) | {S.ON_HOLD}
 RISK_REASON = "平台风控/锁定"
 RELEASE_NOTE = "导入：平台订单已关闭，释放预留"
 
-_ORDER_FIELDS = [f for f in Order._meta.concrete_fields if f.name != "id"]
-_ORDER_COLUMNS = [f.column for f in _ORDER_FIELDS]
 LINE_COLUMNS = [
     "order_id",
     "line_no",
@@ -108,7 +106,16 @@ LINE_COLUMNS = [
 _MAX = {f.name: f.max_length for f in Order._meta.concrete_fields if getattr(f, "max_length", None)}
 _LINE_MAX = {f.name: f.max_length for f in OrderLine._meta.concrete_fields if getattr(f, "max_length", None)}
 _PARSED_FIELDS = [f.name for f in dc_fields(ParsedOrder) if f.name not in ("lines", "source_file", "source_line")]
-_COPIED = [n for n in _PARSED_FIELDS if n in {f.name for f in _ORDER_FIELDS}]
+_SET = (
+    "shop_id", "state", "state_before_hold", "hold_reason", "exc_risk", "exc_address", "exc_unmatched",
+    "phone_last4", "source", "fingerprint", "version", "created_at", "updated_at", "customer_id", "import_run_id",
+)  # fmt: skip
+_BY_COLUMN = {f.column: f for f in Order._meta.concrete_fields if f.name != "id"}
+# An imported order's row is a list in _ORDER_COLUMNS order, built in one go (_order_row): first the fields the
+# reader gives as they are (plain columns: name = column), then those the import decides (_SET), then the defaults.
+_COPIED = [n for n in _PARSED_FIELDS if n in _BY_COLUMN and n not in _SET]
+_ORDER_COLUMNS = [*_COPIED, *_SET, *(c for c in _BY_COLUMN if c not in _COPIED and c not in _SET)]
+_ORDER_FIELDS = [_BY_COLUMN[c] for c in _ORDER_COLUMNS]
 
 
 def _q(name: str) -> str:
@@ -256,35 +263,42 @@ def _check(order: ParsedOrder) -> RowError | None:
     return None
 
 
-_COL = {column: i for i, column in enumerate(_ORDER_COLUMNS)}  # rows are lists in _ORDER_COLUMNS order
-_TEMPLATE = [f.get_default() for f in _ORDER_FIELDS]  # all scalars: computed once, copied per row
+_COL = {column: i for i, column in enumerate(_ORDER_COLUMNS)}
+_DEFAULTS = [f.get_default() for f in _ORDER_FIELDS[len(_COPIED) + len(_SET) :]]  # all scalars
 _copied_values = operator.attrgetter(*_COPIED)
-_COPIED_AT = [_COL[name] for name in _COPIED]  # the copied fields are plain columns (no FK): name = column
-_CUT_AT = [(_COL[name], _MAX[name]) for name in _COPIED if name in _MAX]
-_SET = (
-    "shop_id", "state", "state_before_hold", "hold_reason", "exc_risk", "exc_address", "exc_unmatched",
-    "phone_last4", "source", "fingerprint", "version", "created_at", "updated_at", "customer_id", "import_run_id",
-)  # fmt: skip
-_SET_AT = [_COL[column] for column in _SET]
+_LIMITS = [_MAX.get(name, 0) for name in _COPIED]  # 0: no limit
+_CUT = [name for name in _COPIED if name in _MAX]
+_cut_values, _CUT_LIMITS = operator.attrgetter(*_CUT), [_MAX[name] for name in _CUT]
 NO, STATE, HELD, FP = (_COL[c] for c in ("platform_order_no", "state", "state_before_hold", "fingerprint"))
+
+
+def _copied(order: ParsedOrder):
+    """The reader's values as the order row takes them; text longer than its column cut to fit (checked in C: the
+    values that do not fit are rare)."""
+    values = _copied_values(order)
+    try:
+        fits = not any(map(operator.gt, map(len, _cut_values(order)), _CUT_LIMITS))
+    except TypeError:  # None in a text field (an order built by hand): the slow path sorts it out
+        fits = False
+    if fits:
+        return values
+    return [
+        v[:limit] if limit and v.__class__ is str and len(v) > limit else v
+        for v, limit in zip(values, _LIMITS, strict=True)
+    ]
 
 
 def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int | None = None) -> list:
     """The column values of one imported order, in _ORDER_COLUMNS order (created-order values; the SET clause
     decides what an update takes). A list, not a dict: it goes to COPY as it is."""
-    row = _TEMPLATE.copy()
-    for i, value in zip(_COPIED_AT, _copied_values(order), strict=True):
-        row[i] = value
-    for i, limit in _CUT_AT:
-        value = row[i]
-        if value.__class__ is str and len(value) > limit:
-            row[i] = value[:limit]
     state = order.state
     risk = bool(order.risk_hold)
     if state == S.ON_HOLD:  # the mapping itself says hold (锁定 / 审核中)
         risk, state = True, S.TO_REVIEW
     held = risk and _RANK.get(state, 0) < _SHIPPED_RANK
-    values = (
+    return [
+        *_copied(order),
+        # _SET, in its order
         shop_id,
         S.ON_HOLD if held else state,
         state if held else "",
@@ -300,10 +314,8 @@ def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int 
         now,
         None,
         run_id,  # the order's "imported" timeline entry is its import run (selectors.timeline)
-    )
-    for i, value in zip(_SET_AT, values, strict=True):
-        row[i] = value
-    return row
+        *_DEFAULTS,
+    ]
 
 
 def _line_values(order: ParsedOrder, sku_of: dict) -> list[tuple]:
