@@ -298,16 +298,60 @@ def test_ord1_detail_lines_wait_in_a_temporary_file_removed_after_the_stream(tmp
     stream = stream_files("taobao", files, batch=2)
     batches = iter(stream.batches)
     first = next(batches)
-    assert [p.name for p in tmp_path.glob("zhanggui-detail-*")] != []  # waiting on disk while the stream runs
+    assert [p.name for p in tmp_path.glob("zhanggui-import-*")] != []  # waiting on disk while the stream runs
     rest = [o for b in batches for o in b]
     got = {o.platform_order_no: [line.outer_code for line in o.lines] for o in first + rest}
     assert got == {no: [f"{no}-1", f"{no}-2"] for no in ("1001", "1002", "1003")}
     assert [line.line_no for line in rest[0].lines] == [1, 2] and stream.errors == []
-    assert list(tmp_path.glob("zhanggui-detail-*")) == []
+    assert list(tmp_path.glob("zhanggui-import-*")) == []
     abandoned = stream_files("taobao", files, batch=2)
     next(iter(abandoned.batches))
     abandoned.batches.close()  # what happens to a stream the import stops reading (an error, the job killed)
-    assert list(tmp_path.glob("zhanggui-detail-*")) == []
+    assert list(tmp_path.glob("zhanggui-import-*")) == []
+
+
+@pytest.mark.parametrize("spill", [1, 2, 20_000])
+def test_ord1_jd_rows_of_one_order_scattered_are_grouped_in_order_of_first_row(tmp_path, monkeypatch, spill):
+    """ORD-1 / issue 6 (memory flat in the file size): a file with one row per order line (JD, our template) is
+    grouped in memory up to SPILL orders, beyond that in a temporary file. Either way an order's rows need not be
+    adjacent: its lines come in file order, its order fields from its first row, orders in the order of their
+    first rows; the file is gone after the stream is read to the end or abandoned; a number another file already
+    gave is refused."""
+    import tempfile
+
+    from zhanggui.orders.formats.reader import _OrderRows, stream_files
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    orders = [
+        {"no": no, "remark": f"备注{no}", "lines": [{"code": f"{no}-{n}", "qty": n} for n in (1, 2)]}
+        for no in ("5001", "5002", "5003")
+    ]
+    header, *rows = [r for r in F.jd_csv(orders).split(b"\n") if r.strip()]
+    scattered = [rows[i] for i in (2, 0, 4, 3, 1, 5)]  # 5002-1, 5001-1, 5003-1, 5002-2, 5001-2, 5003-2
+    files = [("jd.csv", b"\n".join([header, *scattered]) + b"\n")]
+    in_memory = read_files("jd", files).orders
+    monkeypatch.setattr(_OrderRows, "SPILL", spill)
+    stream = stream_files("jd", files, batch=2)
+    batches = iter(stream.batches)
+    first = next(batches)
+    on_disk = [p.name for p in tmp_path.glob("zhanggui-import-*")]  # while the stream runs
+    assert bool(on_disk) == (spill < 3)  # 3 orders: on disk only when they are more than SPILL
+    got = first + [o for b in batches for o in b]
+    assert [o.platform_order_no for o in got] == ["5002", "5001", "5003"]
+    assert [[(ln.line_no, ln.outer_code, ln.quantity) for ln in o.lines] for o in got] == [
+        [(1, f"{no}-1", 1), (2, f"{no}-2", 2)] for no in ("5002", "5001", "5003")
+    ]
+    assert [(o.seller_remark, o.source_line) for o in got] == [("备注5002", 2), ("备注5001", 3), ("备注5003", 4)]
+    assert got == in_memory and got[0].paid_at is not None  # every field, times included, as read
+    assert stream.errors == [] and stream.rows == 6
+    assert list(tmp_path.glob("zhanggui-import-*")) == []
+    abandoned = stream_files("jd", files, batch=2)
+    next(iter(abandoned.batches))
+    abandoned.batches.close()
+    assert list(tmp_path.glob("zhanggui-import-*")) == []
+    again = read_files("jd", [*files, ("jd2.csv", F.jd_csv([{"no": "5003"}, {"no": "5004"}]))])
+    assert [o.platform_order_no for o in again.orders] == ["5002", "5001", "5003", "5004"]
+    assert [(e.file, e.order_no, e.reason) for e in again.errors] == [("jd2.csv", "5003", "订单号在另一个文件中重复")]
 
 
 def test_ord1_duplicate_order_numbers_within_and_across_streamed_files():

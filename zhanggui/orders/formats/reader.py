@@ -19,11 +19,12 @@ import functools
 import io
 import itertools
 import json
+import marshal
 import operator
 import os
 import sqlite3
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from zlib import crc32
 
@@ -538,26 +539,15 @@ class _File:
 
     def orders(self, seen: dict[str, str]):
         """The orders of an order file, streamed when it has one row per order. A file with one row per line (JD,
-        our template) is grouped in memory first: an order's rows need not be adjacent. `seen` {order no: file}
-        across the files of the import: a number already read from another file is a RowError."""
-        layout, name = self.layout, self.name
-        order_col = layout.headers["order_no"]
-        grouped: dict[str, ParsedOrder] = {}
+        our template) is grouped first (_OrderRows: on disk when big): an order's rows need not be adjacent. `seen`
+        {order no: file} across the files of the import: a number already read is a RowError."""
+        if self.per_line:
+            yield from self._grouped_orders(seen)
+            return
+        name = self.name
         for line_no, order_no, values, line in self.records():
-            if self.per_line:
-                existing = grouped.get(order_no)
-                if existing is None:
-                    existing = grouped[order_no] = self.reader.build_order(values, order_no, name, line_no)
-                line.line_no = len(existing.lines) + 1
-                existing.lines.append(line)
+            if self._repeated(seen, order_no, line_no):
                 continue
-            if order_no in seen:
-                if seen[order_no] == name:
-                    self.errors.append(RowError(name, line_no, order_col, "订单号重复，已保留第一行", order_no))
-                else:
-                    self.errors.append(RowError(name, line_no, order_col, "订单号在另一个文件中重复", order_no))
-                continue
-            seen[order_no] = name
             order = self.reader.build_order(values, order_no, name, line_no)
             if line is not None:
                 if not line.unit_price_fen:  # PDD: one line per order row, amounts on the order
@@ -566,81 +556,215 @@ class _File:
                 line.line_no = 1
                 order.lines.append(line)
             yield order
-        for order_no, order in grouped.items():
-            if order_no in seen:
-                self.errors.append(RowError(name, order.source_line, order_col, "订单号在另一个文件中重复", order_no))
-                continue
-            seen[order_no] = name
-            yield order
+
+    def _grouped_orders(self, seen: dict[str, str]):
+        store = _OrderRows(self.reader.times)
+        try:
+            for line_no, order_no, values, line in self.records():
+                store.add(order_no, line_no, values, line)
+            for order_no, line_no, values, lines in store.grouped():
+                if self._repeated(seen, order_no, line_no):
+                    continue
+                order = self.reader.build_order(values, order_no, self.name, line_no)
+                order.lines = lines
+                yield order
+        finally:  # read to the end, or abandoned halfway
+            store.close()
+
+    def _repeated(self, seen: dict[str, str], order_no: str, line_no: int) -> bool:
+        """Whether the order number was read before (a RowError: the first row wins); else it is now."""
+        if order_no not in seen:
+            seen[order_no] = self.name
+            return False
+        reason = "订单号重复，已保留第一行" if seen[order_no] == self.name else "订单号在另一个文件中重复"
+        self.errors.append(RowError(self.name, line_no, self.layout.headers["order_no"], reason, order_no))
+        return True
 
 
-_LINE_SLOTS = ("outer_code", "title", "properties", "unit_price_fen", "quantity", "paid_fen", "platform_sku_id")
+_LINE_SLOTS = tuple(f.name for f in fields(ParsedLine))[1:]  # after line_no, in order: ParsedLine(line_no, *slots)
+_line_slots = operator.attrgetter(*_LINE_SLOTS)
 
 
-class _DetailLines:
-    """The 宝贝报表 lines of an import by order number, until the order report claims them (ORD-1's Taobao join): kept
-    in a temporary SQLite file (stdlib), not in memory — a detail report of any size costs the import SQLite's
-    page cache (2 MB), so memory stays flat in the file size. Written in bulk, read back one query per batch of
-    orders; the file is removed by close()."""
+class _Scratch:
+    """A temporary SQLite file (stdlib) for what a big import must hold until later, instead of memory: a file of
+    any size costs SQLite's page cache (2 MB), so memory stays flat in the file size. Rows are added in bulk; the
+    file (0600, in the temp directory) is removed by close()."""
 
     _IN = 500  # order numbers per query (SQLite's bound on parameters is far above)
+    columns: tuple[str, ...] = ()
 
     def __init__(self):
-        handle, self.path = tempfile.mkstemp(prefix="zhanggui-detail-", suffix=".sqlite3")
+        handle, self.path = tempfile.mkstemp(prefix="zhanggui-import-", suffix=".sqlite3")
         os.close(handle)
         self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode = OFF")  # scratch data: nothing to recover after a crash
         self.db.execute("PRAGMA synchronous = OFF")
-        self.db.execute(f"CREATE TABLE line (order_no TEXT, file TEXT, line_no INTEGER, {', '.join(_LINE_SLOTS)})")
+        self.db.execute(f"CREATE TABLE row ({', '.join(self.columns)})")
         self.pending: list[tuple] = []
 
-    def add(self, order_no: str, file: str, line_no: int, line: ParsedLine) -> None:
-        self.pending.append((order_no, file, line_no, *(getattr(line, k) for k in _LINE_SLOTS)))
+    def _add(self, values: tuple) -> None:
+        self.pending.append(values)
         if len(self.pending) >= 5000:
             self._flush()
 
     def _flush(self) -> None:
-        marks = ", ".join("?" * (3 + len(_LINE_SLOTS)))
         self.db.execute("BEGIN")
-        self.db.executemany(f"INSERT INTO line VALUES ({marks})", self.pending)
+        self.db.executemany(f"INSERT INTO row VALUES ({', '.join('?' * len(self.columns))})", self.pending)
         self.db.execute("COMMIT")
         self.pending.clear()
 
     def seal(self) -> None:
-        """All lines added: index them by order number for attach()."""
+        """All rows added: index them by order number for the reads."""
         self._flush()
-        self.db.execute("CREATE INDEX line_order ON line (order_no)")
+        self.db.execute("CREATE INDEX row_order ON row (order_no)")
+
+    def _rows_of(self, numbers: list[str], columns: str):
+        """(order_no, *columns) of the rows of these orders, in the order they were added."""
+        for start in range(0, len(numbers), self._IN):
+            part = numbers[start : start + self._IN]
+            yield from self.db.execute(
+                f"SELECT order_no, {columns} FROM row WHERE order_no IN ({', '.join('?' * len(part))}) ORDER BY rowid",
+                part,
+            )
+
+    def close(self) -> None:
+        self.db.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+
+class _DetailLines(_Scratch):
+    """The 宝贝报表 lines of an import by order number, until the order report claims them (ORD-1's Taobao join),
+    read back one query per batch of orders."""
+
+    columns = ("order_no", "file", "line_no", *_LINE_SLOTS)
+
+    def add(self, order_no: str, file: str, line_no: int, line: ParsedLine) -> None:
+        self._add((order_no, file, line_no, *_line_slots(line)))
 
     def attach(self, orders: list[ParsedOrder]) -> list[ParsedOrder]:
         """Give each order its detail lines, in the detail file's order; returns `orders`."""
         by_no = {order.platform_order_no: order for order in orders}
-        numbers = list(by_no)
-        for start in range(0, len(numbers), self._IN):
-            part = numbers[start : start + self._IN]
-            found = self.db.execute(
-                f"SELECT order_no, {', '.join(_LINE_SLOTS)} FROM line WHERE order_no IN "
-                f"({', '.join('?' * len(part))}) ORDER BY rowid",
-                part,
-            )
-            for order_no, *values in found:
-                order = by_no[order_no]
-                order.lines.append(
-                    ParsedLine(line_no=len(order.lines) + 1, **dict(zip(_LINE_SLOTS, values, strict=True)))
-                )
+        for order_no, *values in self._rows_of(list(by_no), ", ".join(_LINE_SLOTS)):
+            order = by_no[order_no]
+            order.lines.append(ParsedLine(len(order.lines) + 1, *values))
         return orders
 
     def unclaimed(self, claimed) -> list[RowError]:
         """The lines whose order is not among `claimed` (the order numbers the report gave): a RowError each."""
         return [
             RowError(file, line_no, "订单编号", "订单报表中没有这个订单（宝贝报表的行无法对应）", order_no)
-            for order_no, file, line_no in self.db.execute("SELECT order_no, file, line_no FROM line ORDER BY rowid")
+            for order_no, file, line_no in self.db.execute("SELECT order_no, file, line_no FROM row ORDER BY rowid")
             if order_no not in claimed
         ]
 
+
+class _OrderRows:
+    """The rows of a file with one row per order line (JD, our template), grouped by order until the whole file is
+    read: an order's rows need not be adjacent. In memory up to SPILL orders (most files: no cost), then on disk
+    (_SpilledRows), so memory stays flat in the file size."""
+
+    SPILL = 20_000  # orders (about 40 MB of them in memory)
+
+    def __init__(self, times: list[str]):
+        self.times = times  # the time fields of the values (_SpilledRows)
+        self.memory: dict[str, tuple[int, dict, list[ParsedLine]]] = {}  # order no: (first line no, values, lines)
+        self.disk: _SpilledRows | None = None
+
+    def add(self, order_no: str, line_no: int, values: dict, line: ParsedLine) -> None:
+        if self.disk is None:
+            entry = self.memory.get(order_no)
+            if entry is not None:
+                entry[2].append(line)
+                return
+            if len(self.memory) < self.SPILL:
+                self.memory[order_no] = (line_no, values, [line])
+                return
+            self.disk = _SpilledRows(self.times)
+            for number, (first_line_no, first_values, lines) in self.memory.items():
+                for each in lines:
+                    self.disk.add(number, first_line_no, first_values, each)
+            self.memory.clear()
+        self.disk.add(order_no, line_no, values, line)
+
+    def grouped(self):
+        """(order no, line number of its first row, that row's values, the order's lines numbered 1…) of every
+        order, in the order of their first rows."""
+        if self.disk is not None:
+            self.disk.seal()
+            yield from self.disk.grouped()
+            return
+        for order_no, (line_no, values, lines) in self.memory.items():
+            for n, line in enumerate(lines, start=1):
+                line.line_no = n
+            yield order_no, line_no, values, lines
+
     def close(self) -> None:
-        self.db.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
+        if self.disk is not None:
+            self.disk.close()
+
+
+class _SpilledRows(_Scratch):
+    """_OrderRows on disk. One stored row per run of adjacent rows of an order (usually the whole order): its lines
+    and, on its first run, the order's values, marshalled (times as ISO text: marshal knows no datetime). The numbers
+    already given (`firsts`) stay in memory, as the import's `seen` does."""
+
+    columns = ("order_no", "line_no", "data")  # line_no: of the order's first row, on its first run only
+
+    def __init__(self, times: list[str]):
+        super().__init__()
+        self.times = times
+        self.keys: tuple[str, ...] = ()  # of the values: the same for every row of a file
+        self.firsts: set[str] = set()
+        self.run: list | None = None  # [order no, line no or None, values or None, [line slots…]]
+
+    def add(self, order_no: str, line_no: int, values: dict, line: ParsedLine) -> None:
+        run = self.run
+        if run is not None and run[0] == order_no:
+            run[3].append(_line_slots(line))
+            return
+        self._put()
+        first = None
+        if order_no not in self.firsts:
+            self.firsts.add(order_no)
+            self.keys = self.keys or tuple(values)
+            first = values.copy()
+            for f in self.times:
+                if first[f] is not None:
+                    first[f] = first[f].isoformat()
+            first = tuple(first[k] for k in self.keys)
+        self.run = [order_no, line_no if first else None, first, [_line_slots(line)]]
+
+    def _put(self) -> None:
+        if self.run is not None:
+            order_no, line_no, first, lines = self.run
+            self._add((order_no, line_no, marshal.dumps((first, lines))))
+            self.run = None
+
+    def seal(self) -> None:
+        self._put()
+        super().seal()
+
+    def _values(self, first: tuple) -> dict:
+        values = dict(zip(self.keys, first, strict=True))
+        for f in self.times:
+            if values[f] is not None:
+                values[f] = dt.datetime.fromisoformat(values[f])  # "…+00:00": aware, tzinfo dt.UTC itself
+        return values
+
+    def grouped(self):
+        """As _OrderRows.grouped, one query per batch of orders."""
+        firsts = self.db.execute("SELECT order_no FROM row WHERE line_no IS NOT NULL ORDER BY rowid")
+        while numbers := [no for (no,) in firsts.fetchmany(self._IN)]:
+            orders: dict[str, tuple] = {}
+            for order_no, line_no, data in self._rows_of(numbers, "line_no, data"):
+                first, slots = marshal.loads(data)
+                if first is not None:
+                    orders[order_no] = (line_no, self._values(first), [])
+                lines = orders[order_no][2]
+                lines.extend(ParsedLine(len(lines) + n, *each) for n, each in enumerate(slots, start=1))
+            for order_no in numbers:
+                yield order_no, *orders[order_no]
 
 
 def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 2000) -> ReadResult:
