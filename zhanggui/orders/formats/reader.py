@@ -7,6 +7,10 @@ unsure); `="…"` formula cells and `=""` empties; `'` before phones; header nam
 comma on detail rows; tab-padded JD cells; JD one row per SKU line; Taobao order report + 宝贝报表 joined on
 订单编号; XLSX via python-calamine; long order ids as strings; Excel-mangled dates; amounts "0元"; PDD order number
 date prefix as fallback order date; the cut-down Taobao report (state derived from paid time and refund).
+
+Memory stays flat in the file size (issue 6): the 宝贝报表 lines wait for their orders, and the rows of a big JD or
+template file (one row per order line, beyond _OrderRows.SPILL orders) wait to be grouped, in temporary SQLite files
+(_Scratch), removed when the stream ends or is abandoned.
 """
 
 from __future__ import annotations
