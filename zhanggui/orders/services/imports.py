@@ -266,7 +266,7 @@ def _check(order: ParsedOrder) -> RowError | None:
 _COL = {column: i for i, column in enumerate(_ORDER_COLUMNS)}
 _DEFAULTS = [f.get_default() for f in _ORDER_FIELDS[len(_COPIED) + len(_SET) :]]  # all scalars
 _copied_values = operator.attrgetter(*_COPIED)
-_LIMITS = [_MAX.get(name, 0) for name in _COPIED]  # 0: no limit
+_LIMITS = [_MAX.get(name, 0) for name in _COPIED]  # 0: no limit (_cut)
 _CUT = [name for name in _COPIED if name in _MAX]
 _cut_values, _CUT_LIMITS = operator.attrgetter(*_CUT), [_MAX[name] for name in _CUT]
 NO, STATE, HELD, FP = (_COL[c] for c in ("platform_order_no", "state", "state_before_hold", "fingerprint"))
@@ -282,10 +282,7 @@ def _copied(order: ParsedOrder):
         fits = False
     if fits:
         return values
-    return [
-        v[:limit] if limit and v.__class__ is str and len(v) > limit else v
-        for v, limit in zip(values, _LIMITS, strict=True)
-    ]
+    return [_cut(v, limit) for v, limit in zip(values, _LIMITS, strict=True)]
 
 
 def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int | None = None) -> list:
