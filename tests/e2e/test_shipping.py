@@ -114,7 +114,8 @@ def test_review_print_scan_ship_and_download_the_taobao_file(demo, new_page, log
     shot(wh, "shipping-scan-wrong-item")
     assert sum(package.lines.values_list("verified_qty", flat=True)) == 0  # the alarm went off, nothing counted
     # The right items and the weight in one burst, as fast as a scanner types: each one waits its turn, none is lost.
-    burst = [line.sku.barcode or line.sku.code for line in package.lines.select_related("sku") for _ in range(line.quantity)]
+    lines = package.lines.select_related("sku")
+    burst = [line.sku.barcode or line.sku.code for line in lines for _unit in range(line.quantity)]
     for text in [*burst, str(max(package.expected_weight_g, 1))]:
         scan.fill(text)
         scan.press("Enter")
