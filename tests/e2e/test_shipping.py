@@ -113,7 +113,7 @@ def test_review_print_scan_ship_and_download_the_taobao_file(demo, new_page, log
     alarm.wait_for(state="visible")
     shot(wh, "shipping-scan-wrong-item")
     assert sum(package.lines.values_list("verified_qty", flat=True)) == 0  # the alarm went off, nothing counted
-    # The right items and the weight in one burst, as fast as a scanner types: each one waits its turn, none is lost.
+    # SHIP-1: the right items and the weight in one burst, as fast as a scanner types: none is lost.
     lines = package.lines.select_related("sku")
     burst = [line.sku.barcode or line.sku.code for line in lines for _unit in range(line.quantity)]
     for text in [*burst, str(max(package.expected_weight_g, 1))]:

@@ -716,7 +716,7 @@ class _SpilledRows(_Scratch):
 
     def __init__(self, times: list[str]):
         super().__init__()
-        self.times = times
+        self.times = frozenset(times)  # looked up per value of every order's first row
         self.keys: tuple[str, ...] = ()  # of the values: the same for every row of a file
         self.firsts: set[str] = set()
         self.run: list | None = None  # [order no, line no or None, values or None, [line slots…]]
