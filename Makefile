@@ -20,9 +20,14 @@ run: install static messages
 test: install-dev static messages browser
 	$(BIN)/pytest -n 2 --dist loadgroup
 
+## lint: the house rules CI checks before the tests: ruff, formatting, the layer contracts (import-linter),
+## no model change without its migration, no Python file past 600 lines
 lint: install-dev
 	$(BIN)/ruff check zhanggui tests bench
 	$(BIN)/ruff format --check zhanggui tests bench
+	$(BIN)/lint-imports --no-logo --no-cache
+	$(ZG) makemigrations --check --dry-run
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_house.py
 
 bench: install-dev
 	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),)
