@@ -13,12 +13,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
 from zhanggui.core import clock
-from zhanggui.core.demo import ADDRESSES, FAMILY, GIVEN, TAGS, load_demo
 from zhanggui.core.models import Event
 from zhanggui.core.services import create_api_token
 from zhanggui.crm.models import Customer
 from zhanggui.shops.models import Shop
 from zhanggui.team.models import Staff
+from zhanggui.workbench.demo import ADDRESSES, FAMILY, GIVEN, TAGS, load_demo
 
 LETTERS = "abcdefghjkmnpqrstuvwxyz"
 NOTES = [

@@ -23,13 +23,13 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
-from zhanggui.core.demo import ADDRESSES, FAMILY, GIVEN
 from zhanggui.core.pdf import register_font
 from zhanggui.fulfilment.models import Carrier, Package, PackageLine
 from zhanggui.fulfilment.services import documents
 from zhanggui.fulfilment.services.label_layout import LabelData, render_labels
 from zhanggui.inventory.services import stock
 from zhanggui.orders.models import Order, OrderLine
+from zhanggui.workbench.demo import ADDRESSES, FAMILY, GIVEN
 
 from . import data
 from .registry import Result

@@ -22,12 +22,12 @@ from django.test import Client
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
-from zhanggui.core.demo import ADDRESSES, FAMILY, GIVEN
 from zhanggui.orders import selectors
 from zhanggui.orders.models import Order, OrderLine
 from zhanggui.orders.services import imports
 from zhanggui.team.models import Staff
 from zhanggui.team.services import create_staff
+from zhanggui.workbench.demo import ADDRESSES, FAMILY, GIVEN
 
 from . import data, harness
 from .registry import Result

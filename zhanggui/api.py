@@ -1,4 +1,8 @@
-"""The JSON API at /api/v1/ (OpenAPI docs at /api/v1/docs): same roles, shop scope and masking as the pages."""
+"""The JSON API at /api/v1/ (OpenAPI docs at /api/v1/docs): same roles, shop scope and masking as the pages.
+
+Every app exposes one ninja `router` in `<app>/api.py` (which mounts its sub-area routers, if any); a new app
+imports it here and adds it to ROUTERS, in layer order (the order of the OpenAPI document).
+"""
 
 from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
@@ -14,6 +18,18 @@ from zhanggui.purchasing.api import router as purchasing_router
 from zhanggui.shops.api import router as shops_router
 from zhanggui.team.api import router as team_router
 
+ROUTERS = (
+    core_router,
+    shops_router,
+    team_router,
+    crm_router,
+    catalog_router,
+    inventory_router,
+    purchasing_router,
+    orders_router,
+    fulfilment_router,
+)
+
 api = NinjaAPI(
     title="掌柜 zhanggui API",
     version="1",
@@ -23,12 +39,5 @@ api = NinjaAPI(
     docs_decorator=login_required,  # the schema is for the team, not for the public
 )
 install_error_handlers(api)
-api.add_router("/", core_router)
-api.add_router("/", shops_router)
-api.add_router("/", team_router)
-api.add_router("/", crm_router)
-api.add_router("/", catalog_router)
-api.add_router("/", inventory_router)
-api.add_router("/", purchasing_router)
-api.add_router("/", orders_router)
-api.add_router("/", fulfilment_router)
+for router in ROUTERS:
+    api.add_router("/", router)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "zhanggui.purchasing",
     "zhanggui.orders",
     "zhanggui.fulfilment",
+    "zhanggui.workbench",  # the shell on top: home page, navigation, demo
 ]
 
 MIDDLEWARE = [
@@ -72,7 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "zhanggui.core.context_processors.shell",
+                "zhanggui.workbench.context_processors.shell",
             ],
         },
     }

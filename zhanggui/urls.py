@@ -1,24 +1,20 @@
+"""The URL map: each app's pages are included under their prefix, the API under /api/v1/ (zhanggui/api.py).
+
+A new app adds one `path("<prefix>/", include("zhanggui.<app>.urls"))` line here and its router in api.py.
+"""
+
 from django.contrib import admin
 from django.urls import include, path
 
 from zhanggui.api import api
-from zhanggui.core import views as core
 
 handler403 = "zhanggui.core.views.permission_denied"
 handler404 = "zhanggui.core.views.page_not_found"
 handler500 = "zhanggui.core.views.server_error"
 
 urlpatterns = [
-    path("", core.home, name="home"),
-    path("login/", core.login_view, name="login"),
-    path("logout/", core.logout_view, name="logout"),
-    path("healthz", core.healthz, name="healthz"),
-    path("scope/", core.switch_shop, name="switch_shop"),
-    path("me/tokens/", core.tokens, name="tokens"),
-    path("me/tokens/<int:token_id>/revoke/", core.revoke_token, name="revoke_token"),
-    path("me/jobs/", core.jobs, name="jobs"),
-    path("me/jobs/<int:job_id>/", core.job_detail, name="job"),
-    path("me/jobs/<int:job_id>/download/", core.job_download, name="job_download"),
+    path("", include("zhanggui.workbench.urls")),
+    path("", include("zhanggui.core.urls")),
     path("shops/", include("zhanggui.shops.urls")),
     path("team/", include("zhanggui.team.urls")),
     path("customers/", include("zhanggui.crm.urls")),

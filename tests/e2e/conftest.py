@@ -32,8 +32,8 @@ def demo(live_server):
     """The demo company (杭州青禾服饰) in the test database, visible to the live server."""
     from django.contrib.contenttypes.models import ContentType
 
-    from zhanggui.core.demo import load_demo
     from zhanggui.team.services import sync_roles
+    from zhanggui.workbench.demo import load_demo
 
     ContentType.objects.clear_cache()  # a previous transactional test flushed and recreated the content types
     sync_roles()
@@ -100,7 +100,7 @@ def page(new_page):
 @pytest.fixture
 def login():
     """login(page, number[, password]) through the real login form; the demo password by default."""
-    from zhanggui.core.demo import DEMO_PASSWORD
+    from zhanggui.workbench.demo import DEMO_PASSWORD
 
     def do(page, number, password=DEMO_PASSWORD, expect_home=True):
         page.goto("/login/")

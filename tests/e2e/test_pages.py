@@ -194,8 +194,8 @@ def test_api_token_created_once_then_revoked(demo, page, login, shot):
 
 def test_manager_team_duties_page(demo, page, login, shot):
     """The duties page shows the duties the demo leaves without an owner (TEAM-2)."""
-    from zhanggui.core.demo import UNOWNED
     from zhanggui.team.models import Duty
+    from zhanggui.workbench.demo import UNOWNED
 
     login(page, "A001")
     page.goto("/team/duties/")

@@ -2,19 +2,8 @@
 
 from ninja import Router
 
-from .api_products import router as products_router
+from . import api_imports, api_listings, api_pricing, api_products
 
 router = Router(tags=["catalog"])
-router.add_router("", products_router)
-
-from .api_imports import router as imports_router  # noqa: E402
-
-router.add_router("", imports_router)
-
-from .api_listings import router as listings_router  # noqa: E402
-
-router.add_router("", listings_router)
-
-from .api_pricing import router as pricing_router  # noqa: E402
-
-router.add_router("", pricing_router)
+for module in (api_products, api_imports, api_listings, api_pricing):
+    router.add_router("", module.router)

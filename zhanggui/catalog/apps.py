@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhanggui.core.navigation import register_module
+
 
 class CatalogConfig(AppConfig):
     name = "zhanggui.catalog"
@@ -8,6 +10,9 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Products")
 
     def ready(self):
+        register_module(  # the module's entry in the shell's menu
+            "catalog:list", label=_("Products"), icon="fa-shirt", perm="catalog.view_product", position=20
+        )
         from django.db.models.signals import post_migrate
 
         from zhanggui.core.domain_events import subscribe

@@ -1,7 +1,7 @@
 """Demo catalogue of 杭州青禾服饰: a few hundred women's-wear products with their colour × size SKUs (PROD-1).
 
 Drawn from a fixed seed and created through the bulk product service (so the timeline is real); running it
-again creates nothing twice. Called from `core.demo.load_demo`.
+again creates nothing twice. Called from `workbench.demo.load_demo`.
 """
 
 import datetime as dt

@@ -12,6 +12,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from .models import shop_model
+
 LOGIN_ONLY = "login"  # any signed-in staff member (own profile, own tokens, own jobs)
 
 
@@ -23,8 +25,7 @@ class Access:
 
 def allowed_shops(user):
     """The shops a person may work on: every shop for all-shop roles, else their assigned shops."""
-    from zhanggui.shops.models import Shop
-
+    Shop = shop_model()
     if not user or not user.is_authenticated:
         return Shop.objects.none()
     qs = Shop.objects.select_related("platform")

@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from .access import LOGIN_ONLY, allowed_shops
 from .apitools import api_route
 from .events import present_event
-from .models import Event, Job
+from .models import Event, Job, shop_model
 
 router = Router(tags=["core"])
 
@@ -72,9 +72,7 @@ def timeline(request, object_type: str, object_id: str, limit: int = 100):
 
 def _check_shop(user, target) -> None:
     """Objects of shops outside the user's scope do not exist for them."""
-    from zhanggui.shops.models import Shop
-
-    shop = target if isinstance(target, Shop) else getattr(target, "shop", None)
+    shop = target if isinstance(target, shop_model()) else getattr(target, "shop", None)
     if shop is not None and not allowed_shops(user).filter(pk=shop.pk).exists():
         raise Http404
 

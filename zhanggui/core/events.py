@@ -4,14 +4,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Event
+from .models import Event, shop_model
 from .privacy import can_see_pii, mask_text
 
 
 def _shop_of(obj):
-    from zhanggui.shops.models import Shop
-
-    if isinstance(obj, Shop):
+    if isinstance(obj, shop_model()):
         return obj
     return getattr(obj, "shop", None)
 

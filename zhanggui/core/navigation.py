@@ -1,45 +1,39 @@
-"""The shell's navigation, by duty. A module whose pages do not exist yet is shown greyed out."""
+"""The shell's navigation registry: each app registers its module (a menu entry) from its AppConfig.ready();
+the workbench renders the menu. Like the settings registry, this is code, not data: nothing in the database.
 
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+A module whose pages do not exist yet is registered by the workbench as a placeholder and shown greyed out
+(its URL name does not reverse yet); the app that brings the pages registers the same entry and the
+placeholder goes.
+"""
 
-from .access import has_access
-
-# (label, icon, url name of the module's main page, permission to see it)
-MODULES = [
-    (_("Orders"), "fa-file-invoice", "orders:list", "orders.view_order"),
-    (_("Products"), "fa-shirt", "catalog:list", "catalog.view_product"),
-    (_("Stock"), "fa-boxes-stacked", "inventory:list", "inventory.view_stocklevel"),
-    (_("Purchasing"), "fa-cart-flatbed", "purchasing:list", "purchasing.view_purchaseorder"),
-    (_("Shipping"), "fa-truck-fast", "fulfilment:list", "fulfilment.view_package"),
-    (_("After-sales"), "fa-rotate-left", "aftersales:list", "aftersales.view_case"),
-    (_("Service"), "fa-comments", "service:list", "service.view_conversation"),
-    (_("Customers"), "fa-user-group", "crm:list", "crm.view_customer"),
-    (_("Marketing"), "fa-bullhorn", "marketing:list", "marketing.view_promotion"),
-    (_("Data"), "fa-chart-line", "analytics:home", "analytics.view_report"),
-    (_("Finance"), "fa-coins", "finance:home", "finance.view_ledger"),
-    (_("Team"), "fa-people-group", "team:list", "team.view_staff"),
-    (_("Settings"), "fa-gear", "shops:list", "shops.view_shop"),
-]
+from dataclasses import dataclass
+from typing import Any
 
 
-def navigation(user, current_path: str) -> list[dict]:
-    items = []
-    for label, icon, url_name, perm in MODULES:
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            url = None  # the module arrives in a later release
-        if url and not has_access(user, perm):
-            continue
-        # A module is active on every page under its first path segment (/customers/12/ → 客户).
-        section = "/" + url.strip("/").split("/", 1)[0] + "/" if url else None
-        items.append(
-            {
-                "label": label,
-                "icon": icon,
-                "url": url,
-                "active": bool(url) and current_path.startswith(section),
-            }
-        )
-    return items
+@dataclass(frozen=True)
+class Module:
+    url_name: str  # the module's main page, e.g. "orders:list"
+    label: Any  # a lazy translation
+    icon: str  # Font Awesome class
+    perm: str  # the permission needed to see the entry
+    position: int  # place in the menu, top to bottom
+
+
+_MODULES: dict[str, Module] = {}
+
+
+def register_module(url_name: str, *, label, icon: str, perm: str, position: int) -> Module:
+    definition = Module(url_name=url_name, label=label, icon=icon, perm=perm, position=position)
+    existing = _MODULES.get(url_name)
+    if existing and existing != definition:
+        raise ValueError(f"module {url_name!r} registered twice with different definitions")
+    taken = next((m for m in _MODULES.values() if m.position == position and m.url_name != url_name), None)
+    if taken:
+        raise ValueError(f"modules {taken.url_name!r} and {url_name!r} both want menu position {position}")
+    _MODULES[url_name] = definition
+    return definition
+
+
+def registered_modules() -> list[Module]:
+    """Every registered module in menu order (whether the user may see it is the shell's business)."""
+    return sorted(_MODULES.values(), key=lambda m: m.position)

@@ -1,8 +1,8 @@
 """Rule 6 of the house: every default from the reference documents is a per-shop setting.
 
 Each app declares its settings in `<app>/shop_settings.py` with `register(...)`: a key, a type,
-the default taken from the seeds and the rule ID it comes from. Values per shop are stored by
-`zhanggui.shops` (ShopSettingValue) and read with `zhanggui.shops.settings_store.get_setting`.
+the default taken from the seeds and the rule ID it comes from. Values per shop are stored by the
+shops app (ShopSettingValue) and read with `shops.settings_store.get_setting`; this registry knows no app.
 """
 
 import datetime as dt

@@ -1,84 +1,19 @@
-"""Core pages: home (工作台), shop switcher, API tokens, background jobs, errors."""
-
-import datetime as dt
+"""Core pages: login, shop switcher, API tokens, background jobs, errors (the home page is the workbench's)."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.db.models import Count
-from django.db.models.functions import TruncDate
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import clock
-from .access import has_access, page, public
+from .access import page, public
 from .errors import DomainError
-from .events import present_event
 from .forms import TokenForm, add_domain_error
-from .models import ApiToken, Event, Job
+from .models import ApiToken, Job
 from .services import create_api_token, revoke_api_token
-
-
-def _order_queues(request):
-    """ORD-9: the order exception queues with their counts, for people who may see orders."""
-    if not has_access(request.user, "orders.view_order"):
-        return None
-    from zhanggui.orders.selectors import exception_queues
-
-    return exception_queues(request.scope.shops)
-
-
-@page()
-def home(request):
-    """工作台: real counts from the database for the shops in scope — nothing invented."""
-    from zhanggui.crm.models import Customer
-    from zhanggui.shops.selectors import open_checklists
-    from zhanggui.team.models import Staff
-    from zhanggui.team.selectors import unowned_duties
-    from zhanggui.team.tasks_service import open_for
-
-    shops = request.scope.shops
-    today = clock.today()
-    since = clock.local_day_bounds(today - dt.timedelta(days=13))[0]
-    events = Event.objects.filter(shop__in=shops)
-    per_day = dict(
-        events.filter(at__gte=since)
-        .annotate(day=TruncDate("at", tzinfo=clock.SHANGHAI))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
-    days = [today - dt.timedelta(days=n) for n in range(13, -1, -1)]
-    by_platform = {}
-    for shop in shops:
-        by_platform.setdefault(shop.platform.name, 0)
-        by_platform[shop.platform.name] += 1
-    context = {
-        "figures": {
-            "shops": len(shops),
-            "staff": Staff.objects.filter(is_active=True).count(),
-            "customers": Customer.objects.filter(shop__in=shops).count()
-            if has_access(request.user, "crm.view_customer")
-            else None,
-            "unowned_duties": unowned_duties().count(),
-            "events_today": events.filter(at__gte=clock.local_day_bounds(today)[0]).count(),
-        },
-        "by_platform": by_platform,
-        "checklists": list(open_checklists(shops)),
-        "activity_days": [d.strftime("%m-%d") for d in days],
-        "activity_counts": [per_day.get(d, 0) for d in days],
-        # 我的待办 (PUR-4 and other system tasks): the five newest open ones, the count links to all.
-        "my_tasks": list(open_for(request.user).order_by("-created_at", "-pk")[:5]),
-        "my_tasks_count": open_for(request.user).count(),
-        "order_queues": _order_queues(request),
-        "recent": [present_event(e, request.user) for e in events.select_related("actor", "content_type")[:12]]
-        if has_access(request.user, "core.view_event")
-        else [],
-    }
-    return render(request, "core/home.html", context)
 
 
 @require_POST

@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from zhanggui.core.navigation import register_module
+
 
 class FulfilmentConfig(AppConfig):
     name = "zhanggui.fulfilment"
@@ -9,6 +11,9 @@ class FulfilmentConfig(AppConfig):
     verbose_name = _("Shipping")
 
     def ready(self):
+        register_module(  # the module's entry in the shell's menu
+            "fulfilment:list", label=_("Shipping"), icon="fa-truck-fast", perm="fulfilment.view_package", position=50
+        )
         # Packages follow their orders (rule 2 of the house: orders do not import fulfilment; they deliver events).
         from .services import packages
 

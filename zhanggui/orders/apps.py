@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zhanggui.core.navigation import register_module
+
 
 class OrdersConfig(AppConfig):
     name = "zhanggui.orders"
@@ -8,5 +10,8 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self):
+        register_module(  # the module's entry in the shell's menu
+            "orders:list", label=_("Orders"), icon="fa-file-invoice", perm="orders.view_order", position=10
+        )
         # The services register their timeline labels on import; load them so every page can name every event.
         from .services import imports, manual, remarks, states  # noqa: F401

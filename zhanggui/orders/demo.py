@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+from typing import NamedTuple
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhanggui.catalog.models import ListingSku, Sku
 from zhanggui.core import clock
-from zhanggui.core.demo import ADDRESSES, FAMILY, GIVEN
 from zhanggui.shops.models import Shop
 
 from . import exportgen
@@ -46,6 +46,15 @@ STATUSES = [
 ]
 
 
+class Buyers(NamedTuple):
+    """Where the buyers' names and addresses come from: the workbench's demo data, handed in (orders import
+    no higher app)."""
+
+    addresses: list[tuple[str, str, str, str]]  # (province, city, district, street)
+    family: str  # one family name per character
+    given: list[str]
+
+
 def _beijing(moment: dt.datetime) -> str:
     return clock.local(moment).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -63,7 +72,7 @@ def _catalogue(shop) -> list[tuple]:
     ]
 
 
-def _orders(shop, rng: random.Random, now: dt.datetime) -> list[dict]:
+def _orders(shop, rng: random.Random, now: dt.datetime, buyers: Buyers) -> list[dict]:
     """The generator's order dicts for one shop (platform texts for every field, Beijing times)."""
     items = _catalogue(shop)
     weights = [s[0] for s in STATUSES]
@@ -82,7 +91,7 @@ def _orders(shop, rng: random.Random, now: dt.datetime) -> list[dict]:
         goods = sum(round(float(x["price"]) * 100) * x["qty"] for x in lines)
         postage = 0 if goods >= 9900 or shop.platform_id == "pdd" else 1000
         paid = goods + postage
-        province, city, district, street = rng.choice(ADDRESSES)
+        province, city, district, street = rng.choice(buyers.addresses)
         address = f"{province} {city} {district} {street}(000000)"
         if n % 151 == 7:  # ORD-9: an address nobody can split
             address = BAD_ADDRESS
@@ -97,7 +106,7 @@ def _orders(shop, rng: random.Random, now: dt.datetime) -> list[dict]:
             "postage": f"{postage / 100:.2f}",
             "paid": f"{paid / 100:.2f}",
             "refund": f"{paid / 100:.2f}" if target == "closed" and rng.random() < 0.5 else "0.00",
-            "name": rng.choice(FAMILY) + rng.choice(GIVEN),
+            "name": rng.choice(buyers.family) + rng.choice(buyers.given),
             "phone": f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
             "address": address,
             "province": province if address != BAD_ADDRESS else "",
@@ -136,7 +145,7 @@ def _files(shop, orders: list[dict]) -> list[tuple[str, bytes]]:
     return [(f"拼多多订单{stamp}.csv", exportgen.pdd_csv(orders, version="2020"))]
 
 
-def load_orders(manager, cs_taobao, cs_jd, finance) -> dict:
+def load_orders(manager, cs_taobao, cs_jd, finance, *, buyers: Buyers) -> dict:
     """Import and work the demo orders once (idempotent: nothing happens when the shops already have orders)."""
     shops = list(Shop.objects.filter(platform_id__in=PLATFORMS).order_by("pk"))
     if not shops or Order.objects.filter(shop__in=shops).exists():
@@ -147,7 +156,7 @@ def load_orders(manager, cs_taobao, cs_jd, finance) -> dict:
     for shop in shops:
         rng = random.Random(f"orders-{shop.code}")
         actor = cs_taobao if shop.platform_id in ("taobao", "tmall") else cs_jd
-        runs.append(imports.import_files(actor, shop, _files(shop, _orders(shop, rng, now))))
+        runs.append(imports.import_files(actor, shop, _files(shop, _orders(shop, rng, now, buyers))))
     _work(shops, manager, cs_taobao, cs_jd, now)
     _manual(shops, manager, cs_taobao, cs_jd, finance)
     _custom(shops, manager, cs_taobao)

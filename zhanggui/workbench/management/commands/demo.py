@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from zhanggui.core.demo import load_demo
+from zhanggui.workbench.demo import load_demo
 
 
 class Command(BaseCommand):

@@ -5,13 +5,13 @@ import io
 
 from django.core.management import call_command
 
-from zhanggui.core.demo import UNOWNED, load_demo
 from zhanggui.core.models import Event
 from zhanggui.crm.models import Customer
 from zhanggui.shops.models import OpeningChecklist, Shop, ShopSettingValue
 from zhanggui.team.models import Role, Staff
 from zhanggui.team.selectors import unowned_duties
 from zhanggui.team.services import sync_roles
+from zhanggui.workbench.demo import UNOWNED, load_demo
 
 
 def counts():
@@ -54,7 +54,7 @@ def test_demo_has_a_shop_on_each_platform_staff_in_every_role_and_unowned_duties
 def test_demo_logins_work_and_masking_differs_by_role_TEAM_5(db):
     from django.test import Client
 
-    from zhanggui.core.demo import DEMO_PASSWORD
+    from zhanggui.workbench.demo import DEMO_PASSWORD
 
     sync_roles()
     load_demo()

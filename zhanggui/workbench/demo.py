@@ -1,17 +1,39 @@
 """The demo company: 杭州青禾服饰 with one shop per platform, a full team and believable buyers.
 
 Everything goes through the services (so the timeline is real) and is idempotent: running it again
-creates nothing twice. Later issues extend `load_demo` with products, stock, orders and cases.
+creates nothing twice. Each app's `demo` module loads its own part; this one runs them in layer order and hands
+them what they need (people, the buyers' names and addresses from data/buyers.json), so no app's demo imports
+another's orchestration.
 """
 
 import datetime as dt
+import json
 import os
 import random
+from pathlib import Path
 
 from django.db import transaction
 
+from zhanggui.catalog.demo import load_catalog
 from zhanggui.core import clock
 from zhanggui.core.models import Event
+from zhanggui.crm.models import Customer
+from zhanggui.crm.services import create_customer
+from zhanggui.fulfilment.demo import load_fulfilment
+from zhanggui.inventory.demo import load_inventory
+from zhanggui.orders.demo import Buyers, load_orders
+from zhanggui.purchasing.demo import load_purchasing
+from zhanggui.shops import services as shops
+from zhanggui.shops.models import OpeningChecklist, Shop
+from zhanggui.shops.settings_store import update_settings
+from zhanggui.team import services as team
+from zhanggui.team.models import Duty, Staff
+
+_BUYERS = json.loads((Path(__file__).parent / "data" / "buyers.json").read_text(encoding="utf-8"))
+ADDRESSES = [tuple(a) for a in _BUYERS["addresses"]]  # (province, city, district, street)
+FAMILY = _BUYERS["family"]  # one family name per character
+GIVEN = _BUYERS["given"]
+TAGS = _BUYERS["tags"]
 
 DEMO_PASSWORD = os.environ.get("ZHANGGUI_DEMO_PASSWORD", "zhanggui-demo")
 
@@ -98,66 +120,11 @@ STAFF = [
 # Duties deliberately left without an owner so the TEAM-2 page has something to show.
 UNOWNED = {"站外推广（论坛、群、微博）", "客户回访"}
 
-ADDRESSES = [
-    ("浙江省", "杭州市", "西湖区", "文三路 478 号华星时代广场 A 座 1203"),
-    ("浙江省", "宁波市", "鄞州区", "天童南路 588 号宁波文化广场 3 号楼"),
-    ("上海市", "上海市", "浦东新区", "张江镇祖冲之路 887 弄 72 号"),
-    ("上海市", "上海市", "徐汇区", "漕溪北路 398 号汇智大厦 16 楼"),
-    ("北京市", "北京市", "朝阳区", "望京街道阜通东大街 6 号院 3 号楼"),
-    ("北京市", "北京市", "海淀区", "中关村大街 27 号中关村大厦 8 层"),
-    ("广东省", "深圳市", "南山区", "科技园南区高新南七道 9 号"),
-    ("广东省", "广州市", "天河区", "珠江新城花城大道 85 号"),
-    ("江苏省", "南京市", "鼓楼区", "中山北路 105 号中环国际广场"),
-    ("江苏省", "苏州市", "工业园区", "星湖街 328 号创意产业园 5 栋"),
-    ("四川省", "成都市", "武侯区", "天府大道北段 1700 号环球中心"),
-    ("湖北省", "武汉市", "洪山区", "珞喻路 1037 号华中科技大学"),
-    ("陕西省", "西安市", "雁塔区", "科技路 48 号创业广场 B 座"),
-    ("山东省", "青岛市", "市南区", "香港中路 10 号颐和国际"),
-    ("福建省", "厦门市", "思明区", "软件园二期观日路 24 号"),
-    ("湖南省", "长沙市", "岳麓区", "麓谷大道 627 号长海大厦"),
-    ("新疆维吾尔自治区", "乌鲁木齐市", "天山区", "解放北路 168 号"),
-    ("西藏自治区", "拉萨市", "城关区", "北京中路 48 号"),
-    ("广西壮族自治区", "南宁市", "青秀区", "民族大道 136 号华润大厦"),
-    ("重庆市", "重庆市", "渝北区", "金开大道 68 号协信星光时代"),
-]
-FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = [
-    "静",
-    "敏",
-    "婷",
-    "丽",
-    "娜",
-    "燕",
-    "芳",
-    "雪",
-    "悦",
-    "琳",
-    "欣怡",
-    "雨桐",
-    "梓涵",
-    "思雨",
-    "佳怡",
-    "晓雯",
-    "子墨",
-    "一诺",
-    "可馨",
-    "若曦",
-]
-TAGS = ["", "", "老客", "钢丝客户", "大码", "爱砍价", "VIP", "团购"]
 OPENING_DONE = {"tb-qinghe": None, "tm-qinghe": 4, "jd-qinghe": None, "pdd-qinghe": 3, "own-hz": None}
 
 
 def load_demo(stdout=None) -> dict:
     """Create the demo company (once). Returns the logins to print."""
-    from zhanggui.catalog.demo import load_catalog
-    from zhanggui.crm.models import Customer
-    from zhanggui.crm.services import create_customer
-    from zhanggui.shops import services as shops
-    from zhanggui.shops.models import OpeningChecklist, Shop
-    from zhanggui.shops.settings_store import update_settings
-    from zhanggui.team import services as team
-    from zhanggui.team.models import Duty, Staff
-
     rng = random.Random(20261123)
     with transaction.atomic():
         created_shops = []
@@ -241,27 +208,22 @@ def load_demo(stdout=None) -> dict:
 
         # Stock (INV-1, INV-2, INV-4): two warehouses with bins, home bins and the opening balance, posted by the
         # warehouse keeper A007 through the stock services.
-        from zhanggui.inventory.demo import load_inventory
-
         inventory = load_inventory(Staff.objects.get(number="A007"))
 
         # Purchasing (PUR-1..4, INV-3, INV-5, INV-6, PROD-10): suppliers, purchase orders in every state, slips
         # received through the quality check, exchanges, last month's stocktake, returns and dropship orders.
-        from zhanggui.purchasing.demo import load_purchasing
-
         purchasing = load_purchasing(*(Staff.objects.get(number=n) for n in ("A001", "A007", "A008")))
 
         # Orders (ORD-1..9): ~3,000 orders imported from generated export files of the four marketplace shops, in
         # every state and exception queue, then reviewed, shipped, held, closed, remarked and flagged by the team;
         # a phone order, a 补发 and a bank transfer waiting for finance.
-        from zhanggui.orders.demo import load_orders
-
-        orders = load_orders(*(Staff.objects.get(number=n) for n in ("A001", "A002", "A003", "A008")))
+        orders = load_orders(
+            *(Staff.objects.get(number=n) for n in ("A001", "A002", "A003", "A008")),
+            buyers=Buyers(addresses=ADDRESSES, family=FAMILY, given=GIVEN),
+        )
 
         # Shipping (SHIP-1..5): carrier accounts with number pools; the approved orders' packages printed in a
         # batch, scanned and weighed, shipped, tracked and billed by the warehouse keeper A007.
-        from zhanggui.fulfilment.demo import load_fulfilment
-
         shipping = load_fulfilment(Staff.objects.get(number="A001"), Staff.objects.get(number="A007"))
 
     return {

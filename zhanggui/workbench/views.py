@@ -1,0 +1,13 @@
+"""The home page (工作台)."""
+
+from django.shortcuts import render
+
+from zhanggui.core.access import page
+
+from .selectors import home_context
+
+
+@page()
+def home(request):
+    """工作台: real counts from the database for the shops in scope — nothing invented."""
+    return render(request, "workbench/home.html", home_context(request.user, request.scope.shops))
