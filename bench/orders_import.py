@@ -1,6 +1,6 @@
 """orders_import: a Taobao export pair of 200,000 orders (订单报表 2020 + 宝贝报表, GBK, all quirks), imported.
 
-Measured in one run, on the same generated files (zhanggui.orders.exportgen, the generator the tests and the demo
+Measured in one run, on the same generated files (zhanggui.channels.samples, the generator the tests and the demo
 use; BENCH_ORDERS=<n> for a smaller run):
 - parsing only (`read_files`: decode, detect, map, per-row checks, address split, the detail join) → orders/s,
   beside the csv module reading the decoded rows and nothing else;
@@ -33,11 +33,11 @@ import time
 from django.db import connection, transaction
 
 from zhanggui.catalog.models import Sku
+from zhanggui.channels import samples
+from zhanggui.channels.formats import read_files
 from zhanggui.core import clock
 from zhanggui.core.models import Event
-from zhanggui.orders import exportgen
-from zhanggui.orders.formats import read_files
-from zhanggui.orders.formats.reader import decode
+from zhanggui.core.sheets import decode
 from zhanggui.orders.models import ImportRun, Order, OrderLine
 from zhanggui.orders.services import imports
 
@@ -100,7 +100,7 @@ def generate(codes: list[str], count: int = ORDERS) -> tuple[list[dict], list[tu
                 "lines": lines,
             }
         )
-    report, details = exportgen.taobao_pair(orders, version="2020")
+    report, details = samples.taobao_pair(orders, version="2020")
     return orders, [("ExportOrderList.csv", report), ("ExportOrderDetailList.csv", details)]
 
 

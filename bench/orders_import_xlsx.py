@@ -2,7 +2,7 @@
 sheet as the seller centre's "导出 Excel" writes it), imported end to end on the bench database → rows/s.
 
 Beside it, in the same run: python-calamine reading the same file's rows and nothing else (the XLSX ceiling: the
-import reads through the same library, formats.reader.iter_rows). Target (issue 6): ≥ 20,000 rows/s. The states
+import reads through the same library, core.sheets.iter_rows). Target (issue 6): ≥ 20,000 rows/s. The states
 are history (shipped, signed, closed): no order is newly paid, so no stock is reserved. BENCH_XLSX_ORDERS=<n> for
 a smaller run. Everything the benchmark writes is deleted.
 """
@@ -15,8 +15,8 @@ import time
 from django.db import connection
 
 from zhanggui.catalog.models import Sku
-from zhanggui.orders import exportgen
-from zhanggui.orders.formats import read_files
+from zhanggui.channels import samples
+from zhanggui.channels.formats import read_files
 from zhanggui.orders.models import ImportRun, Order, OrderLine
 from zhanggui.orders.services import imports
 
@@ -68,7 +68,7 @@ def generate(codes: list[str]) -> bytes:
                            "props": "颜色分类：黑色;尺码：M"}],
             }
         )  # fmt: skip
-    return exportgen.pdd_csv(orders, version="2020", as_xlsx=True)
+    return samples.pdd_csv(orders, version="2020", as_xlsx=True)
 
 
 def cleanup(shop_id) -> None:

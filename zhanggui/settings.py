@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "zhanggui.core",
     "zhanggui.shops",
     "zhanggui.team",
+    "zhanggui.channels",
     "zhanggui.crm",
     "zhanggui.catalog",
     "zhanggui.inventory",

@@ -4,7 +4,7 @@ shop_a with an error report (served only to staff of shop_a)."""
 
 import datetime as dt
 
-from zhanggui.orders.formats.types import ParsedLine, ParsedOrder, ReadResult, RowError
+from zhanggui.channels.formats.types import ParsedLine, ParsedOrder, ReadResult, RowError
 from zhanggui.orders.models import Order
 from zhanggui.orders.services.imports import import_parsed
 

@@ -7,7 +7,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from zhanggui.orders.formats.types import ParsedLine, ParsedOrder, ReadResult
+from zhanggui.channels.formats.types import ParsedLine, ParsedOrder, ReadResult
 from zhanggui.orders.models import Order
 from zhanggui.orders.services import custom
 from zhanggui.orders.services.imports import import_parsed

@@ -13,18 +13,18 @@ def test_agent_imports_a_taobao_pair_finds_by_phone_and_flags_purple(demo, page,
     from openpyxl import load_workbook
 
     from zhanggui.catalog.models import Listing
-    from zhanggui.orders import exportgen
+    from zhanggui.channels import samples
     from zhanggui.orders.models import Order
     from zhanggui.shops.models import Shop
 
     shop = Shop.objects.get(platform_id="taobao")
     codes = list(Listing.objects.filter(shop=shop).values_list("product__skus__code", flat=True).order_by("pk")[:3])
     rows = [
-        exportgen.order(no="3900000000000000001", phone="13912345678", name="陈小雨", lines=[{"code": codes[0]}]),
-        exportgen.order(no="3900000000000000002", phone="13800006789", lines=[{"code": codes[1], "qty": 2}]),
-        exportgen.order(no="3900000000000000003", created="不是时间", lines=[{"code": codes[2]}]),  # the bad row
+        samples.order(no="3900000000000000001", phone="13912345678", name="陈小雨", lines=[{"code": codes[0]}]),
+        samples.order(no="3900000000000000002", phone="13800006789", lines=[{"code": codes[1], "qty": 2}]),
+        samples.order(no="3900000000000000003", created="不是时间", lines=[{"code": codes[2]}]),  # the bad row
     ]
-    report, detail = exportgen.taobao_pair(rows, version="2020")
+    report, detail = samples.taobao_pair(rows, version="2020")
     (tmp_path / "ExportOrderList202611240900.csv").write_bytes(report)
     (tmp_path / "ExportOrderDetailList202611240900.csv").write_bytes(detail)
 

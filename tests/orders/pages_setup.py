@@ -4,12 +4,11 @@
 import pytest
 
 from zhanggui.catalog.services.products import create_product
+from zhanggui.channels.samples import jd_csv, taobao_pair
 from zhanggui.inventory.services import stock
 from zhanggui.inventory.services import warehouses as wh_svc
 from zhanggui.orders.models import Order
 from zhanggui.orders.services.imports import import_files
-
-from .files import jd_csv, taobao_pair
 
 
 def import_taobao(actor, shop, orders):

@@ -17,13 +17,13 @@ from openpyxl import load_workbook
 
 from zhanggui.catalog.models import Sku
 from zhanggui.catalog.services.products import create_product
+from zhanggui.channels.formats.types import ParsedLine, ParsedOrder, ReadResult, RowError
 from zhanggui.core.errors import DomainError
 from zhanggui.core.models import Event
 from zhanggui.inventory.models import Reservation, StockLevel
 from zhanggui.inventory.services import stock
 from zhanggui.inventory.services import warehouses as wh_svc
 from zhanggui.orders import selectors
-from zhanggui.orders.formats.types import ParsedLine, ParsedOrder, ReadResult, RowError
 from zhanggui.orders.models import ImportRun, Order, OrderLine
 from zhanggui.orders.services import imports
 from zhanggui.orders.services.imports import import_parsed
@@ -299,7 +299,7 @@ def test_ord1_queries_sqlite_grow_only_with_event_chunks(world, shop):
 
 
 def _fake_reader(monkeypatch, result=None, error=None):
-    import zhanggui.orders.formats as formats
+    import zhanggui.channels.formats as formats
 
     def stream_files(platform, files, batch=imports.BATCH):  # what the CLI reads with (streamed)
         assert platform == "taobao"
@@ -393,7 +393,7 @@ def test_ord1_two_simultaneous_imports_create_each_order_once(transactional_db, 
 
 def test_ord1_cli_end_to_end_taobao_pair(world, shop, tmp_path):
     """ORD-1 items 1–3: a Taobao pair (GBK, quirks) imported by the CLI; the same pair again changes nothing."""
-    from tests.orders.files import taobao_pair
+    from zhanggui.channels.samples import taobao_pair
 
     orders = [
         {"no": "35153131473293579", "lines": [{"code": "D-黑-S", "qty": 2}]},
@@ -430,7 +430,7 @@ def test_ord1_cli_unreadable_file_exits_nonzero(world, shop, tmp_path):
 
 def test_ord1_import_files_refuses_a_pair_with_an_unreadable_file(world, shop):
     """ORD-1: import_files (upload page, API) refuses the import when one file cannot be read; nothing written."""
-    from tests.orders.files import taobao_pair
+    from zhanggui.channels.samples import taobao_pair
 
     report, _details = taobao_pair()
     files = [("ExportOrderList.csv", report), ("ExportOrderDetailList.csv", "姓名,年龄\n".encode("gbk"))]
@@ -444,7 +444,7 @@ def test_ord1_import_files_refuses_a_pair_with_an_unreadable_file(world, shop):
 
 def _pair_on_disk(tmp_path, count: int = 5):
     """A Taobao pair of `count` orders with two lines each, plus a detail row whose order is not in the report."""
-    from tests.orders import files as F
+    from zhanggui.channels import samples as F
 
     orders = [{"no": f"77{n:04d}", "lines": [{"code": "D-黑-S"}, {"code": "D-白-M"}]} for n in range(count)]
     report, detail = F.taobao_pair(orders)
@@ -505,8 +505,8 @@ def test_ord1_big_xlsx_import_in_two_processes_parses_the_sheet_once(transaction
     number reported exactly once (both its rows hash to the same share)."""
     import os
 
-    from tests.orders import files as F
-    from zhanggui.orders.formats import reader
+    from zhanggui.channels import samples as F
+    from zhanggui.channels.formats import reader
     from zhanggui.shops.services import create_shop
 
     pdd = create_shop(None, code="pdd-c", platform="pdd", name="丙店")

@@ -7,11 +7,11 @@ import re
 import pytest
 from openpyxl import load_workbook
 
+from zhanggui.channels.samples import taobao_pair
 from zhanggui.core.models import Job
 from zhanggui.orders import selectors
 from zhanggui.orders.models import ImportRun, Order
 
-from .files import taobao_pair
 from .pages_setup import orders_world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db

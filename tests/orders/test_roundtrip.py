@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhanggui.catalog.services.products import create_product
-from zhanggui.orders.exportgen import generic_xlsx
+from zhanggui.channels.samples import generic_xlsx
 from zhanggui.orders.models import Order, OrderLine
 from zhanggui.orders.services.exports import columns, export_orders
 from zhanggui.orders.services.imports import import_files
@@ -112,7 +112,7 @@ def snapshot(shop) -> dict:
 
 def test_ord1_export_columns_are_the_generic_template():
     """ORD-1: the export writes exactly the generic format's columns (data/formats.json), so it reads back."""
-    from zhanggui.orders.formats.reader import detect
+    from zhanggui.channels.formats.reader import detect
 
     headers = [h for _f, h in columns()]
     assert detect("own", headers).layout.name == "generic"

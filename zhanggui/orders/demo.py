@@ -18,10 +18,10 @@ from typing import NamedTuple
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhanggui.catalog.models import ListingSku, Sku
+from zhanggui.channels import samples
 from zhanggui.core import clock
 from zhanggui.shops.models import Shop
 
-from . import exportgen
 from .models import CustomWork, Order
 from .services import custom, imports, manual, remarks, states
 
@@ -138,11 +138,11 @@ def _orders(shop, rng: random.Random, now: dt.datetime, buyers: Buyers) -> list[
 def _files(shop, orders: list[dict]) -> list[tuple[str, bytes]]:
     stamp = clock.local(clock.now()).strftime("%Y%m%d")
     if shop.platform_id in ("taobao", "tmall"):
-        report, details = exportgen.taobao_pair(orders, version="2020")
+        report, details = samples.taobao_pair(orders, version="2020")
         return [(f"ExportOrderList{stamp}.csv", report), (f"ExportOrderDetailList{stamp}.csv", details)]
     if shop.platform_id == "jd":
-        return [(f"京东订单{stamp}.csv", exportgen.jd_csv(orders, version="2019"))]
-    return [(f"拼多多订单{stamp}.csv", exportgen.pdd_csv(orders, version="2020"))]
+        return [(f"京东订单{stamp}.csv", samples.jd_csv(orders, version="2019"))]
+    return [(f"拼多多订单{stamp}.csv", samples.pdd_csv(orders, version="2020"))]
 
 
 def load_orders(manager, cs_taobao, cs_jd, finance, *, buyers: Buyers) -> dict:

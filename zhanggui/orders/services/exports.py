@@ -12,9 +12,9 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+from zhanggui.channels.formats.reader import load_formats
 from zhanggui.core import clock
 
-from ..formats.reader import load_formats
 from ..models import Order
 
 S = Order.State

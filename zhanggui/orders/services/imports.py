@@ -56,13 +56,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.catalog.models import Sku
+from zhanggui.channels.formats.types import ParsedLine, ParsedOrder, ReadResult, RowError
 from zhanggui.core import clock
 from zhanggui.core.domain_events import deliver, publish
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_events, register_event_kinds
 from zhanggui.core.models import Event
 
-from ..formats.types import ParsedLine, ParsedOrder, ReadResult, RowError
 from ..models import ImportRun, Order, OrderLine
 from . import states
 
@@ -733,7 +733,7 @@ def import_files(actor, shop, files: list[tuple[str, object]], *, batch: int = B
     """ORD-1: read the export files (platform from the shop, format detected) and import them, streamed
     (formats.reader.stream_files: files as bytes or paths; paths keep memory flat). A file that cannot be read at
     all raises DomainError (check_readable, on the headers, before anything is written): nothing is imported then."""
-    from ..formats import reader
+    from zhanggui.channels.formats import reader
 
     result = reader.stream_files(shop.platform_id, files, batch=batch)
     check_readable(result)
@@ -754,7 +754,7 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
     import multiprocessing as mp
     import queue as queues
 
-    from ..formats import reader
+    from zhanggui.channels.formats import reader
 
     run = _start_run(actor, shop, names, result.format)
     context = mp.get_context("fork")

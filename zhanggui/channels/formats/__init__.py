@@ -3,7 +3,7 @@ name through per-platform column maps kept as data (data/formats.json), and norm
 `ParsedOrder` values (money in fen, times in UTC, address split). No database access here: the import service
 (services/imports.py) writes what this package reads.
 
-    from zhanggui.orders.formats import read_files
+    from zhanggui.channels.formats import read_files
     result = read_files("taobao", [("ExportOrderList.csv", b"..."), ("ExportOrderDetailList.csv", b"...")])
 
 `stream_files` reads the same files (bytes or paths) as batches while they are consumed: what imports use.

@@ -9,213 +9,37 @@ comma on detail rows; tab-padded JD cells; JD one row per SKU line; Taobao order
 date prefix as fallback order date; the cut-down Taobao report (state derived from paid time and refund).
 
 Memory stays flat in the file size (issue 6): the 宝贝报表 lines wait for their orders, and the rows of a big JD or
-template file (one row per order line, beyond _OrderRows.SPILL orders) wait to be grouped, in temporary SQLite files
-(_Scratch), removed when the stream ends or is abandoned.
+template file (one row per order line, beyond OrderRows.SPILL orders) wait to be grouped, in temporary SQLite files
+(Scratch), removed when the stream ends or is abandoned.
 """
 
 from __future__ import annotations
 
-import codecs
-import contextlib
-import csv
 import datetime as dt
 import functools
-import io
-import itertools
 import json
-import marshal
 import operator
-import os
-import sqlite3
-import tempfile
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from zlib import crc32
 
+from zhanggui.core import regions
 from zhanggui.core.errors import DomainError
-from zhanggui.core.money import yuan_to_fen
+from zhanggui.core.sheets import SheetError, clean, count_lines, is_xlsx, iter_rows, text_encoding
 
-from . import address
+from .scratch import DetailLines, OrderRows
 from .types import ParsedLine, ParsedOrder, ReadResult, RowError
+from .values import BEIJING, BadValue, parse_fen, parse_phone, parse_qty, parse_time
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "formats.json"
 PLATFORMS = {"taobao", "tmall", "jd", "pdd", "own"}
-_BEIJING = dt.timedelta(hours=8)  # China has no DST: Beijing wall time − 8 h = UTC
 _TRUE = {"是", "y", "yes", "true", "1", "审核中", "异常"}
-_STR = {str}
 
 
 @functools.cache
 def load_formats() -> dict:
     with DATA.open(encoding="utf-8") as fh:
         return json.load(fh)
-
-
-# ---------------------------------------------------------------- decoding and cells
-
-
-def decode(data: bytes) -> str:
-    """The whole text of an export file, in the encoding text_encoding chooses."""
-    return data.decode(text_encoding(data), errors="replace")
-
-
-def clean(value: str) -> str:
-    """Strip tabs/CR/LF/spaces (JD pads cells with \\t) and unwrap Excel formula cells `="123"` / `=""`."""
-    value = value.strip()
-    if value[:2] == '="' and value[-1:] == '"':
-        value = value[2:-1].strip()
-    return value
-
-
-def _xlsx_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d 00:00:00")
-    return str(value)
-
-
-def _is_xlsx(name: str, head: bytes) -> bool:
-    return head[:2] == b"PK" or name.lower().endswith((".xlsx", ".xls"))
-
-
-def _chunks(data, size: int = 1 << 20):
-    """The raw bytes of a file (bytes in memory, or a path read piecewise) in pieces."""
-    if isinstance(data, bytes | bytearray | memoryview):
-        view = memoryview(data)
-        for start in range(0, len(view), size):
-            yield view[start : start + size]
-        return
-    with open(data, "rb") as fh:
-        while piece := fh.read(size):
-            yield piece
-
-
-def _decodes(data, encoding: str) -> bool:
-    """Whether the whole file decodes strictly — checked piecewise, nothing kept (the streaming twin of decode())."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        for piece in _chunks(data):
-            decoder.decode(piece)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def text_encoding(data) -> str:
-    """The encoding of a text export (ORD-1, §1.4): UTF-8 with BOM, UTF-16 with BOM (Excel's "Unicode text"), else
-    UTF-8 or GB18030 (safe superset of GBK/GB2312) when the whole file decodes strictly with it — checked piecewise,
-    nothing kept — else what charset-normalizer finds in the whole file (rare). `data`: bytes or a path."""
-    head = bytes(next(_chunks(data, 4), b""))
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    for encoding in ("utf-8", "gb18030"):
-        if _decodes(data, encoding):
-            return encoding
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(bytes(data) if isinstance(data, bytes | bytearray) else Path(data).read_bytes()).best()
-    return best.encoding if best is not None else "gb18030"
-
-
-def iter_rows(name: str, data, encoding: str | None = None):
-    """Rows of one file as lists of str (header first), streamed. `data`: the file's bytes or its path. XLSX by its
-    zip signature or name; a text file decoded piecewise (never the whole text at once: the big Taobao reports are
-    ~60 MB of GBK) in `encoding`, or in the one text_encoding finds."""
-    head = bytes(next(_chunks(data, 4), b""))
-    if _is_xlsx(name, head):
-        from python_calamine import CalamineWorkbook
-
-        if isinstance(data, bytes | bytearray):
-            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        else:
-            book = CalamineWorkbook.from_path(str(data))
-        sheet = book.get_sheet_by_index(0)
-        cell = _xlsx_cell
-        for row in sheet.iter_rows():
-            # the usual export has text cells only: checked in one pass in C, converted only when not
-            yield row if set(map(type, row)) == _STR else [v if v.__class__ is str else cell(v) for v in row]
-        return
-    raw = io.BytesIO(data) if isinstance(data, bytes | bytearray) else open(data, "rb")  # noqa: SIM115
-    with io.TextIOWrapper(raw, encoding=encoding or text_encoding(data), errors="replace", newline="") as text:
-        first = text.readline()
-        delimiter = "\t" if first.count("\t") > first.count(",") else ","
-        yield from csv.reader(itertools.chain((first,), text), delimiter=delimiter)
-
-
-def count_lines(data) -> int:
-    """Newlines in a file (bytes or path), without decoding: the cheap estimate of its rows for progress bars."""
-    return sum(piece.count(b"\n") if isinstance(piece, bytes) else bytes(piece).count(b"\n") for piece in _chunks(data))
-
-
-# ---------------------------------------------------------------- value parsers
-
-
-class BadValue(Exception):
-    pass
-
-
-def parse_fen(text: str) -> int:
-    """Amount in yuan → fen. Fast path for "201.12" / "0" / "0元"; everything else through yuan_to_fen."""
-    if not text:
-        return 0
-    if text[-1] == "元":
-        text = text[:-1]
-    whole, _, frac = text.partition(".")
-    if whole.isdecimal():  # isdecimal, not isdigit: "²" is a digit that int() refuses
-        if not frac:
-            return int(whole) * 100
-        if frac.isdecimal() and len(frac) <= 2:
-            return int(whole + frac) * (1 if len(frac) == 2 else 10)
-    try:
-        return yuan_to_fen(text)
-    except DomainError as exc:
-        raise BadValue(f"金额格式不正确：“{text}”") from exc
-
-
-def parse_time(text: str) -> dt.datetime | None:
-    """Beijing wall time without zone → aware UTC. `2017-07-08 00:42:32`, Excel's `2016/5/23 22:02`, date only."""
-    if not text:
-        return None
-    try:
-        if len(text) == 19 and text[4] == "-":  # the usual form: one C call to UTC (faster than timedelta math)
-            return dt.datetime.fromisoformat(text + "+08:00").astimezone(dt.UTC)
-        date_part, _, time_part = text.replace("/", "-").replace("T", " ").partition(" ")
-        y, m, d = (int(x) for x in date_part.split("-"))
-        hms = [int(float(x)) for x in time_part.strip().split(":")] if time_part.strip() else []
-        hms += [0] * (3 - len(hms))
-        local = dt.datetime(y, m, d, hms[0], hms[1], hms[2])
-    except (ValueError, TypeError) as exc:
-        raise BadValue(f"时间格式不正确：“{text}”") from exc
-    return (local - _BEIJING).replace(tzinfo=dt.UTC)
-
-
-def parse_qty(text: str) -> int:
-    if not text:
-        return 1
-    try:
-        qty = float(text) if not text.isdigit() else int(text)
-    except ValueError as exc:
-        raise BadValue(f"数量格式不正确：“{text}”") from exc
-    if qty != int(qty) or qty <= 0:
-        raise BadValue(f"数量必须是正整数：“{text}”")
-    return int(qty)
-
-
-def parse_phone(text: str) -> str:
-    """Strip the `'` Excel guard and spaces; masked numbers (138****1234) are kept as they are."""
-    return text.replace("'", "").replace(" ", "").replace("-", "") if text else ""
 
 
 # ---------------------------------------------------------------- detection
@@ -440,15 +264,15 @@ def _pdd_day(prefix: str) -> dt.datetime | None:
             return None
     except ValueError:
         return None
-    return (day - _BEIJING).replace(tzinfo=dt.UTC)
+    return (day - BEIJING).replace(tzinfo=dt.UTC)
 
 
 def _apply_address(order: ParsedOrder, kind: str) -> None:
     """§4 address split; unsplittable → address_ok False (ORD-9 address queue), never a row error."""
     if kind == "split_spaces":
-        split = address.split_taobao(order.address_raw) if order.address_raw else None
+        split = regions.split_taobao(order.address_raw) if order.address_raw else None
     elif kind == "text":
-        split = address.split_text(order.address_raw) if order.address_raw else None
+        split = regions.split_text(order.address_raw) if order.address_raw else None
     elif kind == "columns":
         if order.province or order.city:
             masked = any("*" in (v or "") for v in (order.province, order.city))
@@ -456,9 +280,9 @@ def _apply_address(order: ParsedOrder, kind: str) -> None:
             order.address_raw = order.address_raw or " ".join(p for p in parts if p)
             order.address_ok = bool(order.province and order.city) and not masked
             if order.address_ok:
-                order.adcode = address.divisions().find_district(order.province, order.city, order.district)
+                order.adcode = regions.divisions().find_district(order.province, order.city, order.district)
             return
-        split = address.split_text(order.address_raw) if order.address_raw else None
+        split = regions.split_text(order.address_raw) if order.address_raw else None
     else:
         return
     if split is None:
@@ -480,10 +304,14 @@ class _File:
         self.part: tuple[int, int] | None = None  # share k of n (reader.share)
         self.layout: Layout | None = None
         self.count = 0  # data rows read
-        self.xlsx = _is_xlsx(name, bytes(next(_chunks(data, 4), b"")))
-        self.encoding = None if self.xlsx else text_encoding(data)  # found once: share() may open the file again
-        rows = iter_rows(name, data, self.encoding)
-        header = next(rows, None)
+        self.xlsx = is_xlsx(name, data)
+        try:
+            self.encoding = None if self.xlsx else text_encoding(data)  # found once: share() may open the file again
+            rows = iter_rows(name, data, self.encoding)
+            header = next(rows, None)
+        except SheetError as exc:  # not a table at all (binary, a broken workbook): the file's one error
+            errors.append(RowError(name, 1, "", exc.message))
+            return
         self.skipped = 1  # rows up to and including the header
         while header is not None and not any(c.strip() for c in header):
             header = next(rows, None)
@@ -542,7 +370,7 @@ class _File:
 
     def orders(self, seen: dict[str, str]):
         """The orders of an order file, streamed when it has one row per order. A file with one row per line (JD,
-        our template) is grouped first (_OrderRows: on disk when big): an order's rows need not be adjacent. `seen`
+        our template) is grouped first (OrderRows: on disk when big): an order's rows need not be adjacent. `seen`
         {order no: file} across the files of the import: a number already read is a RowError."""
         if self.per_line:
             yield from self._grouped_orders(seen)
@@ -561,7 +389,7 @@ class _File:
             yield order
 
     def _grouped_orders(self, seen: dict[str, str]):
-        store = _OrderRows(self.reader.times)
+        store = OrderRows(self.reader.times)
         try:
             for line_no, order_no, values, line in self.records():
                 store.add(order_no, line_no, values, line)
@@ -584,197 +412,13 @@ class _File:
         return True
 
 
-_LINE_SLOTS = tuple(f.name for f in fields(ParsedLine))[1:]  # after line_no, in order: ParsedLine(line_no, *slots)
-_line_slots = operator.attrgetter(*_LINE_SLOTS)
-
-
-class _Scratch:
-    """A temporary SQLite file (stdlib) for what a big import must hold until later, instead of memory: a file of
-    any size costs SQLite's page cache (2 MB), so memory stays flat in the file size. Rows are added in bulk; the
-    file (0600, in the temp directory) is removed by close()."""
-
-    _IN = 500  # order numbers per query (SQLite's bound on parameters is far above)
-    columns: tuple[str, ...] = ()
-
-    def __init__(self):
-        handle, self.path = tempfile.mkstemp(prefix="zhanggui-import-", suffix=".sqlite3")
-        os.close(handle)
-        self.db = sqlite3.connect(self.path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode = OFF")  # scratch data: nothing to recover after a crash
-        self.db.execute("PRAGMA synchronous = OFF")
-        self.db.execute(f"CREATE TABLE row ({', '.join(self.columns)})")
-        self.pending: list[tuple] = []
-
-    def _add(self, values: tuple) -> None:
-        self.pending.append(values)
-        if len(self.pending) >= 5000:
-            self._flush()
-
-    def _flush(self) -> None:
-        self.db.execute("BEGIN")
-        self.db.executemany(f"INSERT INTO row VALUES ({', '.join('?' * len(self.columns))})", self.pending)
-        self.db.execute("COMMIT")
-        self.pending.clear()
-
-    def seal(self) -> None:
-        """All rows added: index them by order number for the reads."""
-        self._flush()
-        self.db.execute("CREATE INDEX row_order ON row (order_no)")
-
-    def _rows_of(self, numbers: list[str], columns: str):
-        """(order_no, *columns) of the rows of these orders, in the order they were added."""
-        for start in range(0, len(numbers), self._IN):
-            part = numbers[start : start + self._IN]
-            yield from self.db.execute(
-                f"SELECT order_no, {columns} FROM row WHERE order_no IN ({', '.join('?' * len(part))}) ORDER BY rowid",
-                part,
-            )
-
-    def close(self) -> None:
-        self.db.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
-
-
-class _DetailLines(_Scratch):
-    """The 宝贝报表 lines of an import by order number, until the order report claims them (ORD-1's Taobao join),
-    read back one query per batch of orders."""
-
-    columns = ("order_no", "file", "line_no", *_LINE_SLOTS)
-
-    def add(self, order_no: str, file: str, line_no: int, line: ParsedLine) -> None:
-        self._add((order_no, file, line_no, *_line_slots(line)))
-
-    def attach(self, orders: list[ParsedOrder]) -> list[ParsedOrder]:
-        """Give each order its detail lines, in the detail file's order; returns `orders`."""
-        by_no = {order.platform_order_no: order for order in orders}
-        for order_no, *values in self._rows_of(list(by_no), ", ".join(_LINE_SLOTS)):
-            order = by_no[order_no]
-            order.lines.append(ParsedLine(len(order.lines) + 1, *values))
-        return orders
-
-    def unclaimed(self, claimed) -> list[RowError]:
-        """The lines whose order is not among `claimed` (the order numbers the report gave): a RowError each."""
-        return [
-            RowError(file, line_no, "订单编号", "订单报表中没有这个订单（宝贝报表的行无法对应）", order_no)
-            for order_no, file, line_no in self.db.execute("SELECT order_no, file, line_no FROM row ORDER BY rowid")
-            if order_no not in claimed
-        ]
-
-
-class _OrderRows:
-    """ORD-1: the rows of a file with one row per order line (JD, our template), grouped by order until the whole
-    file is read: an order's rows need not be adjacent. In memory up to SPILL orders (most files: no cost), then on
-    disk (_SpilledRows), so memory stays flat in the file size (issue 6)."""
-
-    SPILL = 20_000  # orders: about 55 MB of JD 2019 rows in memory (measured)
-
-    def __init__(self, times: list[str]):
-        self.times = times  # the time fields of the values (_SpilledRows)
-        self.memory: dict[str, tuple[int, dict, list[ParsedLine]]] = {}  # order no: (first line no, values, lines)
-        self.disk: _SpilledRows | None = None
-
-    def add(self, order_no: str, line_no: int, values: dict, line: ParsedLine) -> None:
-        if self.disk is None:
-            entry = self.memory.get(order_no)
-            if entry is not None:
-                entry[2].append(line)
-                return
-            if len(self.memory) < self.SPILL:
-                self.memory[order_no] = (line_no, values, [line])
-                return
-            self.disk = _SpilledRows(self.times)
-            for number, (first_line_no, first_values, lines) in self.memory.items():
-                for each in lines:
-                    self.disk.add(number, first_line_no, first_values, each)
-            self.memory.clear()
-        self.disk.add(order_no, line_no, values, line)
-
-    def grouped(self):
-        """(order no, line number of its first row, that row's values, the order's lines numbered 1…) of every
-        order, in the order of their first rows."""
-        if self.disk is not None:
-            self.disk.seal()
-            yield from self.disk.grouped()
-            return
-        for order_no, (line_no, values, lines) in self.memory.items():
-            for n, line in enumerate(lines, start=1):
-                line.line_no = n
-            yield order_no, line_no, values, lines
-
-    def close(self) -> None:
-        if self.disk is not None:
-            self.disk.close()
-
-
-class _SpilledRows(_Scratch):
-    """_OrderRows on disk. One stored row per run of adjacent rows of an order (usually the whole order): its lines
-    and, on its first run, the order's values, marshalled (times as ISO text: marshal knows no datetime). The numbers
-    already given (`firsts`) stay in memory, as the import's `seen` does."""
-
-    columns = ("order_no", "line_no", "data")  # line_no: of the order's first row, on its first run only
-
-    def __init__(self, times: list[str]):
-        super().__init__()
-        self.times = frozenset(times)  # looked up per value of every order's first row
-        self.keys: tuple[str, ...] = ()  # of the values: the same for every row of a file
-        self.firsts: set[str] = set()
-        self.run: list | None = None  # [order no, line no or None, values or None, [line slots…]]
-
-    def add(self, order_no: str, line_no: int, values: dict, line: ParsedLine) -> None:
-        run = self.run
-        if run is not None and run[0] == order_no:
-            run[3].append(_line_slots(line))
-            return
-        self._put()
-        first = None
-        if order_no not in self.firsts:
-            self.firsts.add(order_no)
-            self.keys = self.keys or tuple(values)
-            first = tuple(
-                values[k].isoformat() if k in self.times and values[k] is not None else values[k] for k in self.keys
-            )
-        self.run = [order_no, line_no if first else None, first, [_line_slots(line)]]
-
-    def _put(self) -> None:
-        if self.run is not None:
-            order_no, line_no, first, lines = self.run
-            self._add((order_no, line_no, marshal.dumps((first, lines))))
-            self.run = None
-
-    def seal(self) -> None:
-        self._put()
-        super().seal()
-
-    def _values(self, first: tuple) -> dict:
-        values = dict(zip(self.keys, first, strict=True))
-        for f in self.times:
-            if values[f] is not None:
-                values[f] = dt.datetime.fromisoformat(values[f])  # "…+00:00": aware, tzinfo dt.UTC itself
-        return values
-
-    def grouped(self):
-        """As _OrderRows.grouped, one query per batch of orders."""
-        firsts = self.db.execute("SELECT order_no FROM row WHERE line_no IS NOT NULL ORDER BY rowid")
-        while numbers := [no for (no,) in firsts.fetchmany(self._IN)]:
-            orders: dict[str, tuple] = {}
-            for order_no, line_no, data in self._rows_of(numbers, "line_no, data"):
-                first, slots = marshal.loads(data)
-                if first is not None:
-                    orders[order_no] = (line_no, self._values(first), [])
-                lines = orders[order_no][2]
-                lines.extend(ParsedLine(len(lines) + n, *each) for n, each in enumerate(slots, start=1))
-            for order_no in numbers:
-                yield order_no, *orders[order_no]
-
-
 def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 2000) -> ReadResult:
     """ORD-1, streaming: like read_files, but the orders come as `ReadResult.batches` (lists of up to `batch`
     orders) while the files are read — memory does not grow with the order report. `files`: (name, bytes or path).
 
     Every file is opened and its header checked first, so header-level errors (line 1: not an export, a required
     column missing) are in `errors` before the first batch (imports.check_readable). The Taobao 宝贝报表 join:
-    the detail files are read FIRST into a temporary SQLite file (_DetailLines: memory stays flat), then the order
+    the detail files are read FIRST into a temporary SQLite file (DetailLines: memory stays flat), then the order
     report streams and each batch of orders takes its lines from it in one query; the lines no order claimed are
     RowErrors at the end. The reader stays free of the application's database. `share` narrows the stream to a
     part of the orders before it is read."""
@@ -795,7 +439,7 @@ def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 20
 
     def batches():
         details = [f for f in readable if f.is_detail]
-        store = _DetailLines() if details else None
+        store = DetailLines() if details else None
         joined = store.attach if store else (lambda chunk: chunk)
         try:
             for f in details:
