@@ -1,7 +1,7 @@
 """Bulk import and export of products, SKUs and listings (issue 4 item 2, PROD-1): the real path for 5,000 SKUs.
 
-Files: XLSX (read with python-calamine) or CSV in UTF-8 (with or without BOM), GBK/GB18030 (detected with
-charset-normalizer). Columns are matched by header name (data/import_columns.json); one row per SKU.
+Files: XLSX or CSV in UTF-8 (with or without BOM), UTF-16 or GBK/GB18030, read by core.sheets. Columns are
+matched by header name (data/import_columns.json); one row per SKU.
 
 How it writes: the whole file is parsed and checked first (rules_imports, no database); the good rows are then
 grouped by 货号 into batches of a few hundred rows. Each batch loads what exists in a handful of queries and
@@ -12,9 +12,6 @@ Chinese reason in an XLSX under MEDIA_ROOT/private/imports/ — one line per bad
 the report itself can be corrected and imported again.
 """
 
-import codecs
-import csv
-import io
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,9 +22,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from zhanggui.core import sheets
 from zhanggui.core.access import allowed_shops
 from zhanggui.core.events import register_event_kinds
 from zhanggui.core.models import Event
+from zhanggui.core.sheets import SheetError
 from zhanggui.shops.models import Shop
 
 from .. import rules_imports as rules
@@ -39,8 +38,6 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 50,000 SKU rows are about 4 MB as XLSX, 6
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 BATCH_ROWS = 500
 REPORT_DIR = Path("private") / "imports"
-GB_FAMILY = {"gbk", "gb2312", "gb18030", "cp936", "ms936", "hz", "euc_cn"}
-DETECT_SAMPLE = 1_000_000
 
 register_event_kinds({"imported": "批量导入更新"})
 
@@ -66,73 +63,26 @@ def check_upload(name: str, size: int, head: bytes) -> str:
     return suffix
 
 
-def decode_csv(data: bytes) -> str:
-    """UTF-8 (BOM or not) first, UTF-16 when Excel saved 'Unicode text', else what charset-normalizer detects —
-    GB18030 (a superset) whenever it says GBK or GB2312."""
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-        except UnicodeDecodeError:
-            raise FileError("encoding", "文件标记为 UTF-8，但内容不是有效的 UTF-8", field="file") from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise FileError("encoding", "文件标记为 UTF-16，但内容无法解码", field="file") from None
-    if b"\x00" in data[:4096]:
-        raise FileError(
-            "encoding", "不是 CSV 文本文件，或编码无法识别（请另存为 UTF-8 或 GBK 编码的 CSV）", field="file"
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    import charset_normalizer
-
-    best = charset_normalizer.from_bytes(data[:DETECT_SAMPLE]).best()
-    encoding = (best.encoding if best else "").lower().replace("-", "_")
-    candidates = ["gb18030"] if encoding in GB_FAMILY else [e for e in (encoding, "gb18030") if e]
-    for candidate in candidates:  # Chinese shop files that are not UTF-8 are GBK in practice
-        try:
-            return data.decode(candidate)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    raise FileError("encoding", "无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV", field="file")
-
-
-def _csv_rows(text: str):
-    first = text[: text.find("\n")] if "\n" in text else text
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    line = 1
-    for values in reader:
-        yield line, values
-        line = reader.line_num + 1
-
-
-def _xlsx_rows(data: bytes):
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own zoo of errors for broken files
-        raise FileError("unreadable", f"无法读取 XLSX 文件：{exc}", field="file") from None
-    yield from enumerate(rows, start=1)
-
-
 def read_rows(path: Path, name: str = ""):
-    """(line, cells) for every row of the file, lines numbered as the user sees them (1 = first line)."""
+    """(line, cells) for every row of the file, lines numbered as the user sees them (1 = first line); read by
+    core.sheets (XLSX cells as calamine gives them, CSV strictly decoded)."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise FileError("unreadable", f"无法读取文件：{exc.strerror or exc}", field="file") from None
-    suffix = check_upload(name or path.name, len(data), data[:8])
-    if suffix == ".xlsx":
-        return _xlsx_rows(data)
-    return _csv_rows(decode_csv(data))
+    check_upload(name or path.name, len(data), data[:8])
+    try:
+        return _file_errors(sheets.read_rows(name or path.name, data, text=False))
+    except SheetError as exc:
+        raise FileError(exc.code, exc.message, field="file") from None
+
+
+def _file_errors(rows):
+    try:
+        yield from rows
+    except SheetError as exc:  # a CSV line csv cannot read
+        raise FileError(exc.code, exc.message, field="file") from None
 
 
 # ---- importing -----------------------------------------------------------------------------------------------

@@ -1,59 +1,32 @@
-"""Reading the small tables people upload in the shipping pages (tracking scans, carrier bills): CSV (UTF-8 or
-GBK, as carrier sites export them) or XLSX, first row the headers. Rows come back as dicts with their line number."""
+"""Reading the small tables people upload in the shipping pages (tracking scans, carrier bills) through core.sheets:
+CSV (UTF-8 or GBK, as carrier sites export them) or XLSX, first row the headers. Rows come back as dicts with their
+line number."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
-from zhanggui.core import clock
+from zhanggui.core import clock, sheets
 from zhanggui.core.errors import DomainError
 
 MAX_ROWS = 50_000
 
 
 def read_rows(upload) -> list[tuple[int, dict]]:
-    """[(line number, {header: value})] of an uploaded file; empty rows skipped."""
-    name = (getattr(upload, "name", "") or "").lower()
+    """[(line number, {header: value})] of an uploaded file (core.sheets: cells as text); empty rows skipped."""
+    name = getattr(upload, "name", "") or ""
     data = upload.read() if hasattr(upload, "read") else bytes(upload)
-    rows = _xlsx_rows(data) if name.endswith((".xlsx", ".xlsm")) or data[:2] == b"PK" else _csv_rows(data)
-    if not rows:
+    rows = sheets.read_rows(name, data, max_rows=MAX_ROWS)
+    _line, header = next(rows, (1, None))
+    if header is None:
         raise DomainError("empty_file", "文件是空的", "file")
-    headers = [str(h or "").strip() for h in rows[0]]
+    headers = [h.strip() for h in header]
     out = []
-    for number, values in enumerate(rows[1:], start=2):
-        if number > MAX_ROWS + 1:
-            raise DomainError("too_many_rows", f"一次最多导入 {MAX_ROWS} 行", "file")
-        if not any(str(v or "").strip() for v in values):
+    for number, values in rows:
+        if not any(v.strip() for v in values):
             continue
         out.append((number, {h: values[i] if i < len(values) else "" for i, h in enumerate(headers) if h}))
     return out
-
-
-def decode_text(data: bytes) -> str:
-    """An uploaded text file as the seller centres and carriers write them: UTF-8 (with or without BOM) or GBK."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DomainError("bad_encoding", "无法识别文件编码（请用 UTF-8 或 GBK 的 CSV，或 XLSX）", "file")
-
-
-def _csv_rows(data: bytes) -> list[list]:
-    return [row for row in csv.reader(io.StringIO(decode_text(data)))]
-
-
-def _xlsx_rows(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # any unreadable workbook is the user's file problem
-        raise DomainError("bad_file", f"无法读取 Excel 文件：{exc}", "file") from None
-    sheet = book.worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 def pick(row: dict, *names: str) -> str:

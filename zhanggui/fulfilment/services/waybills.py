@@ -8,21 +8,18 @@ them; the unique (carrier, number) and the one-to-one package link back it up in
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Q
 
-from zhanggui.core import clock
+from zhanggui.core import clock, sheets
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 
 from ..models import WaybillAccount, WaybillNumber
 from ..models.waybills import FREE
-from .tables import decode_text
 
 MAX_LOAD = 100_000  # numbers per range or file: a bigger pool is loaded in parts
 LOW_POOL = 200  # SHIP-1: an account with fewer free numbers is flagged on the waybill page
@@ -191,19 +188,8 @@ def load_range(actor, account: WaybillAccount, start: str, count: int | None = N
 
 
 def _file_rows(name: str, data: bytes) -> list[tuple[int, str]]:
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception as exc:  # any broken workbook is the user's file, not our bug
-            raise DomainError("bad_file", "无法读取该 Excel 文件，请另存为 .xlsx 或 .txt 后重试", "file") from exc
-        return [
-            (n, str(row[0]).strip() if row and row[0] is not None else "")
-            for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    text = decode_text(data)
-    return [(n, (row[0] if row else "").strip()) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
+    """(line, first cell) of a txt / csv / xlsx file, read by core.sheets."""
+    return [(n, row[0].strip() if row else "") for n, row in sheets.read_rows(name, data)]
 
 
 def load_file(actor, account: WaybillAccount, uploaded) -> LoadResult:

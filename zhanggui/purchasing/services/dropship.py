@@ -11,7 +11,6 @@ mask them for everyone else (`present_receiver`).
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections import defaultdict
@@ -21,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from zhanggui.catalog.models import Product, Sku
-from zhanggui.core import clock
+from zhanggui.core import clock, sheets
 from zhanggui.core.domain_events import publish
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import record_event, record_events, register_event_kinds
@@ -376,49 +375,12 @@ def _cell(value) -> str:
     return str(value).strip().replace("\u3000", " ").strip()
 
 
-def _has_our_header(text: str) -> bool:
-    head = _header_key(text.split("\n", 1)[0])
-    return any(alias in head for aliases in IMPORT_COLUMNS.values() for alias in aliases)
-
-
-def _decode(data: bytes, decode_csv) -> str:
-    """What charset-normalizer finds (catalog.services.imports.decode_csv: BOMs, UTF-8, then detection). A short
-    supplier file gives the detector little to go on, so when the header we look for does not come out, GB18030
-    (GBK's superset, what Excel on a Chinese Windows saves) is tried before giving up."""
-    text = decode_csv(data)
-    if _has_our_header(text):
-        return text
-    try:
-        guess = data.decode("gb18030")
-    except UnicodeDecodeError:
-        return text
-    return guess if _has_our_header(guess) else text
-
-
 def _read_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
-    from zhanggui.catalog.services.imports import check_upload, decode_csv
+    from zhanggui.catalog.services.imports import check_upload
 
-    suffix = check_upload(filename, len(data), data[:8])
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise DomainError("file_too_large", f"文件太大，上限 {MAX_UPLOAD_BYTES // 1048576} MB", "file")
-    if suffix == ".xlsx":
-        from python_calamine import CalamineWorkbook
-
-        try:
-            rows = (
-                CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
-            )
-        except Exception as exc:  # calamine raises its own zoo of errors for broken files
-            raise DomainError("unreadable", f"无法读取 XLSX 文件：{exc}", "file") from None
-        return [(n, [_cell(v) for v in row]) for n, row in enumerate(rows, start=1)]
-    text = _decode(data, decode_csv)
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if first.count("\t") > first.count(",") else ",")
-    found, line = [], 1
-    for values in reader:
-        found.append((line, [_cell(v) for v in values]))
-        line = reader.line_num + 1
-    return found
+    check_upload(filename, len(data), data[:8])
+    rows = sheets.read_rows(filename, data, max_bytes=MAX_UPLOAD_BYTES)
+    return [(n, [_cell(v) for v in cells]) for n, cells in rows]
 
 
 def _header_key(text: str) -> str:
