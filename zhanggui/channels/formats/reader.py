@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zlib import crc32
 
+from zhanggui.channels import PLATFORMS as _PLATFORMS
 from zhanggui.core import regions
 from zhanggui.core.errors import DomainError
 from zhanggui.core.sheets import SheetError, clean, count_lines, is_xlsx, iter_rows, text_encoding
@@ -32,7 +33,7 @@ from .types import ParsedLine, ParsedOrder, ReadResult, RowError
 from .values import BEIJING, BadValue, parse_fen, parse_phone, parse_qty, parse_time
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "formats.json"
-PLATFORMS = {"taobao", "tmall", "jd", "pdd", "own"}
+PLATFORMS = set(_PLATFORMS)
 _TRUE = {"是", "y", "yes", "true", "1", "审核中", "异常"}
 
 

@@ -1,6 +1,6 @@
 """The carrier list (SHIP-3, SHIP-5), kept as data in data/carriers.json and loaded on migrate: a carrier that is
 not in the database yet arrives with its unreachable areas and freight rates; carriers already there keep what the
-manager edited (only their platform codes are refreshed from the data)."""
+manager edited (only their platform codes are refreshed from the data: channels.carriers)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from zhanggui.channels.carriers import platform_codes
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen, yuan_to_fen
@@ -29,16 +30,17 @@ def load_carriers() -> int:
     created = 0
     for fact in carrier_facts():
         carrier = existing.get(fact["code"])
+        codes = platform_codes(fact["code"])  # how each platform names it (channels' data)
         if carrier is not None:
-            if carrier.platform_codes != fact["platform_codes"]:
-                carrier.platform_codes = fact["platform_codes"]
+            if carrier.platform_codes != codes:
+                carrier.platform_codes = codes
                 carrier.save(update_fields=["platform_codes"])
             continue
         carrier = Carrier.objects.create(
             code=fact["code"],
             name=fact["name"],
             short_name=fact["short_name"],
-            platform_codes=fact["platform_codes"],
+            platform_codes=codes,
             waybill_service=fact["waybill_service"],
             tracking_pattern=fact["tracking_pattern"],
             sort=fact["sort"],

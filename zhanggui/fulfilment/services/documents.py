@@ -5,11 +5,8 @@ packages there are (prefetch of shop/platform, carrier, orders, lines, SKUs, way
 renderers (services/label_layout.py, core/pdf.py) turn the data into PDF bytes. The caller (the print batch of the
 packages helper) passes the packages already sorted by order time (SHIP-1) and records the print.
 
-Receiver privacy on labels is the platform's rule, not the viewer's: Taobao/Tmall (Cainiao), PDD and JD print
-privacy waybills — masked name 张* and phone 138****1234, full address so the courier can deliver (docs
-platform-formats.md §3: "收 block (name, masked phone, full address)", "PDD/Cainiao now print a masked recipient
-(privacy waybill)"); the own channel has no platform number-protection service, so its labels print in full (a
-courier must be able to call). Printing needs fulfilment.print_package; the viewer is named on the slips.
+Receiver privacy on labels is the platform's rule, not the viewer's (privacy waybills: channels.waybills).
+Printing needs fulfilment.print_package; the viewer is named on the slips.
 """
 
 from __future__ import annotations
@@ -19,18 +16,15 @@ from dataclasses import dataclass
 
 from django.db.models import prefetch_related_objects
 
+from zhanggui.channels import waybills
 from zhanggui.core import clock
 from zhanggui.core.errors import DomainError
 from zhanggui.core.money import format_fen
-from zhanggui.core.privacy import mask_name, mask_phone
 
 from ..models import Package, WaybillAccount
 from .label_layout import LabelData, SlipData, SlipLine, render_labels, render_slips
 
-# SHIP-1 / TEAM-5: platforms whose waybills print a masked recipient (privacy waybill). Unknown platforms mask too.
-PRIVACY_WAYBILL = {"taobao": True, "tmall": True, "pdd": True, "jd": True, "own": False}
 NO_BIN = "未设库位"
-PRODUCT_TITLE = "标准快递"  # shippingOption STANDARD_EXPRESS; 代收货款 for cash on delivery (platform-formats §3)
 
 PREFETCH_SLICE = 400
 _PREFETCH = (
@@ -41,10 +35,6 @@ _PREFETCH = (
     "lines__sku__product",
     "waybill_number__account",
 )
-
-
-def privacy_waybill(platform_code: str) -> bool:
-    return PRIVACY_WAYBILL.get(platform_code, True)
 
 
 def _prefetch(packages: list[Package]) -> list[Package]:
@@ -99,12 +89,6 @@ def _account(package: Package, fallback: dict):
     return fallback.get((package.carrier_id, package.shop_id)) or fallback.get((package.carrier_id, None))
 
 
-def _receiver(order, private: bool) -> tuple[str, str]:
-    if private:
-        return mask_name(order.receiver_name), mask_phone(order.receiver_phone)
-    return order.receiver_name, order.receiver_phone
-
-
 def _address(order) -> str:
     region = "".join(p for p in (order.province, order.city, order.district) if p)
     rest = " ".join(p for p in (order.street, order.address_detail) if p)
@@ -128,8 +112,7 @@ def build_labels(packages: list[Package]) -> list[LabelData]:
     labels = []
     for p in packages:
         order = p.order
-        private = privacy_waybill(p.shop.platform_id)
-        name, phone = _receiver(order, private)
+        name, phone = waybills.receiver(p.shop.platform_id, order.receiver_name, order.receiver_phone)
         account = _account(p, fallback)
         carrier = p.carrier
         cod = order.payment_method == "cod"
@@ -140,7 +123,7 @@ def build_labels(packages: list[Package]) -> list[LabelData]:
             LabelData(
                 waybill_no=p.waybill_no,
                 carrier_name=(carrier.name if carrier else "") or "快递",
-                product_title="代收货款" if cod else PRODUCT_TITLE,
+                product_title=waybills.product_title(cod),
                 routing=_routing(order),
                 receiver_name=name,
                 receiver_phone=phone,
@@ -175,7 +158,6 @@ def build_slips(packages: list[Package], viewer=None) -> list[SlipData]:
     for p in packages:
         orders = _orders(p)
         order = p.order
-        private = privacy_waybill(p.shop.platform_id)
         lines = [
             SlipLine(
                 code=_code(line),
@@ -190,7 +172,7 @@ def build_slips(packages: list[Package], viewer=None) -> list[SlipData]:
                 shop_name=p.shop.name,
                 package_no=p.package_no,
                 order_nos=[o.platform_order_no for o in orders],
-                receiver=mask_name(order.receiver_name) if private else order.receiver_name,
+                receiver=waybills.receiver_name(p.shop.platform_id, order.receiver_name),
                 buyer_nick=order.buyer_nick,
                 buyer_message="；".join(o.buyer_message for o in orders if o.buyer_message),
                 seller_remark="；".join(o.seller_remark for o in orders if o.seller_remark),

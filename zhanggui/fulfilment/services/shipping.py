@@ -15,15 +15,14 @@ shipping record ("slips filed by date").
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
 
+from zhanggui.channels import shipping as channel_shipping
 from zhanggui.core import clock
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
@@ -201,32 +200,9 @@ def daily_summary(shops, day: dt.date) -> list[dict]:
     ]
 
 
-# What each seller centre's 批量发货 upload expects. One CSV per shop and day. Taobao/Tmall and JD: GBK (the
-# seller centres and the Excel the templates are edited in are Chinese-Windows tools; a UTF-8 file shows mojibake
-# there); PDD and the own channel: UTF-8 with BOM (PDD's upload reads it; Excel recognises the BOM). CSV rather
-# than XLSX: it is what the Taobao template downloads as, and one writer serves every platform. The carrier column
-# is the name the platform's own carrier list uses (Carrier.platform_codes[platform]["name"]); JD's numeric
-# logistics id and the own channel's code go in an extra column where the platform has one.
-BATCH_FORMATS = {
-    "taobao": (["订单编号", "物流公司", "运单号"], "gbk"),
-    "tmall": (["订单编号", "物流公司", "运单号"], "gbk"),
-    "jd": (["订单号", "物流公司", "运单号"], "gbk"),
-    "pdd": (["订单号", "快递公司", "快递单号"], "utf-8-sig"),
-    "own": (["订单号", "物流公司", "物流公司代码", "运单号", "发货时间"], "utf-8-sig"),
-}
-
-
-def carrier_for_platform(carrier, platform: str) -> tuple[str, str]:
-    """(name, code) of `carrier` as `platform` expects it."""
-    entry = (carrier.platform_codes or {}).get(platform) or {}
-    return entry.get("name") or carrier.name, entry.get("code") or carrier.code
-
-
-def batch_ship_rows(shop, day: dt.date) -> tuple[list[str], list[list[str]], str]:
-    """(header, rows, encoding) of the shop's batch-ship upload for `day`: one row per order of each parcel
-    (a merged parcel ships several orders under one waybill number)."""
-    platform = shop.platform_id if shop.platform_id in BATCH_FORMATS else "own"
-    header, encoding = BATCH_FORMATS[platform]
+def batch_ship_parcels(shop, day: dt.date) -> list[channel_shipping.Parcel]:
+    """The shop's parcels shipped on `day`, as the batch-ship file needs them (channels.shipping.Parcel): each with
+    every order it carries (a merged parcel ships several orders under one waybill number)."""
     shipments = list(shipments_of_day([shop], day))
     links = defaultdict(list)
     for package_id, order_no in (
@@ -235,24 +211,22 @@ def batch_ship_rows(shop, day: dt.date) -> tuple[list[str], list[list[str]], str
         .values_list("package_id", "order__platform_order_no")
     ):
         links[package_id].append(order_no)
-    rows = []
-    for s in shipments:
-        name, code = carrier_for_platform(s.carrier, platform)
-        for order_no in links[s.package_id] or [s.package.order.platform_order_no]:
-            if platform == "own":
-                rows.append([order_no, name, code, s.waybill_no, clock.local(s.shipped_at).strftime("%Y-%m-%d %H:%M")])
-            else:
-                rows.append([order_no, name, s.waybill_no])
-    return header, rows, encoding
+    return [
+        channel_shipping.Parcel(
+            order_nos=links[s.package_id] or [s.package.order.platform_order_no],
+            carrier_name=s.carrier.name,
+            carrier_code=s.carrier.code,
+            carrier_codes=s.carrier.platform_codes or {},
+            waybill_no=s.waybill_no,
+            shipped_at=clock.local(s.shipped_at),
+        )
+        for s in shipments
+    ]
 
 
 def batch_ship_file(shop, day: dt.date) -> tuple[str, bytes]:
-    """(file name, bytes) of the batch-ship CSV; the shipments in it are marked as uploaded (the first time)."""
-    header, rows, encoding = batch_ship_rows(shop, day)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    data = out.getvalue().encode(encoding, errors="replace")
+    """(file name, bytes) of the shop's platform batch-ship CSV for `day` (the platform's columns and encoding:
+    channels.shipping); the shipments in it are marked as uploaded (the first time)."""
+    data = channel_shipping.batch_ship_file(shop.platform_id, batch_ship_parcels(shop, day))
     Shipment.objects.filter(shop=shop, ship_day=day, uploaded_at__isnull=True).update(uploaded_at=clock.now())
     return f"批量发货-{shop.code}-{day:%Y%m%d}.csv", data

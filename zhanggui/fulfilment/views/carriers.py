@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from zhanggui.channels import PLATFORMS
 from zhanggui.core.access import page
 from zhanggui.core.actions import run_action
 from zhanggui.core.errors import DomainError
@@ -20,7 +21,6 @@ from ..services import carrier_rules, carriers
 
 VIEW_CARRIER = "fulfilment.view_carrier"
 CHANGE_CARRIER = "fulfilment.change_carrier"
-PLATFORMS = ("taobao", "tmall", "jd", "pdd", "own")
 
 
 def _quote(request):
