@@ -187,7 +187,7 @@ def read_rows(name: str, data, *, text: bool = True, max_rows: int | None = None
         raise SheetError("file_too_large", f"文件太大，上限 {max_bytes // 1048576} MB")
     if is_xlsx(name, data):
         sheet = _sheet(data)
-        if max_rows is not None and sheet.total_height > max_rows + 1:
+        if max_rows is not None and sheet.end is not None and sheet.end[0] + 1 > max_rows + 1:  # end: last (row, col)
             raise SheetError("too_many_rows", f"一次最多导入 {max_rows} 行")
         return _xlsx_rows(sheet, text)
     return _csv_rows(data, _strict_encoding(data), max_rows)

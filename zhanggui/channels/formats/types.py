@@ -6,6 +6,10 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+# The column a RowError names when the import refuses an order the reader gave (its own checks, ORD-1): the
+# headers of the Taobao report, the export most shops send.
+CHECK_COLUMNS = {"order_no": "订单编号", "state": "订单状态", "quantity": "购买数量"}
+
 
 @dataclass
 class RowError:

@@ -56,7 +56,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.catalog.models import Sku
-from zhanggui.channels.formats.types import ParsedLine, ParsedOrder, ReadResult, RowError
+from zhanggui.channels.formats.types import CHECK_COLUMNS, ParsedLine, ParsedOrder, ReadResult, RowError
 from zhanggui.core import clock
 from zhanggui.core.domain_events import deliver, publish
 from zhanggui.core.errors import DomainError
@@ -252,14 +252,15 @@ def _digits_last4(phone: str) -> str:
 def _check(order: ParsedOrder) -> RowError | None:
     where = dict(file=order.source_file, line=order.source_line, order_no=order.platform_order_no)
     if not (order.platform_order_no or "").strip():
-        return RowError(column="订单编号", reason="缺少订单号", **where)
+        return RowError(column=CHECK_COLUMNS["order_no"], reason="缺少订单号", **where)
     if order.state not in KNOWN_STATES:
-        return RowError(column="订单状态", reason=f"未知订单状态：{order.platform_status or '（空）'}", **where)
+        reason = f"未知订单状态：{order.platform_status or '（空）'}"
+        return RowError(column=CHECK_COLUMNS["state"], reason=reason, **where)
     if len(order.platform_order_no) > _MAX["platform_order_no"]:
-        return RowError(column="订单编号", reason="订单号过长", **where)
+        return RowError(column=CHECK_COLUMNS["order_no"], reason="订单号过长", **where)
     for line in order.lines:
         if line.quantity is None or line.quantity < 1:
-            return RowError(column="购买数量", reason=f"第 {line.line_no} 行商品数量必须大于 0", **where)
+            return RowError(column=CHECK_COLUMNS["quantity"], reason=f"第 {line.line_no} 行商品数量必须大于 0", **where)
     return None
 
 
