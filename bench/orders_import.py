@@ -9,7 +9,7 @@ use; BENCH_ORDERS=<n> for a smaller run):
   from the sequence, changed ones through a staging table + INSERT … ON CONFLICT, lines by binary COPY, the
   商家编码 → Sku match memoised per process) → orders/s, beside a plain binary COPY (executemany on SQLite) of the
   same order and line rows into bare tables without indexes, constraints or triggers (the write ceiling). Target
-  (issue 6): ≥ 40 % of the COPY rate;
+  (ORD-1 bulk import): ≥ 40 % of the COPY rate;
 - PostgreSQL: the write floor of our schema (floor_seconds: the same rows built ahead, binary COPY into the real
   tables, two processes) with the CPU seconds the whole machine spent on it — with the bare csv reading, a lower
   bound on any import's time here, whatever its parsing costs;

@@ -2,7 +2,7 @@
 sheet as the seller centre's "导出 Excel" writes it), imported end to end on the bench database → rows/s.
 
 Beside it, in the same run: python-calamine reading the same file's rows and nothing else (the XLSX ceiling: the
-import reads through the same library, core.sheets.iter_rows). Target (issue 6): ≥ 20,000 rows/s. The states
+import reads through the same library, core.sheets.iter_rows). Target (ORD-1 bulk import): ≥ 20,000 rows/s. The states
 are history (shipped, signed, closed): no order is newly paid, so no stock is reserved. BENCH_XLSX_ORDERS=<n> for
 a smaller run. Everything the benchmark writes is deleted.
 """

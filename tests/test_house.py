@@ -13,9 +13,8 @@ MAX_LINES = 600
 # under the limit must leave this list (so the list only ever gets shorter).
 OVERSIZED = {
     "zhanggui/purchasing/services/orders.py": 1015,
-    "zhanggui/catalog/services/imports.py": 979,
+    "zhanggui/catalog/services/imports.py": 929,
     "zhanggui/orders/services/imports.py": 852,
-    "zhanggui/orders/formats/reader.py": 848,
     "zhanggui/inventory/services/stocktake.py": 757,
     "zhanggui/inventory/services/stock.py": 752,
     "zhanggui/catalog/services/products.py": 706,

@@ -238,7 +238,7 @@ def test_ord1_stream_files_batches_equal_read_files_and_read_paths(tmp_path):
 
 
 def test_ord1_detail_lines_wait_in_a_temporary_file_removed_after_the_stream(tmp_path, monkeypatch):
-    """ORD-1 / issue 6 (memory flat in the file size): the 宝贝报表 lines wait for their orders in a temporary file,
+    """ORD-1 (memory flat in the file size): the 宝贝报表 lines wait for their orders in a temporary file,
     not in memory — joined in the detail file's order even when an order's rows are scattered, and the file is
     gone once the stream is read to the end, or abandoned halfway."""
     import tempfile
@@ -269,7 +269,7 @@ def test_ord1_detail_lines_wait_in_a_temporary_file_removed_after_the_stream(tmp
 
 @pytest.mark.parametrize("spill", [1, 2, 20_000])
 def test_ord1_jd_rows_of_one_order_scattered_are_grouped_in_order_of_first_row(tmp_path, monkeypatch, spill):
-    """ORD-1 / issue 6 (memory flat in the file size): a file with one row per order line (JD, our template) is
+    """ORD-1 (memory flat in the file size): a file with one row per order line (JD, our template) is
     grouped in memory up to SPILL orders, beyond that in a temporary file. Either way an order's rows need not be
     adjacent: its lines come in file order, its order fields from its first row, orders in the order of their
     first rows; the file is gone after the stream is read to the end or abandoned; a number another file already

@@ -8,7 +8,7 @@ comma on detail rows; tab-padded JD cells; JD one row per SKU line; Taobao order
 订单编号; XLSX via python-calamine; long order ids as strings; Excel-mangled dates; amounts "0元"; PDD order number
 date prefix as fallback order date; the cut-down Taobao report (state derived from paid time and refund).
 
-Memory stays flat in the file size (issue 6): the 宝贝报表 lines wait for their orders, and the rows of a big JD or
+Memory stays flat in the file size (ORD-1): the 宝贝报表 lines wait for their orders, and the rows of a big JD or
 template file (one row per order line, beyond OrderRows.SPILL orders) wait to be grouped, in temporary SQLite files
 (Scratch), removed when the stream ends or is abandoned.
 """

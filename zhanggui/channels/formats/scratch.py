@@ -97,7 +97,7 @@ class DetailLines(Scratch):
 class OrderRows:
     """ORD-1: the rows of a file with one row per order line (JD, our template), grouped by order until the whole
     file is read: an order's rows need not be adjacent. In memory up to SPILL orders (most files: no cost), then on
-    disk (SpilledRows), so memory stays flat in the file size (issue 6)."""
+    disk (SpilledRows), so memory stays flat in the file size (ORD-1: exports of any size)."""
 
     SPILL = 20_000  # orders: about 55 MB of JD 2019 rows in memory (measured)
 

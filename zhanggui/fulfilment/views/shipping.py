@@ -88,7 +88,7 @@ def _shop(request):
 
 @page(SHIP)
 def batch_file(request):
-    """The shop's platform batch-ship upload (批量发货) for the day — CSV, see services/shipping.BATCH_FORMATS."""
+    """The shop's platform batch-ship upload (批量发货) for the day, in the platform's format (channels.shipping)."""
     shop, day = _shop(request), _day(request)
     name, data = shipping.batch_ship_file(shop, day)
     resp = HttpResponse(data, content_type="text/csv")

@@ -56,6 +56,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.catalog.models import Sku
+from zhanggui.channels.formats import reader
 from zhanggui.channels.formats.types import CHECK_COLUMNS, ParsedLine, ParsedOrder, ReadResult, RowError
 from zhanggui.core import clock
 from zhanggui.core.domain_events import deliver, publish
@@ -734,8 +735,6 @@ def import_files(actor, shop, files: list[tuple[str, object]], *, batch: int = B
     """ORD-1: read the export files (platform from the shop, format detected) and import them, streamed
     (formats.reader.stream_files: files as bytes or paths; paths keep memory flat). A file that cannot be read at
     all raises DomainError (check_readable, on the headers, before anything is written): nothing is imported then."""
-    from zhanggui.channels.formats import reader
-
     result = reader.stream_files(shop.platform_id, files, batch=batch)
     check_readable(result)
     return import_stream(actor, shop, result, files, batch=batch, progress=progress, workers=workers)
@@ -754,8 +753,6 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
         return import_parsed(actor, shop, result, names, batch=batch, progress=progress)
     import multiprocessing as mp
     import queue as queues
-
-    from zhanggui.channels.formats import reader
 
     run = _start_run(actor, shop, names, result.format)
     context = mp.get_context("fork")
