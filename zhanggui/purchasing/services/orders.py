@@ -17,6 +17,7 @@ from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import record_event, register_event_kinds
+from zhanggui.core.states import Machine
 from zhanggui.inventory.services.stock import add_in_transit, default_warehouse
 
 from ..models import PurchaseOrder, PurchaseOrderLine
@@ -65,43 +66,28 @@ PROBLEM_NAMES = {"quality": "质量", "quantity": "数量", "late": "交期延�
 METHOD_NAMES = {"bank": "银行转账", "alipay": "支付宝", "wechat": "微信支付", "cash": "现金"}
 
 
-def _state_label(state: str) -> str:
-    return STATE_NAMES.get(state) or str(State(state).label)
-
-
-def check_version(order: PurchaseOrder, version) -> None:
-    """Refuse a change based on an older version of the order (someone else saved in between)."""
-    if version is not None and int(version) != order.version:
-        raise DomainError(
-            "stale_version", f"采购单 {order.number} 已被他人修改（第 {order.version} 版），请刷新后再操作", "version"
-        )
-
-
-def lock(order: PurchaseOrder | int) -> PurchaseOrder:
-    """The order re-read with a row lock, inside the caller's transaction (concurrent changes queue up)."""
-    pk = getattr(order, "pk", order)
-    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the supplier outer join.
-    return PurchaseOrder.objects.select_for_update(of=("self",)).select_related("supplier", "warehouse").get(pk=pk)
-
-
-def bump(order: PurchaseOrder, fields: list[str]) -> None:
-    """Save `fields` and raise the version by one (call inside the transaction that holds the lock)."""
-    order.version += 1
-    order.save(update_fields=[*fields, "version", "updated_at"])
+# of=("self",) (the helper's lock): PostgreSQL refuses FOR UPDATE on the nullable side of the supplier outer join.
+PURCHASE_ORDERS = Machine(
+    PurchaseOrder,
+    TRANSITIONS,
+    names=STATE_NAMES,
+    name="采购单 {number}",
+    event_kind="po_state",
+    related=("supplier", "warehouse"),
+)
+_state_label = PURCHASE_ORDERS.label
+check_version = PURCHASE_ORDERS.check_version
+lock = PURCHASE_ORDERS.lock  # lock(order, version=None): row lock + stale_version check
+bump = PURCHASE_ORDERS.save  # save fields and raise the version
 
 
 def transition(order: PurchaseOrder, to: str, actor, note: str = "", version=None) -> PurchaseOrder:
     """Move a LOCKED order (see `lock`) to state `to` if the table allows it; timeline entry with 工号.
     In-transit quantities follow: + outstanding on ordering, − outstanding on cancelling or closing."""
-    if to not in TRANSITIONS[order.state]:
-        raise IllegalTransition(
-            "illegal_transition",
-            f"采购单 {order.number} 当前为“{_state_label(order.state)}”，不能改为“{_state_label(to)}”",
-            "state",
-        )
-    check_version(order, version)
+    PURCHASE_ORDERS.check(order, to)
+    PURCHASE_ORDERS.check_version(order, version)
     before = order.state
-    fields = ["state"]
+    fields = []
     if to == State.ORDERED:
         if order.supplier_id is None:
             raise DomainError("no_supplier", f"采购单 {order.number} 还没有选定供应商，不能下单", "supplier")
@@ -115,10 +101,7 @@ def transition(order: PurchaseOrder, to: str, actor, note: str = "", version=Non
             add_in_transit(order.warehouse_id, {ln.sku_id: -ln.outstanding for ln in order.lines.all()})
         order.closed_at = clock.now()
         fields.append("closed_at")
-    order.state = to
-    bump(order, fields)
-    record_event(actor, order, "po_state", from_state=_state_label(before), to_state=_state_label(to), note=note)
-    return order
+    return PURCHASE_ORDERS.move_locked(order, to, actor, note, fields)
 
 
 def next_number(prefix: str, model, day=None) -> str:
@@ -209,12 +192,6 @@ MAX_QTY = 1_000_000
 MAX_PRICE_FEN = 100_000_000  # ¥1,000,000 a piece: anything above is a typo
 
 register_event_kinds({"po_line": "采购明细"})
-
-
-def _locked(order, version) -> PurchaseOrder:
-    order = lock(order)
-    check_version(order, version)
-    return order
 
 
 def _require_editable(order: PurchaseOrder) -> None:
@@ -321,7 +298,7 @@ def edit_lines(actor, order, *, changes=None, remove=(), add=(), version=None) -
     changes = dict(changes or {})
     remove = {int(pk) for pk in remove}
     with transaction.atomic():
-        order = _locked(order, version)
+        order = lock(order, version)
         _require_editable(order)
         lines = {ln.pk: ln for ln in order.lines.select_related("sku")}
         errors, notes = [], []
@@ -424,7 +401,7 @@ def update_order(
     expected date, transport cost, need and note until the order is closed. Transport cost cannot drop below what
     was already paid beyond the goods."""
     with transaction.atomic():
-        order = _locked(order, version)
+        order = lock(order, version)
         if order.state not in HEADER_EDITABLE:
             raise DomainError(
                 "not_editable", f"采购单 {order.number} 已{_state_label(order.state)}，不能再修改", "state"
@@ -481,7 +458,7 @@ def update_order(
 def submit_for_quotes(actor, order, version=None, note: str = "") -> PurchaseOrder:
     """PUR-2: need/plan → comparing quotes."""
     with transaction.atomic():
-        order = _locked(order, version)
+        order = lock(order, version)
         if order.state == State.DRAFT and not order.lines.exists():
             raise DomainError("no_lines", f"采购单 {order.number} 没有商品明细，不能询价", "lines")
         return transition(order, State.QUOTING, actor, note=note)
@@ -490,7 +467,7 @@ def submit_for_quotes(actor, order, version=None, note: str = "") -> PurchaseOrd
 def back_to_plan(actor, order, version=None, note: str = "") -> PurchaseOrder:
     """PUR-2: comparing quotes → need/plan (the need changed; quotes are kept)."""
     with transaction.atomic():
-        return transition(_locked(order, version), State.DRAFT, actor, note=note)
+        return transition(lock(order, version), State.DRAFT, actor, note=note)
 
 
 def record_quote(
@@ -509,7 +486,7 @@ def record_quote(
     from ..models import Quote, QuoteLine
 
     with transaction.atomic():
-        order = _locked(order, version)
+        order = lock(order, version)
         if order.state != State.QUOTING:
             raise DomainError(
                 "not_quoting", f"采购单 {order.number} 为“{_state_label(order.state)}”，请先发起询价再录入报价", "state"
@@ -621,7 +598,7 @@ def choose_quote(actor, quote, version=None) -> PurchaseOrder:
     import datetime as dt
 
     with transaction.atomic():
-        order = _locked(quote.order_id, version)
+        order = lock(quote.order_id, version)
         _require_editable(order)
         quote = order.quotes.select_related("supplier").get(pk=quote.pk)
         if not quote.supplier.is_active:
@@ -669,7 +646,7 @@ def place_order(actor, order, version=None, note: str = "") -> PurchaseOrder:
     import datetime as dt
 
     with transaction.atomic():
-        order = _locked(order, version)
+        order = lock(order, version)
         if order.state in TRANSITIONS and State.ORDERED in TRANSITIONS[order.state]:
             if order.supplier_id and not order.supplier.is_active:
                 raise DomainError("inactive_supplier", f"供应商 {order.supplier.name} 已停用，不能下单", "supplier")
@@ -693,7 +670,7 @@ def close_order(actor, order, version=None, note: str = "") -> PurchaseOrder:
     """PUR-2: received → closed, or partly received → closed short (a note saying why is required; what is still
     outstanding comes off in transit). Refused while a problem is open or a stock-in slip is not posted yet."""
     with transaction.atomic():
-        order = _locked(order, version)
+        order = lock(order, version)
         if State.CLOSED not in TRANSITIONS[order.state]:
             return transition(order, State.CLOSED, actor, note=note)  # raises IllegalTransition with the message
         open_problems = list(order.problems.filter(resolved_at__isnull=True).values_list("description", flat=True))
@@ -722,7 +699,7 @@ def cancel_order(actor, order, version=None, note: str = "") -> PurchaseOrder:
     from ..models import Receipt
 
     with transaction.atomic():
-        order = _locked(order, version)
+        order = lock(order, version)
         if State.CANCELLED not in TRANSITIONS[order.state]:
             return transition(order, State.CANCELLED, actor, note=note)  # raises IllegalTransition
         slips = list(order.receipts.exclude(state=Receipt.State.CANCELLED).values_list("number", flat=True))
@@ -782,7 +759,7 @@ def add_payment(actor, order, *, amount_fen, paid_on=None, method: str = "bank",
     if method not in Payment.Method.values:
         raise DomainError("bad_method", "付款方式无效", "method")
     with transaction.atomic():
-        order = _locked(order, version)
+        order = lock(order, version)
         if order.state not in PAYABLE:
             raise DomainError(
                 "not_payable", f"采购单 {order.number} 为“{_state_label(order.state)}”，下单后才能付款", "state"
@@ -829,7 +806,7 @@ def report_problem(actor, order, *, kind: str, description: str, version=None):
     if len(description) > 300:
         raise DomainError("too_long", "问题描述最多 300 个字", "description")
     with transaction.atomic():
-        order = _locked(order, version)
+        order = lock(order, version)
         if order.state == State.CANCELLED:
             raise DomainError("cancelled", f"采购单 {order.number} 已取消", "state")
         problem = Problem.objects.create(order=order, kind=kind, description=description, created_by=_who_staff(actor))
@@ -846,7 +823,7 @@ def resolve_problem(actor, problem, *, resolution: str, version=None):
     if len(resolution) > 300:
         raise DomainError("too_long", "解决办法最多 300 个字", "resolution")
     with transaction.atomic():
-        order = _locked(problem.order_id, version)
+        order = lock(problem.order_id, version)
         problem = order.problems.select_for_update().get(pk=problem.pk)
         if problem.resolved_at:
             raise DomainError("resolved", "这个问题已经解决过了", "resolution")
