@@ -62,7 +62,6 @@ register_event_kinds(
 
 
 SLIPS = Machine(Receipt, TRANSITIONS, name="入库单 {number}", event_kind="rk_state")  # labels: the choice labels
-_state_label = SLIPS.label
 
 
 def _is_manager(user) -> bool:
@@ -162,7 +161,7 @@ def create_receipt(actor, *, order: PurchaseOrder | None = None, supplier=None, 
                     actor,
                     receipt,
                     "rk_created",
-                    to_state=_state_label(State.DRAFT),
+                    to_state=SLIPS.label(State.DRAFT),
                     note=f"采购单 {order.number}" if order else "无采购单入库",
                 )
                 return receipt
