@@ -13,8 +13,9 @@ from zhanggui.catalog.services.products import create_combo_sku
 from zhanggui.core import clock
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import timeline_for
+from zhanggui.purchasing import selectors
 from zhanggui.purchasing.models import Payment, PurchaseOrder, Quote, Receipt
-from zhanggui.purchasing.services import orders
+from zhanggui.purchasing.services import order_edits, orders, payments, problems, quotes
 from zhanggui.purchasing.services import suppliers as sup_svc
 
 from .orders_setup import (
@@ -136,7 +137,7 @@ def test_cancel_refused_once_goods_or_money_arrived_PUR_2(po):
         orders.cancel_order(po.buyer, with_slip, version=with_slip.version)
     assert exc.value.code == "has_receipts" and "RK-T1" in exc.value.message
     paid = ordered(po)
-    orders.add_payment(po.buyer, paid, amount_fen=10000)
+    payments.add_payment(po.buyer, paid, amount_fen=10000)
     with pytest.raises(DomainError) as exc:
         orders.cancel_order(po.buyer, paid)
     assert exc.value.code == "has_payments"
@@ -184,13 +185,13 @@ def _quoting(po):
 def test_quotes_compared_cheapest_marked_and_choice_copies_prices_PUR_2(po):
     order = _quoting(po)
     black, white = (order.lines.get(sku=po.skus[c]) for c in ("D-黑-S", "D-白-M"))
-    orders.record_quote(
+    quotes.record_quote(
         po.buyer, order, po.hz, prices={black.pk: 3300, white.pk: 4200}, lead_time_days=5, transport_cost_fen=3000
     )
-    orders.record_quote(
+    quotes.record_quote(
         po.buyer, order, po.gz, prices={black.pk: 3400, white.pk: 3800}, lead_time_days=9, transport_cost_fen=0
     )
-    comparison = orders.compare_quotes(fresh(order))
+    comparison = selectors.compare_quotes(fresh(order))
     by_supplier = {c["quote"].supplier.code: c for c in comparison["quotes"]}
     # 杭州: 10×33 + 5×42 = 540 + 30 transport = 570; 广州: 10×34 + 5×38 = 530 + 0 = 530 → 广州 cheapest overall.
     assert (by_supplier["HZ"]["goods"], by_supplier["HZ"]["total"]) == (54000, 57000)
@@ -202,7 +203,7 @@ def test_quotes_compared_cheapest_marked_and_choice_copies_prices_PUR_2(po):
     assert cells["D-白-M"][order_of.index("GZ")]
 
     gz_quote = Quote.objects.get(order=order, supplier=po.gz)
-    order = orders.choose_quote(po.buyer, gz_quote, version=fresh(order).version)
+    order = quotes.choose_quote(po.buyer, gz_quote, version=fresh(order).version)
     assert order.supplier == po.gz and order.transport_cost_fen == 0
     assert order.expected_on == clock.today() + dt.timedelta(days=9)
     assert {ln.sku.code: ln.unit_cost_fen for ln in order.lines.select_related("sku")} == {
@@ -212,7 +213,7 @@ def test_quotes_compared_cheapest_marked_and_choice_copies_prices_PUR_2(po):
     assert list(Quote.objects.filter(order=order, is_chosen=True).values_list("supplier__code", flat=True)) == ["GZ"]
     # Choosing the other one later moves the mark and the prices.
     hz_quote = Quote.objects.get(order=order, supplier=po.hz)
-    order = orders.choose_quote(po.buyer, hz_quote, version=order.version)
+    order = quotes.choose_quote(po.buyer, hz_quote, version=order.version)
     assert order.transport_cost_fen == 3000 and order.lines.get(pk=black.pk).unit_cost_fen == 3300
     assert list(Quote.objects.filter(order=order, is_chosen=True).values_list("supplier__code", flat=True)) == ["HZ"]
 
@@ -221,17 +222,17 @@ def test_quote_must_price_every_line_and_requote_replaces_PUR_2(po):
     order = _quoting(po)
     black, white = (order.lines.get(sku=po.skus[c]) for c in ("D-黑-S", "D-白-M"))
     with pytest.raises(DomainError) as exc:
-        orders.record_quote(po.buyer, order, po.hz, prices={black.pk: 3300})
+        quotes.record_quote(po.buyer, order, po.hz, prices={black.pk: 3300})
     assert exc.value.code == "bad_quote" and "D-白-M" in exc.value.message
     assert not Quote.objects.filter(order=order).exists()
-    orders.record_quote(po.buyer, order, po.hz, prices={black.pk: 3300, white.pk: 4200})
-    orders.record_quote(po.buyer, order, po.hz, prices={black.pk: 3100, white.pk: 4000}, note="议价后")
+    quotes.record_quote(po.buyer, order, po.hz, prices={black.pk: 3300, white.pk: 4200})
+    quotes.record_quote(po.buyer, order, po.hz, prices={black.pk: 3100, white.pk: 4000}, note="议价后")
     quote = Quote.objects.get(order=order)
     assert dict(quote.lines.values_list("line_id", "unit_cost_fen")) == {black.pk: 3100, white.pk: 4000}
     # A line added after the quote: the quote is incomplete and cannot be chosen.
-    order = orders.add_line(po.buyer, fresh(order), po.tee.skus.get(), 3, 2000)
+    order = order_edits.add_line(po.buyer, fresh(order), po.tee.skus.get(), 3, 2000)
     with pytest.raises(DomainError) as exc:
-        orders.choose_quote(po.buyer, quote)
+        quotes.choose_quote(po.buyer, quote)
     assert exc.value.code == "incomplete_quote" and "T-灰-M" in exc.value.message
 
 
@@ -239,7 +240,7 @@ def test_quotes_only_while_comparing_PUR_2(po):
     order = new_order(po)
     line = order.lines.first()
     with pytest.raises(DomainError) as exc:
-        orders.record_quote(po.buyer, order, po.hz, prices={line.pk: 1})
+        quotes.record_quote(po.buyer, order, po.hz, prices={line.pk: 1})
     assert exc.value.code == "not_quoting"
 
 
@@ -249,7 +250,7 @@ def test_quotes_only_while_comparing_PUR_2(po):
 def test_edit_lines_change_add_merge_remove_PUR_2(po):
     order = new_order(po)
     black, white = (order.lines.get(sku=po.skus[c]) for c in ("D-黑-S", "D-白-M"))
-    order = orders.edit_lines(
+    order = order_edits.edit_lines(
         po.buyer,
         order,
         changes={black.pk: (12, 3600)},
@@ -267,7 +268,7 @@ def test_edit_lines_names_every_bad_row_and_saves_nothing_PUR_2(po):
     order = new_order(po)
     black, white = (order.lines.get(sku=po.skus[c]) for c in ("D-黑-S", "D-白-M"))
     with pytest.raises(DomainError) as exc:
-        orders.edit_lines(
+        order_edits.edit_lines(
             po.buyer, order, changes={black.pk: (0, 3500), white.pk: (5, -1)}, add=[(po.skus["T-灰-M"], 2, 100)]
         )
     assert len(exc.value.details) == 2
@@ -279,11 +280,11 @@ def test_edit_lines_names_every_bad_row_and_saves_nothing_PUR_2(po):
 def test_lines_and_supplier_frozen_after_ordering_PUR_2(po):
     order = ordered(po)
     with pytest.raises(DomainError) as exc:
-        orders.update_line(po.buyer, order.lines.first(), quantity=99)
+        order_edits.update_line(po.buyer, order.lines.first(), quantity=99)
     assert exc.value.code == "not_editable"
     with pytest.raises(DomainError):
-        orders.update_order(po.buyer, order, supplier=po.gz)
-    order = orders.update_order(po.buyer, order, expected_on=dt.date(2030, 1, 2), transport_cost_fen=1500)
+        order_edits.update_order(po.buyer, order, supplier=po.gz)
+    order = order_edits.update_order(po.buyer, order, expected_on=dt.date(2030, 1, 2), transport_cost_fen=1500)
     assert (order.expected_on, order.transport_cost_fen) == (dt.date(2030, 1, 2), 1500)
 
 
@@ -293,12 +294,14 @@ def test_two_editors_second_is_refused_as_stale_PUR_2(po):
     order = new_order(po)
     seen_by_a, seen_by_b = fresh(order), fresh(order)
     line = order.lines.get(sku=po.skus["D-黑-S"])
-    orders.edit_lines(po.buyer, seen_by_a, changes={line.pk: (20, 3500)}, version=seen_by_a.version)
+    order_edits.edit_lines(po.buyer, seen_by_a, changes={line.pk: (20, 3500)}, version=seen_by_a.version)
     for change in (
-        lambda: orders.edit_lines(po.buyer, seen_by_b, changes={line.pk: (30, 3500)}, version=seen_by_b.version),
-        lambda: orders.update_order(po.buyer, seen_by_b, transport_cost_fen=999, version=seen_by_b.version),
+        lambda: order_edits.edit_lines(po.buyer, seen_by_b, changes={line.pk: (30, 3500)}, version=seen_by_b.version),
+        lambda: order_edits.update_order(po.buyer, seen_by_b, transport_cost_fen=999, version=seen_by_b.version),
         lambda: orders.place_order(po.buyer, seen_by_b, version=seen_by_b.version),
-        lambda: orders.report_problem(po.buyer, seen_by_b, kind="quality", description="x", version=seen_by_b.version),
+        lambda: problems.report_problem(
+            po.buyer, seen_by_b, kind="quality", description="x", version=seen_by_b.version
+        ),
     ):
         with pytest.raises(DomainError) as exc:
             change()
@@ -310,10 +313,10 @@ def test_two_editors_second_is_refused_as_stale_PUR_2(po):
 
 def test_parse_lines_code_quantity_price_with_row_errors_PUR_2(po):
     sup_svc.set_supplier_product(po.buyer, po.hz, po.dress, unit_cost_fen=3300)
-    lines = orders.parse_lines("D-黑-S 10 35.5\nD-白-M\t4\n\nT-灰-M,2,19", po.hz)
+    lines = order_edits.parse_lines("D-黑-S 10 35.5\nD-白-M\t4\n\nT-灰-M,2,19", po.hz)
     assert [(s.code, q, p) for s, q, p in lines] == [("D-黑-S", 10, 3550), ("D-白-M", 4, 3300), ("T-灰-M", 2, 1900)]
     with pytest.raises(DomainError) as exc:
-        orders.parse_lines("D-黑-S 10 35\nNOPE 1\nD-白-M zero\nT-灰-M 1 abc", po.hz)
+        order_edits.parse_lines("D-黑-S 10 35\nNOPE 1\nD-白-M zero\nT-灰-M 1 abc", po.hz)
     assert exc.value.details == [
         "第 2 行：商家编码或条码 NOPE 不存在",
         "第 3 行：数量“zero”应为大于 0 的整数",
@@ -327,7 +330,7 @@ def test_combination_skus_are_bought_as_parts_PUR_2(po):
         orders.create_order(po.buyer, lines=[(combo, 1, 100)], supplier=po.hz)
     assert exc.value.code == "combo"
     with pytest.raises(DomainError) as exc:
-        orders.parse_lines("D-套装 2")
+        order_edits.parse_lines("D-套装 2")
     assert "组合商品" in exc.value.details[0]
 
 
@@ -336,18 +339,18 @@ def test_combination_skus_are_bought_as_parts_PUR_2(po):
 
 def test_payments_up_to_amount_plus_transport_overpaying_refused_PUR_2_PUR_3(po):
     order = ordered(po)  # 10 × ¥35 + 5 × ¥40 = ¥550
-    order = orders.update_order(po.buyer, order, transport_cost_fen=2000, version=order.version)
-    orders.add_payment(po.buyer, order, amount_fen=50000, method="alipay", note="定金", version=order.version)
+    order = order_edits.update_order(po.buyer, order, transport_cost_fen=2000, version=order.version)
+    payments.add_payment(po.buyer, order, amount_fen=50000, method="alipay", note="定金", version=order.version)
     with pytest.raises(DomainError) as exc:
-        orders.add_payment(po.buyer, order, amount_fen=7001)
+        payments.add_payment(po.buyer, order, amount_fen=7001)
     assert exc.value.code == "overpaid" and "最多还能付 ¥70.00" in exc.value.message
-    orders.add_payment(po.buyer, order, amount_fen=7000)
-    assert orders.order_figures([order.pk])[order.pk].owed == 0
+    payments.add_payment(po.buyer, order, amount_fen=7000)
+    assert selectors.order_figures([order.pk])[order.pk].owed == 0
     with pytest.raises(DomainError):
-        orders.add_payment(po.buyer, order, amount_fen=1)
+        payments.add_payment(po.buyer, order, amount_fen=1)
     # Transport cannot drop below what was paid beyond the goods.
     with pytest.raises(DomainError) as exc:
-        orders.update_order(po.buyer, order, transport_cost_fen=1000)
+        order_edits.update_order(po.buyer, order, transport_cost_fen=1000)
     assert exc.value.code == "below_paid"
     assert Payment.objects.filter(order=order).count() == 2
 
@@ -355,11 +358,11 @@ def test_payments_up_to_amount_plus_transport_overpaying_refused_PUR_2_PUR_3(po)
 def test_payment_refused_before_ordering_and_in_the_future_PUR_2(po):
     draft = new_order(po)
     with pytest.raises(DomainError) as exc:
-        orders.add_payment(po.buyer, draft, amount_fen=100)
+        payments.add_payment(po.buyer, draft, amount_fen=100)
     assert exc.value.code == "not_payable"
     order = ordered(po)
     with pytest.raises(DomainError) as exc:
-        orders.add_payment(po.buyer, order, amount_fen=100, paid_on=clock.today() + dt.timedelta(days=1))
+        payments.add_payment(po.buyer, order, amount_fen=100, paid_on=clock.today() + dt.timedelta(days=1))
     assert exc.value.code == "future_date"
 
 
@@ -367,14 +370,14 @@ def test_close_refused_while_a_problem_is_open_PUR_2(po):
     order = ordered(po)
     receive(order, {"D-黑-S": (10, 2), "D-白-M": (5, 0)})
     order = fresh(order)
-    problem = orders.report_problem(po.buyer, order, kind="quality", description="2 件脱线", version=order.version)
+    problem = problems.report_problem(po.buyer, order, kind="quality", description="2 件脱线", version=order.version)
     with pytest.raises(DomainError) as exc:
         orders.close_order(po.buyer, order)
     assert exc.value.code == "open_problems" and "2 件脱线" in exc.value.message
     assert fresh(order).state == State.RECEIVED
     with pytest.raises(DomainError):
-        orders.resolve_problem(po.buyer, problem, resolution=" ")
-    orders.resolve_problem(po.buyer, problem, resolution="供应商换货，下批验针脚")
+        problems.resolve_problem(po.buyer, problem, resolution=" ")
+    problems.resolve_problem(po.buyer, problem, resolution="供应商换货，下批验针脚")
     order = orders.close_order(po.buyer, order)
     assert order.state == State.CLOSED
 
@@ -391,11 +394,11 @@ def test_close_refused_while_a_slip_is_not_posted_PUR_2(po):
 def test_every_change_is_on_the_timeline_PUR_2(po):
     order = new_order(po)
     line = order.lines.first()
-    orders.update_line(po.buyer, line, quantity=11)
-    orders.update_order(po.buyer, order, reason="双11备货")
+    order_edits.update_line(po.buyer, line, quantity=11)
+    order_edits.update_order(po.buyer, order, reason="双11备货")
     order = orders.place_order(po.buyer, order)
-    orders.add_payment(po.buyer, order, amount_fen=100)
-    orders.report_problem(po.buyer, order, kind="late", description="晚到两天")
+    payments.add_payment(po.buyer, order, amount_fen=100)
+    problems.report_problem(po.buyer, order, kind="late", description="晚到两天")
     kinds = set(timeline_for(order).values_list("kind", flat=True))
     assert kinds >= {"po_created", "po_line", "po_changed", "po_state", "po_payment", "po_problem"}
     assert fresh(order).version == 6

@@ -13,7 +13,7 @@ from django.db.models import Sum
 
 from zhanggui.core.errors import DomainError
 from zhanggui.purchasing.models import Payment
-from zhanggui.purchasing.services import orders
+from zhanggui.purchasing.services import order_edits, payments
 
 from .orders_setup import (
     fresh,
@@ -66,7 +66,7 @@ def test_same_version_saved_by_many_at_once_only_one_wins_PUR_2(transactional_db
     line = order.lines.get(sku=po.skus["D-黑-S"])
     version = order.version
     results, refused = race(
-        lambda n: orders.edit_lines(po.buyer, order.pk, changes={line.pk: (20 + n, 3500)}, version=version)
+        lambda n: order_edits.edit_lines(po.buyer, order.pk, changes={line.pk: (20 + n, 3500)}, version=version)
     )
     assert len(results) == 1 and refused == ["stale_version"] * (THREADS - 1)
     now = fresh(order)
@@ -76,6 +76,6 @@ def test_same_version_saved_by_many_at_once_only_one_wins_PUR_2(transactional_db
 
 def test_parallel_payments_never_exceed_what_is_due_PUR_2_PUR_3(transactional_db, po):
     order = ordered(po)  # ¥550 due; eight people pay ¥200 at once: two go through, never three
-    results, refused = race(lambda n: orders.add_payment(po.buyer, order.pk, amount_fen=20000))
+    results, refused = race(lambda n: payments.add_payment(po.buyer, order.pk, amount_fen=20000))
     assert len(results) == 2 and refused == ["overpaid"] * (THREADS - 2)
     assert Payment.objects.filter(order=order).aggregate(s=Sum("amount_fen"))["s"] == 40000

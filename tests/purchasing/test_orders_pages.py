@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from zhanggui.purchasing.models import Payment, Problem, PurchaseOrder, Quote, Supplier, SupplierProduct
-from zhanggui.purchasing.services import orders
+from zhanggui.purchasing.services import orders, payments
 from zhanggui.purchasing.services import suppliers as sup_svc
 
 from .orders_setup import (
@@ -106,7 +106,7 @@ def test_finance_records_payments_but_cannot_change_lines_PUR_2_PUR_3(po, client
 def test_list_tabs_counts_filters_and_money_columns_PUR_2(po, client_for, world):
     draft = new_order(po, reason="新款首单")
     a = ordered(po)
-    orders.add_payment(po.buyer, a, amount_fen=10000)
+    payments.add_payment(po.buyer, a, amount_fen=10000)
     gz = ordered(po, supplier="gz", lines={"T-灰-M": (8, 2000)})
     receive(gz, {"T-灰-M": (2, 0)})
     cancelled = orders.cancel_order(po.buyer, new_order(po))
@@ -332,7 +332,7 @@ def test_supplier_list_quality_columns_sorted_by_defect_rate_and_owed_total_PUR_
     hz_order, gz_order = ordered(po), ordered(po, supplier="gz")
     receive(hz_order, {"D-黑-S": (10, 1)})  # 10 %
     receive(gz_order, {"D-黑-S": (10, 3)})  # 30 %
-    orders.add_payment(po.buyer, gz_order, amount_fen=55000)  # gz fully paid
+    payments.add_payment(po.buyer, gz_order, amount_fen=55000)  # gz fully paid
     sup_svc.create_supplier(po.buyer, code="NB", name="宁波针织")  # nothing received: last
     client = client_for(world.people["finance"])
     resp = client.get("/purchasing/suppliers/?sort=defect")
@@ -380,7 +380,7 @@ def test_create_and_edit_supplier_through_the_form_PUR_1(po, client_for, world):
 
 def test_supplier_documents_page_and_xlsx_export_PUR_3(po, client_for, world):
     a = ordered(po)
-    orders.add_payment(po.buyer, a, amount_fen=30000)
+    payments.add_payment(po.buyer, a, amount_fen=30000)
     client = client_for(world.people["finance"])
     page = client.get(f"/purchasing/suppliers/{po.hz.pk}/?section=documents")
     assert page.context["totals"] == {"amount": 55000, "transport": 0, "paid": 30000, "owed": 25000}
@@ -471,5 +471,5 @@ def test_lists_use_a_fixed_number_of_queries_PUR_1_PUR_2(po, client_for, world):
     few = (queries("/purchasing/"), queries("/purchasing/suppliers/"))
     for n in range(6):
         order = ordered(po, supplier="gz" if n % 2 else "hz")
-        orders.add_payment(po.buyer, order, amount_fen=100)
+        payments.add_payment(po.buyer, order, amount_fen=100)
     assert (queries("/purchasing/"), queries("/purchasing/suppliers/")) == few

@@ -15,7 +15,7 @@ from zhanggui.core import clock
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import timeline_for
 from zhanggui.purchasing.models import PurchaseOrder, Receipt, ReceiptLine, SupplierExchange, SupplierProduct
-from zhanggui.purchasing.services import orders
+from zhanggui.purchasing.services import order_edits, orders, payments
 from zhanggui.purchasing.services import suppliers as svc
 
 from .orders_setup import (
@@ -171,8 +171,8 @@ def _documents(po):
     """Four orders with 杭州织造: A ordered (¥550 + ¥20 transport, ¥300 paid), B closed short (10 × ¥35
     ordered, 6 arrived → ¥210), a draft and a cancelled one (neither is a purchase document)."""
     a = ordered(po)
-    a = orders.update_order(po.buyer, a, transport_cost_fen=2000)
-    orders.add_payment(po.buyer, a, amount_fen=30000, paid_on=clock.today())
+    a = order_edits.update_order(po.buyer, a, transport_cost_fen=2000)
+    payments.add_payment(po.buyer, a, amount_fen=30000, paid_on=clock.today())
     b = ordered(po, lines={"D-黑-S": (10, 3500)})
     receive(b, {"D-黑-S": (6, 0)})
     orders.close_order(po.buyer, fresh(b), note="断货")

@@ -1,14 +1,10 @@
-"""The shipping API (/api/v1/packages/…, /api/v1/carriers/…): one module per part of issue 7, each with its own
-router (api_<part>.py); the same services and permissions as the pages."""
-
-from importlib import import_module
+"""The shipping API (/api/v1/packages/…, /api/v1/carriers/…): one module per part of shipping (SHIP-1 … SHIP-5),
+each with its own router (api_<part>.py); the same services and permissions as the pages."""
 
 from ninja import Router
 
+from . import api_carriers, api_packages, api_review, api_ship, api_sla, api_tracking
+
 router = Router(tags=["shipping"])
-
-# One module per part; a part adds its name here.
-PARTS = ("packages", "carriers", "ship", "review", "sla", "tracking")
-
-for _part in PARTS:
-    router.add_router("", import_module(f"{__package__}.api_{_part}").router)
+for module in (api_packages, api_carriers, api_ship, api_review, api_sla, api_tracking):
+    router.add_router("", module.router)

@@ -7,9 +7,9 @@ from ninja.files import UploadedFile
 from zhanggui.core.access import allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
 
+from . import selectors
 from .models import Package, PackageLine
 from .services import printing, waybills
-from .views.packages import search_filter
 from .views.printing import load_batch
 from .views.waybills import LOAD, VIEW_ACCOUNTS, load_account
 
@@ -58,15 +58,10 @@ def _out(p: Package) -> dict:
 
 @api_route(router.get, "/packages", perm=VIEW, response=list[PackageOut])
 def list_packages(request, state: str = "", q: str = "", shop_id: int = 0, carrier: str = "", limit: int = 100):
-    qs = Package.objects.filter(shop__in=allowed_shops(request.user)).select_related("carrier")
+    qs = selectors.packages_in_view(allowed_shops(request.user), q=q, shop_id=shop_id, carrier=carrier)
     if state:
         qs = qs.filter(state=state)
-    if q.strip():
-        qs = qs.filter(search_filter(q))
-    if shop_id:
-        qs = qs.filter(shop_id=shop_id)
-    if carrier:
-        qs = qs.filter(carrier__code=carrier)
+    qs = qs.select_related("carrier")
     return [_out(p) for p in qs.order_by("ordered_at", "id")[: max(1, min(limit, 500))]]
 
 

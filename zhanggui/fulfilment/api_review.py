@@ -5,8 +5,8 @@ from ninja import Router, Schema
 
 from zhanggui.core.access import allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
-from zhanggui.orders.models import Order
 
+from . import selectors
 from .models import Package
 from .services import plan, review
 
@@ -54,8 +54,7 @@ def _picked(payload: PickIn) -> list[tuple[int, int | None]]:
 @api_route(router.get, "/review", perm=REVIEW, response=list[ReviewOut])
 def list_review(request, clean: bool | None = None, limit: int = 200):
     """The 待审核 orders of the caller's shops with the reasons they wait for a person ([] = clean)."""
-    qs = Order.objects.filter(shop__in=allowed_shops(request.user), state=Order.State.TO_REVIEW)
-    orders = list(qs.order_by("ordered_at", "id")[: max(1, min(limit, 1000))])
+    orders = list(selectors.orders_to_review(allowed_shops(request.user))[: max(1, min(limit, 1000))])
     found = review.reasons([o.pk for o in orders])
     rows = [
         {

@@ -8,6 +8,7 @@ from zhanggui.core.access import allowed_shops
 from zhanggui.core.apitools import api_route
 from zhanggui.core.errors import DomainError
 
+from . import selectors
 from .models import Package
 from .services import shipping, verify
 
@@ -125,7 +126,7 @@ def _shops(request, shop: int | None):
 @api_route(router.get, "/shipments", perm=VIEW_SHIPMENT, response=list[ShipmentOut])
 def shipments(request, day: str = "", shop: int | None = None, limit: int = 500):
     """The shipments of a Beijing day (default today) of the caller's shops (SHIP-1 daily shipping record)."""
-    found = shipping.shipments_of_day(_shops(request, shop), shipping.parse_day(day))
+    found = selectors.shipments_of_day(_shops(request, shop), shipping.parse_day(day))
     return [_shipment_out(s) for s in found[: max(1, min(limit, 5000))]]
 
 

@@ -1,9 +1,17 @@
-"""Shipping pages (/shipping/): each views module (one per part of issue 7) contributes its own `urls`."""
+"""Shipping pages (/shipping/): each views module (one per part of shipping) contributes its own `urls`."""
 
-from importlib import import_module
-
-# One module per part; a part adds its name here.
-PARTS = ("packages", "printing", "waybills", "carriers", "scan", "shipping", "review", "sla", "tracking", "fees")
+from .views import carriers, fees, packages, printing, review, scan, shipping, sla, tracking, waybills
 
 app_name = "fulfilment"
-urlpatterns = [url for part in PARTS for url in import_module(f"{__package__}.views.{part}").urls]
+urlpatterns = (
+    packages.urls
+    + printing.urls
+    + waybills.urls
+    + carriers.urls
+    + scan.urls
+    + shipping.urls
+    + review.urls
+    + sla.urls
+    + tracking.urls
+    + fees.urls
+)

@@ -15,8 +15,10 @@ from zhanggui.core.errors import DomainError
 from zhanggui.inventory.selectors import active_warehouses
 from zhanggui.inventory.services.stock import default_warehouse
 
+from . import selectors
 from .models import Payment, PurchaseOrder, Supplier
 from .services import orders as svc
+from .services import payments
 
 router = Router(tags=["purchasing"])
 StateName = Literal["draft", "quoting", "ordered", "partial", "received", "closed", "cancelled"]
@@ -149,7 +151,7 @@ def _order_out(o: PurchaseOrder, f) -> dict:
         "source": o.source,
         "reason": o.reason,
         "expected_on": o.expected_on,
-        "late": svc.is_late(o),
+        "late": selectors.is_late(o),
         "buyer_number": o.buyer.number if o.buyer else None,
         "created_at": o.created_at,
         "ordered_at": o.ordered_at,
@@ -166,9 +168,9 @@ def _order_out(o: PurchaseOrder, f) -> dict:
 
 def _detail(po_id: int) -> dict:
     o = get_object_or_404(PurchaseOrder.objects.select_related("supplier", "buyer"), pk=po_id)
-    f = svc.order_figures([o.pk])[o.pk]
+    f = selectors.order_figures([o.pk])[o.pk]
     lines = list(o.lines.select_related("sku"))
-    comparison = svc.compare_quotes(o)
+    comparison = selectors.compare_quotes(o)
     codes = [row["line"].sku.code for row in comparison["rows"]]
     quotes = []
     for i, c in enumerate(comparison["quotes"]):
@@ -242,15 +244,11 @@ def list_purchase_orders(
     offset: int = 0,
 ):
     """PUR-2: purchase orders newest first; `tabs` counts per state under the same filters."""
-    filters = svc.OrderFilters(tab=state or "all", supplier=supplier_id, q=q.strip()[:64], late=late)
-    counts = svc.tab_counts(filters)
+    filters = selectors.OrderFilters(tab=state or "all", supplier=supplier_id, q=q.strip()[:64], late=late)
+    counts = selectors.tab_counts(filters)
     offset = max(offset, 0)
-    orders = list(
-        svc.filtered_orders(filters)
-        .select_related("supplier", "buyer")
-        .order_by("-created_at", "-pk")[offset : offset + max(1, min(limit, 500))]
-    )
-    figures = svc.order_figures([o.pk for o in orders])
+    orders = list(selectors.order_list(filters)[offset : offset + max(1, min(limit, 500))])
+    figures = selectors.order_figures([o.pk for o in orders])
     return {"count": counts[filters.tab], "tabs": counts, "items": [_order_out(o, figures[o.pk]) for o in orders]}
 
 
@@ -311,7 +309,7 @@ def transition_purchase_order(request, po_id: int, payload: TransitionIn):
 def add_purchase_payment(request, po_id: int, payload: PaymentIn):
     """PUR-2, PUR-3: a payment to the supplier; refused beyond amount + transport − paid."""
     order = get_object_or_404(PurchaseOrder, pk=po_id)
-    p: Payment = svc.add_payment(
+    p: Payment = payments.add_payment(
         request.user,
         order,
         amount_fen=payload.amount_fen,

@@ -19,8 +19,9 @@ from zhanggui.inventory.services import returns as returns_service
 from zhanggui.inventory.services import stocktake as stocktakes
 from zhanggui.shops.models import Shop
 
+from . import selectors
 from .models import DropshipOrder, PurchaseOrder, Supplier, SupplierExchange
-from .services import dropship, exchanges, orders, receiving, suppliers
+from .services import dropship, exchanges, orders, payments, problems, quotes, receiving, suppliers
 
 # (code, name, contact, phone, wechat, address, lead days, terms, categories it supplies)
 SUPPLIERS = [
@@ -192,8 +193,8 @@ def _orders(manager, keeper, finance, made, rng) -> int:
     closed = orders.create_order(manager, lines=_lines(hz, rng), supplier=hz, warehouse=main, reason="秋冬补货")
     orders.place_order(manager, closed)
     _receive(keeper, manager, closed, rng, faulty=2)  # faulty pieces: first row of the exchange list
-    figures = orders.order_figures([closed.pk])[closed.pk]
-    orders.add_payment(
+    figures = selectors.order_figures([closed.pk])[closed.pk]
+    payments.add_payment(
         finance,
         closed,
         amount_fen=figures.owed,
@@ -208,15 +209,15 @@ def _orders(manager, keeper, finance, made, rng) -> int:
     received.transport_cost_fen = 0
     orders.place_order(manager, received)
     _receive(keeper, manager, received, rng, faulty=3, differs="面料比上批薄，领口走线不同")
-    orders.report_problem(manager, received, kind="quality", description="3 件线头、污渍，已列换货清单")
-    figures = orders.order_figures([received.pk])[received.pk]
-    orders.add_payment(finance, received, amount_fen=figures.owed // 2, method="alipay", note="定金 50%")
+    problems.report_problem(manager, received, kind="quality", description="3 件线头、污渍，已列换货清单")
+    figures = selectors.order_figures([received.pk])[received.pk]
+    payments.add_payment(finance, received, amount_fen=figures.owed // 2, method="alipay", note="定金 50%")
 
     # Partly received: the factory delivered half; the rest is in transit.
     partial = orders.create_order(manager, lines=_lines(yw, rng, n=6), supplier=yw, warehouse=main, reason="冬季备货")
     orders.place_order(manager, partial)
-    figures = orders.order_figures([partial.pk])[partial.pk]
-    orders.add_payment(finance, partial, amount_fen=max(1, figures.owed * 3 // 10), method="bank", note="定金 30%")
+    figures = selectors.order_figures([partial.pk])[partial.pk]
+    payments.add_payment(finance, partial, amount_fen=max(1, figures.owed * 3 // 10), method="bank", note="定金 30%")
     _receive(keeper, manager, partial, rng, share=0.5, faulty=1)
 
     # Ordered, waiting for the goods (in transit), one of them late.
@@ -242,7 +243,7 @@ def _orders(manager, keeper, finance, made, rng) -> int:
     orders.submit_for_quotes(manager, quoting)
     for supplier, factor, lead in ((gz, 1.0, 3), (fj, 0.9, 15)):
         prices = {line.pk: int(line.unit_cost_fen * factor) or 1000 for line in quoting.lines.all()}
-        orders.record_quote(
+        quotes.record_quote(
             manager,
             quoting,
             supplier,

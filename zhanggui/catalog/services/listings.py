@@ -17,6 +17,7 @@ from zhanggui.core import clock
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import record_event, record_events, register_event_kinds
 from zhanggui.core.money import format_fen
+from zhanggui.core.states import Machine
 from zhanggui.shops.models import Shop
 from zhanggui.shops.settings_store import get_setting
 
@@ -43,18 +44,23 @@ register_event_kinds(
     }
 )
 
-# Allowed manual moves: (from, to). to_delist ↔ listed also happens automatically on stock changes (PROD-6).
-TRANSITIONS = {
-    (S.DRAFT, S.LISTED),
-    (S.DELISTED, S.LISTED),
-    (S.TO_DELIST, S.LISTED),
-    (S.LISTED, S.DELISTED),
-    (S.TO_DELIST, S.DELISTED),
+# Allowed manual moves. to_delist ↔ listed also happens automatically on stock changes (PROD-6).
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.LISTED},
+    S.LISTED: {S.DELISTED},
+    S.DELISTED: {S.LISTED},
+    S.TO_DELIST: {S.LISTED, S.DELISTED},
 }
-
-
-def status_label(status: str) -> str:
-    return str(S(status).label) if status in S.values else status
+# Labels: the choice labels (in the request language, like the list page).
+LISTINGS = Machine(
+    Listing,
+    TRANSITIONS,
+    name="商品",
+    event_kind="status",
+    field="status",
+    illegal_text="“{before}”的商品不能改为“{to}”{why}",
+)
+status_label = LISTINGS.label
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -385,23 +391,16 @@ def on_stock_changed(sku_ids=(), available=None, **_payload) -> dict:
 def _transition(actor, listing: Listing, to: str, note: str = "", kind: str = "status") -> Listing:
     if listing.status == to:
         raise IllegalTransition("same_status", f"商品已是“{status_label(to)}”", "status")
-    if (listing.status, to) not in TRANSITIONS:
-        raise IllegalTransition(
-            "illegal_transition", f"“{status_label(listing.status)}”的商品不能改为“{status_label(to)}”", "status"
-        )
-    before = listing.status
+    LISTINGS.check(listing, to)
     now = clock.now()
-    listing.status = to
-    fields = ["status"]
+    fields = []
     if to == S.LISTED:
         listing.listed_at = now  # the platform's 7-day relisting cycle starts here (PROD-11)
         fields.append("listed_at")
     elif to == S.DELISTED:
         listing.delisted_at = now
         fields.append("delisted_at")
-    listing.save(update_fields=fields)
-    record_event(actor, listing, kind, from_state=status_label(before), to_state=status_label(to), note=note)
-    return listing
+    return LISTINGS.move_locked(listing, to, actor, note, fields, kind=kind)
 
 
 def _check_listable(listing: Listing) -> None:
@@ -414,14 +413,14 @@ def _check_listable(listing: Listing) -> None:
 
 def list_now(actor, listing: Listing, note: str = "") -> Listing:
     with transaction.atomic():
-        listing = Listing.objects.select_for_update().get(pk=listing.pk)
+        listing = LISTINGS.lock(listing)
         _check_listable(listing)
         return _transition(actor, listing, S.LISTED, note)
 
 
 def delist_now(actor, listing: Listing, note: str = "") -> Listing:
     with transaction.atomic():
-        listing = Listing.objects.select_for_update().get(pk=listing.pk)
+        listing = LISTINGS.lock(listing)
         return _transition(actor, listing, S.DELISTED, note)
 
 
@@ -439,7 +438,7 @@ def bulk_change(actor, listings, action: str) -> dict:
         state = listing_availability([li.pk for li in rows]) if to == S.LISTED else {}
         moved, skipped = [], []
         for li in rows:
-            if (li.status, to) not in TRANSITIONS:
+            if not LISTINGS.allows(li, to):
                 skipped.append((li, f"“{status_label(li.status)}”不能{'上架' if to == S.LISTED else '下架'}"))
             elif to == S.LISTED and (li.price_fen <= 0 or not state[li.pk]):
                 skipped.append((li, "全部 SKU 已售罄" if li.price_fen > 0 else "价格为 0"))
@@ -447,7 +446,7 @@ def bulk_change(actor, listings, action: str) -> dict:
                 moved.append(li)
         update = {"status": to, "listed_at": now} if to == S.LISTED else {"status": to, "delisted_at": now}
         Listing.objects.filter(pk__in=[li.pk for li in moved]).update(**update)
-        record_events(actor, [(li, "status", status_label(li.status), status_label(to), "批量") for li in moved])
+        record_events(actor, [LISTINGS.event_row(li, li.status, to, "批量") for li in moved])
     return {"moved": len(moved), "skipped": [(li.pk, str(li), reason) for li, reason in skipped]}
 
 

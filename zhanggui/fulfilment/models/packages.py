@@ -12,7 +12,7 @@ STAFF = settings.AUTH_USER_MODEL
 
 
 class Package(models.Model):
-    class State(models.TextChoices):  # the one transition table is services/packages.TRANSITIONS
+    class State(models.TextChoices):  # the one transition table: services/packages.PACKAGE_STATES
         TO_PRINT = "to_print", pgettext_lazy("package state", "to print")
         PRINTED = "printed", pgettext_lazy("package state", "printed")
         PACKED = "packed", pgettext_lazy("package state", "packed")

@@ -1,4 +1,4 @@
-"""The package state machine (issue 7, SHIP-1): ONE transition table, one move function, each move on the package's
+"""The package state machine (SHIP-1): ONE transition table (core.states.Machine), each move on the package's
 timeline with the 工号 of whoever made it; and packages born from approved orders.
 
     待打单 to_print → 已打单 printed → 已验货打包 packed → 已发货 shipped → 已签收 signed
@@ -12,12 +12,10 @@ have not shipped. Moves are conditional on the state read under a row lock, and 
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from zhanggui.core import clock
 from zhanggui.core.domain_events import subscribe
-from zhanggui.core.errors import DomainError, IllegalTransition
-from zhanggui.core.events import record_event, record_events, register_event_kinds
+from zhanggui.core.events import record_events, register_event_kinds
+from zhanggui.core.states import Machine
 from zhanggui.inventory.services import stock
 from zhanggui.orders.models import Order, OrderLine
 from zhanggui.shops.settings_store import get_settings
@@ -47,50 +45,12 @@ STATE_NAMES = {
 
 register_event_kinds({"package_state": "包裹状态", "package_created": "生成包裹"})
 
-
-def state_label(state: str) -> str:
-    return STATE_NAMES.get(state) or str(state)
-
-
-def check_version(package: Package, version) -> None:
-    if version is not None and int(version) != package.version:
-        message = f"包裹 {package.package_no} 已被他人修改（第 {package.version} 版），请刷新后再操作"
-        raise DomainError("stale_version", message, "version")
-
-
-def lock(package: Package | int, version=None) -> Package:
-    """The package re-read with a row lock inside the caller's transaction (concurrent changes queue up)."""
-    found = Package.objects.select_for_update(of=("self",)).get(pk=getattr(package, "pk", package))
-    check_version(found, version)
-    return found
-
-
-def save_changes(package: Package, fields: list[str]) -> None:
-    """Save `fields` and raise the version (inside the transaction holding the lock)."""
-    package.version += 1
-    package.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
-
-
-def move_locked(package: Package, to: str, actor, note: str = "", fields: list[str] | None = None) -> Package:
-    """Move a LOCKED package to `to` if the table allows it; `fields` are other fields the caller changed."""
-    before = package.state
-    if to not in TRANSITIONS.get(before, set()):
-        raise IllegalTransition(
-            "illegal_transition",
-            f"包裹 {package.package_no} 当前为“{state_label(before)}”，不能改为“{state_label(to)}”",
-            "state",
-        )
-    package.state = to
-    save_changes(package, ["state", *(fields or [])])
-    record_event(actor, package, "package_state", from_state=state_label(before), to_state=state_label(to), note=note)
-    return package
-
-
-def transition(package, to: str, actor, note: str = "", version=None) -> Package:
-    with transaction.atomic():
-        current = lock(package, version)
-        move_locked(current, to, actor, note)
-    return current
+PACKAGE_STATES = Machine(Package, TRANSITIONS, names=STATE_NAMES, name="包裹 {package_no}", event_kind="package_state")
+state_label = PACKAGE_STATES.label
+lock = PACKAGE_STATES.lock  # lock(package, version=None): row lock + stale_version check
+save_changes = PACKAGE_STATES.save  # save fields and raise the version
+move_locked = PACKAGE_STATES.move_locked  # move_locked(package, to, actor, note, fields): check, save, timeline
+transition = PACKAGE_STATES.transition  # lock + move in a transaction of its own
 
 
 # ---- packages from orders ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import F
 
 from zhanggui.channels import shipping as channel_shipping
 from zhanggui.core import clock
@@ -31,6 +31,7 @@ from zhanggui.orders.models import Order, OrderLine
 from zhanggui.orders.services import states as order_states
 
 from ..models import Package, PackageLine, PackageOrder, Shipment
+from ..selectors import shipments_of_day
 from . import packages
 
 State = Package.State
@@ -169,35 +170,6 @@ def parse_day(text) -> dt.date:
         return dt.date.fromisoformat(str(text))
     except ValueError:
         raise DomainError("bad_day", f"日期格式不对：{text}（应为 2026-12-03）", "day") from None
-
-
-def shipments_of_day(shops, day: dt.date):
-    return (
-        Shipment.objects.filter(shop__in=shops, ship_day=day)
-        .select_related("shop", "shop__platform", "carrier", "package", "package__order", "shipped_by")
-        .order_by("shop_id", "carrier__sort", "shipped_at", "id")
-    )
-
-
-def daily_summary(shops, day: dt.date) -> list[dict]:
-    """SHIP-1 daily shipping record: per shop and carrier, the parcels and their weight shipped that Beijing day."""
-    rows = (
-        Shipment.objects.filter(shop__in=shops, ship_day=day)
-        .values("shop_id", "shop__name", "carrier__short_name", "carrier__name")
-        .annotate(parcels=Count("id"), weight_g=Sum("weight_g"))
-        .order_by("shop__name", "carrier__short_name")
-    )
-    return [
-        {
-            "shop_id": r["shop_id"],
-            "shop": r["shop__name"],
-            "carrier": r["carrier__short_name"] or r["carrier__name"],
-            "parcels": r["parcels"],
-            "weight_g": r["weight_g"] or 0,
-            "weight_kg": (r["weight_g"] or 0) / 1000,
-        }
-        for r in rows
-    ]
 
 
 def batch_ship_parcels(shop, day: dt.date) -> list[channel_shipping.Parcel]:

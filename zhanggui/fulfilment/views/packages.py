@@ -4,7 +4,6 @@ orders, lines, receiver (masked per role, TEAM-5), carrier choice, waybill, prin
 and the timeline, with reprint / void buttons."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import urlencode
@@ -17,7 +16,8 @@ from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.privacy import can_see_pii
 from zhanggui.orders.views.common import present_receiver
 
-from ..models import Carrier, Package, PackageLine, PackageOrder
+from .. import selectors
+from ..models import Carrier, Package
 from ..services import packages, printing
 from ..services.waybills import SIZES
 from .common import PRINT, STATE_TONES, VIEW
@@ -25,27 +25,12 @@ from .common import PRINT, STATE_TONES, VIEW
 PER_PAGE = 50
 
 
-def search_filter(q: str) -> Q:
-    """Package no., order no. (any merged order), waybill no., or the last 4 digits of the receiver's phone."""
-    q = q.strip()
-    orders = PackageOrder.objects.filter(order__platform_order_no=q).values("package_id")
-    found = Q(package_no=q) | Q(waybill_no=q) | Q(pk__in=orders)
-    if q.isdigit() and len(q) == 4:
-        found |= Q(order__receiver_phone__endswith=q)
-    return found
-
-
 def filtered(request):
     """The packages of the shops in view with the list's filters (all but the state tab) and the filter values."""
     g = request.GET
     values = {"q": g.get("q", "").strip(), "shop": g.get("shop_id", ""), "carrier": g.get("carrier", "")}
-    qs = Package.objects.filter(shop__in=request.scope.shops)
-    if values["q"]:
-        qs = qs.filter(search_filter(values["q"]))
-    if values["shop"].isdigit():
-        qs = qs.filter(shop_id=int(values["shop"]))
-    if values["carrier"]:
-        qs = qs.filter(carrier__code=values["carrier"])
+    shop_id = int(values["shop"]) if values["shop"].isdigit() else None
+    qs = selectors.packages_in_view(request.scope.shops, q=values["q"], shop_id=shop_id, carrier=values["carrier"])
     return qs, values
 
 
@@ -55,19 +40,13 @@ def package_list(request):
     if state not in Package.State.values:
         state = Package.State.TO_PRINT
     qs, values = filtered(request)
-    counts = dict(qs.values_list("state").annotate(n=Count("id")).order_by())
+    counts = selectors.state_counts(qs)
     base = {k: v for k, v in {"q": values["q"], "shop_id": values["shop"], "carrier": values["carrier"]}.items() if v}
     tabs = [
         (s, packages.state_label(s), counts.get(s, 0), "?" + urlencode({**base, "state": s}))
         for s in Package.State.values
     ]
-    rows_qs = (
-        qs.filter(state=state)
-        .select_related("shop", "carrier", "order", "print_batch")
-        .annotate(line_count=Count("lines"))
-        .order_by("ordered_at", "id")  # SHIP-1: the print queue in order time
-    )
-    page_obj = Paginator(rows_qs, PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = Paginator(selectors.package_queue(qs, state), PER_PAGE).get_page(request.GET.get("page"))
     show = can_see_pii(request.user)
     rows = [
         {
@@ -108,22 +87,14 @@ def load(user, package_id):
 def package_detail(request, package_id: int):
     package = load(request.user, package_id)
     show = can_see_pii(request.user)
-    lines = (
-        PackageLine.objects.filter(package=package)
-        .select_related("sku__product", "order_line__order")
-        .order_by("order_line__order_id", "order_line__line_no", "id")
-    )
-    orders = [
-        link.order for link in package.package_orders.select_related("order").order_by("order__ordered_at", "order_id")
-    ]
     shipment = getattr(package, "shipment", None) if hasattr(package, "shipment") else None
     return render(
         request,
         "fulfilment/detail.html",
         {
             "package": package,
-            "orders": orders,
-            "lines": list(lines),
+            "orders": selectors.package_orders(package),
+            "lines": list(selectors.package_lines(package)),
             "receiver": present_receiver(package.order, request.user, show),
             "state_label": packages.state_label(package.state),
             "tone": STATE_TONES.get(package.state, "secondary"),

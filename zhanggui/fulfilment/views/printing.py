@@ -14,6 +14,7 @@ from zhanggui.core.access import allowed_shops, page
 from zhanggui.core.actions import refuse
 from zhanggui.core.errors import DomainError
 
+from .. import selectors
 from ..models import Package, PrintBatch, WaybillPrint
 from ..services import packages as package_states
 from ..services import printing
@@ -68,13 +69,7 @@ def print_view(request):
 @page(VIEW)
 def batch_list(request):
     shops = allowed_shops(request.user)
-    batches = (
-        PrintBatch.objects.filter(prints__package__shop__in=shops)
-        .select_related("created_by", "shop")
-        .distinct()
-        .order_by("-created_at", "-id")[:100]
-    )
-    return render(request, "fulfilment/batches.html", {"batches": batches})
+    return render(request, "fulfilment/batches.html", {"batches": selectors.print_batches(shops)})
 
 
 @page(VIEW)

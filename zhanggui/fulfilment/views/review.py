@@ -2,7 +2,6 @@
 review would pass, merge suggestions; batch approve / reject / merge. Parse → service → render."""
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,9 +11,9 @@ from django.views.decorators.http import require_POST
 from zhanggui.core.access import page
 from zhanggui.core.errors import DomainError
 from zhanggui.core.privacy import can_see_pii
-from zhanggui.orders.models import Order, OrderLine
 from zhanggui.orders.views.common import clean_text, present_receiver
 
+from .. import selectors
 from ..services import plan, review
 from .common import REVIEW
 
@@ -42,33 +41,24 @@ def _rows(orders, user) -> list[dict]:
     return rows
 
 
-def _orders(ids_or_qs):
-    lines = Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("line_no"))
-    return (
-        Order.objects.filter(pk__in=ids_or_qs)
-        .select_related("shop")
-        .prefetch_related(lines)
-        .order_by("ordered_at", "id")
-    )
-
-
 @page(REVIEW)
 def review_page(request):
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "waiting"
     shops = request.scope.shops
-    todo = Order.objects.filter(shop__in=shops, state=Order.State.TO_REVIEW)
-    ids = list(todo.order_by("ordered_at", "id").values_list("pk", flat=True)[:1000])
+    ids = list(selectors.orders_to_review(shops).values_list("pk", flat=True)[:1000])
     found = review.reasons(ids)
     clean_ids = [pk for pk in ids if not found.get(pk)]
     waiting_ids = [pk for pk in ids if found.get(pk)]
     groups = plan.merge_suggestions(shops)
     rows, merge_groups = [], []
     if tab == "merge":
-        by_id = {o.pk: o for o in _orders([pk for g in groups for pk in g["orders"]])}
+        by_id = {o.pk: o for o in selectors.orders_with_lines([pk for g in groups for pk in g["orders"]])}
         for g in groups:
             merge_groups.append({**g, "rows": _rows([by_id[pk] for pk in g["orders"] if pk in by_id], request.user)})
     else:
-        rows = _rows(list(_orders((waiting_ids if tab == "waiting" else clean_ids)[:LIMIT])), request.user)
+        rows = _rows(
+            list(selectors.orders_with_lines((waiting_ids if tab == "waiting" else clean_ids)[:LIMIT])), request.user
+        )
     tabs = [
         ("waiting", _("Waiting for review"), len(waiting_ids)),
         ("clean", _("Can pass automatically"), len(clean_ids)),

@@ -14,7 +14,7 @@ from zhanggui.core.access import has_access, page
 from zhanggui.core.actions import refuse
 from zhanggui.core.errors import DomainError
 
-from ..models import Package
+from .. import selectors
 from ..services import shipping
 from .common import SHIP
 
@@ -33,13 +33,9 @@ def _day(request):
 def shipped(request):
     day = _day(request)
     shops = request.scope.shops
-    shipments = list(shipping.shipments_of_day(shops, day)[:1000])
-    summary = shipping.daily_summary(shops, day)
-    waiting = list(
-        Package.objects.filter(shop__in=shops, state=Package.State.PACKED)
-        .select_related("shop", "carrier", "order")
-        .order_by("ordered_at", "id")[:500]
-    )
+    shipments = list(selectors.shipments_of_day(shops, day)[:1000])
+    summary = selectors.daily_summary(shops, day)
+    waiting = selectors.packed_waiting(shops)
     shop_ids = sorted({s.shop_id for s in shipments})
     context = {
         "day": day,
@@ -106,8 +102,8 @@ def _quote(name: str) -> str:
 def shipped_pdf(request):
     """The daily shipping record on A4 (slips filed by date)."""
     day = _day(request)
-    shipments = list(shipping.shipments_of_day(request.scope.shops, day))
-    summary = shipping.daily_summary(request.scope.shops, day)
+    shipments = list(selectors.shipments_of_day(request.scope.shops, day))
+    summary = selectors.daily_summary(request.scope.shops, day)
     doc = pdf.Document(
         title="发货记录",
         number=day.strftime("%Y%m%d"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from zhanggui.core.access import page
 from zhanggui.core.errors import DomainError
 
-from ..models import TrackingEvent
+from .. import selectors
 from ..services import tracking
 
 ADD_TRACKING = "fulfilment.add_trackingevent"
@@ -29,11 +29,7 @@ def tracking_import(request):
                 messages.error(request, exc.message)
             else:
                 (messages.warning if result.errors else messages.success)(request, result.summary)
-    recent = (
-        TrackingEvent.objects.filter(package__shop__in=request.scope.shops)
-        .select_related("package", "package__carrier")
-        .order_by("-created_at", "-id")[:50]
-    )
+    recent = selectors.recent_tracking(request.scope.shops)
     return render(
         request,
         "fulfilment/tracking.html",

@@ -32,9 +32,10 @@ from django.urls import reverse
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
-from zhanggui.core.errors import DomainError, IllegalTransition
+from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.registry import get_definition
+from zhanggui.core.states import Machine
 
 from ..models import Bin, LedgerEntry, StockLevel, Stocktake, StocktakeLine, Warehouse
 from .stock import Move, move_stock
@@ -68,6 +69,19 @@ STATE_WORDS = {
     State.CANCELLED: "已取消",
 }
 SCOPE_WORDS = {Scope.WAREHOUSE: "整仓", Scope.BINS: "按库位", Scope.SKUS: "按 SKU"}
+
+# Only the stocktake's row is locked (of=self), and FOR NO KEY UPDATE: a plain FOR UPDATE over the join would also
+# lock the warehouse row, and every ledger INSERT of that warehouse (its foreign-key check) would wait for us while
+# we wait for a stock level it holds — a deadlock.
+STOCKTAKES = Machine(
+    Stocktake,
+    TRANSITIONS,
+    names=STATE_WORDS,
+    name="盘点单 {number}",
+    event_kind="stocktake_state",
+    related=("warehouse",),
+    no_key=True,
+)
 
 register_event_kinds(
     {
@@ -192,32 +206,12 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[i : i + size]
 
 
-def lock(stocktake: Stocktake | int) -> Stocktake:
-    """The stocktake re-read with a row lock inside the caller's transaction (concurrent changes queue up).
-
-    Only the stocktake's row (of=self), and FOR NO KEY UPDATE: a plain FOR UPDATE over the join would also lock
-    the warehouse row, and every ledger INSERT of that warehouse (its foreign-key check) would wait for us while we
-    wait for a stock level it holds — a deadlock."""
-    pk = getattr(stocktake, "pk", stocktake)
-    return Stocktake.objects.select_for_update(of=("self",), no_key=True).select_related("warehouse").get(pk=pk)
-
-
-def _check_move(st: Stocktake, to: str) -> None:
-    """Refuse a move the transition table does not allow, in words."""
-    if to not in TRANSITIONS[st.state]:
-        raise IllegalTransition(
-            "illegal_transition",
-            f"盘点单 {st.number} 当前为“{STATE_WORDS[st.state]}”，不能改为“{STATE_WORDS[to]}”",
-            "state",
-        )
-
-
 def _transition(st: Stocktake, to: str, actor, note: str = "") -> Stocktake:
-    """Move a LOCKED stocktake to `to` if the table allows it; timeline entry with the 工号."""
-    _check_move(st, to)
-    before, fields = st.state, ["state"]
+    """Move a LOCKED stocktake to `to` if the table allows it, with the time (and approver) of the step."""
+    STOCKTAKES.check(st, to)
+    fields = []
     now = clock.now()
-    if to == State.COUNTING and before == State.PLANNED:
+    if to == State.COUNTING and st.state == State.PLANNED:
         st.started_at = now
         fields.append("started_at")
     if to == State.SUBMITTED:
@@ -227,10 +221,7 @@ def _transition(st: Stocktake, to: str, actor, note: str = "") -> Stocktake:
         st.approved_by = actor if getattr(actor, "is_authenticated", False) else None
         st.approved_at = now
         fields += ["approved_by", "approved_at"]
-    st.state = to
-    st.save(update_fields=fields)
-    record_event(actor, st, "stocktake_state", from_state=STATE_WORDS[before], to_state=STATE_WORDS[to], note=note)
-    return st
+    return STOCKTAKES.move_locked(st, to, actor, note, fields)
 
 
 def _warehouse(warehouse) -> Warehouse:
@@ -398,7 +389,7 @@ def plan(
                     actor,
                     st,
                     "stocktake_planned",
-                    to_state=STATE_WORDS[State.PLANNED],
+                    to_state=STOCKTAKES.label(State.PLANNED),
                     note=f"{warehouse.name} · {scope_text} · {len(order)} 个 SKU · {window_text(start, end)}"
                     + (f" · {note}" if note else ""),
                 )
@@ -411,19 +402,19 @@ def plan(
 def start(actor, stocktake) -> Stocktake:
     """planned → counting (开始盘点)."""
     with transaction.atomic():
-        return _transition(lock(stocktake), State.COUNTING, actor, "开始盘点")
+        return _transition(STOCKTAKES.lock(stocktake), State.COUNTING, actor, "开始盘点")
 
 
 def cancel(actor, stocktake, note: str = "") -> Stocktake:
     """planned / counting / submitted → cancelled; nothing is posted."""
     with transaction.atomic():
-        return _transition(lock(stocktake), State.CANCELLED, actor, (note or "").strip()[:200])
+        return _transition(STOCKTAKES.lock(stocktake), State.CANCELLED, actor, (note or "").strip()[:200])
 
 
 def send_back(actor, stocktake, note: str = "") -> Stocktake:
     """退回重盘: submitted → counting. The counts stay; lines counted again take a new book figure."""
     with transaction.atomic():
-        return _transition(lock(stocktake), State.COUNTING, actor, (note or "").strip()[:200] or "退回重盘")
+        return _transition(STOCKTAKES.lock(stocktake), State.COUNTING, actor, (note or "").strip()[:200] or "退回重盘")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -549,13 +540,9 @@ def count(actor, stocktake, entries, mode: str = "set") -> list[StocktakeLine]:
     if problems:
         raise DomainError("bad_counts", "；".join(problems), "entries", problems)
     with transaction.atomic():
-        st = lock(stocktake)
+        st = STOCKTAKES.lock(stocktake)
         if st.state != State.COUNTING:
-            raise IllegalTransition(
-                "not_counting",
-                f"盘点单 {st.number} 当前为“{STATE_WORDS[st.state]}”，只有盘点中才能录入实盘数",
-                "state",
-            )
+            raise STOCKTAKES.refuse(st, "只有盘点中才能录入实盘数", "not_counting")
         lines = {ln.sku_id: ln for ln in st.lines.filter(sku_id__in=list(wanted))}
         new = [s for s in wanted if s not in lines]
         if new:
@@ -610,8 +597,8 @@ def submit(actor, stocktake, uncounted_as_zero: bool = False) -> Stocktake:
     """counting → submitted (交审核). Uncounted lines are refused unless `uncounted_as_zero` — then each is
     counted 0 with the book figure of this moment (the page asks: 还有 N 个 SKU 未盘，按 0 计？)."""
     with transaction.atomic():
-        st = lock(stocktake)
-        _check_move(st, State.SUBMITTED)
+        st = STOCKTAKES.lock(stocktake)
+        STOCKTAKES.check(st, State.SUBMITTED)
         open_lines = list(st.lines.filter(counted_qty__isnull=True).select_related("sku"))
         note = ""
         if open_lines:
@@ -647,8 +634,8 @@ def approve(actor, stocktake, note: str = "") -> Stocktake:
     if not may_approve(actor):
         raise ApprovalRefused("not_allowed", "只有店长（有盘点审核权限的人）可以审核并过账盘点单", "state")
     with transaction.atomic():
-        st = lock(stocktake)
-        _check_move(st, State.POSTED)
+        st = STOCKTAKES.lock(stocktake)
+        STOCKTAKES.check(st, State.POSTED)
         lines = list(sorted_lines(st).select_related("sku", "bin"))
         uncounted = [ln.sku.code for ln in lines if ln.counted_qty is None or ln.book_qty is None]
         if uncounted:  # cannot happen after submit; guards against data changed by hand

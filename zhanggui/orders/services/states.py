@@ -31,6 +31,7 @@ from zhanggui.core import clock
 from zhanggui.core.domain_events import deliver
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import record_event, record_events, register_event_kinds
+from zhanggui.core.states import Machine
 from zhanggui.inventory.models import Reservation
 from zhanggui.inventory.services import stock
 from zhanggui.shops.settings_store import get_setting
@@ -82,46 +83,22 @@ register_event_kinds(
 )
 
 
-def state_label(state: str) -> str:
-    return STATE_NAMES.get(state) or str(state)
-
-
 def reference(order) -> str:
     """The stock reservation reference of an order (one per order)."""
     return f"order:{getattr(order, 'pk', order)}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Locking and versions (as in purchasing/services/orders.py)
+# Locking, versions, labels and refusals: the one helper (core.states)
 # ---------------------------------------------------------------------------------------------------------------
 
-
-def check_version(order: Order, version) -> None:
-    """Refuse a change based on an older version of the order (someone else saved in between)."""
-    if version is not None and int(version) != order.version:
-        raise DomainError(
-            "stale_version",
-            f"订单 {order.platform_order_no} 已被他人修改（第 {order.version} 版），请刷新后再操作",
-            "version",
-        )
-
-
-def lock(order: Order | int) -> Order:
-    """The order re-read with a row lock, inside the caller's transaction (concurrent changes queue up)."""
-    pk = getattr(order, "pk", order)
-    return Order.objects.select_for_update(of=("self",)).get(pk=pk)
-
-
-def locked(order, version=None) -> Order:
-    order = lock(order)
-    check_version(order, version)
-    return order
-
-
-def bump(order: Order, fields: list[str]) -> None:
-    """Save `fields` and raise the version by one (inside the transaction holding the lock)."""
-    order.version += 1
-    order.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
+ORDER_STATES = Machine(Order, TRANSITIONS, names=STATE_NAMES, name="订单 {platform_order_no}", event_kind="order_state")
+state_label = ORDER_STATES.label
+check_version = ORDER_STATES.check_version  # refuse a change based on an older version (stale_version)
+lock = ORDER_STATES.lock  # the order re-read with a row lock inside the caller's transaction
+locked = ORDER_STATES.lock  # … and its version checked: locked(order, version)
+bump = ORDER_STATES.save  # save fields and raise the version by one
+_illegal = ORDER_STATES.illegal  # the IllegalTransition of a move, with the Chinese state names
 
 
 _SYNC_FIELDS = (
@@ -214,14 +191,6 @@ def commit_order(order: Order, document: str, actor=None) -> list[Reservation]:
 # ---------------------------------------------------------------------------------------------------------------
 # The move
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def _illegal(order: Order, to: str, why: str = "") -> IllegalTransition:
-    return IllegalTransition(
-        "illegal_transition",
-        f"订单 {order.platform_order_no} 当前为“{state_label(order.state)}”，不能改为“{state_label(to)}”{why}",
-        "state",
-    )
 
 
 def state_event(order: Order, before: str, to: str, note: str = "", reason: str = "") -> tuple:

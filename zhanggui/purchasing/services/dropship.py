@@ -22,9 +22,10 @@ from django.db.models import Q
 from zhanggui.catalog.models import Product, Sku
 from zhanggui.core import clock, sheets
 from zhanggui.core.domain_events import publish
-from zhanggui.core.errors import DomainError, IllegalTransition
+from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, record_events, register_event_kinds
 from zhanggui.core.privacy import PII_VIEW_PERMISSION, can_see_pii, mask_name, mask_phone
+from zhanggui.core.states import Machine
 
 from ..models import DropshipLine, DropshipOrder, Supplier, SupplierProduct
 from .replenishment import preferred_suppliers
@@ -80,8 +81,8 @@ class PiiForbidden(DomainError):
     status = 403
 
 
-def _label(state: str) -> str:
-    return str(State(state).label)
+# Labels: the choice labels. Each move has its own timeline kind (dropship_sent, dropship_shipped, …).
+DROPSHIPS = Machine(DropshipOrder, TRANSITIONS, name="代发订单 {reference}", event_kind="dropship_state")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -206,7 +207,7 @@ def queue_dropship(
                     DropshipLine.objects.bulk_create(
                         DropshipLine(order=order, sku_id=sku_id, quantity=qty) for sku_id, qty in groups[supplier_id]
                     )
-                    record_event(actor, order, "dropship_queued", to_state=_label(State.PENDING))
+                    record_event(actor, order, "dropship_queued", to_state=DROPSHIPS.label(State.PENDING))
             except IntegrityError:  # a racing re-queue inserted it first: theirs stands
                 order = DropshipOrder.objects.get(shop=shop, reference=reference, supplier_id=supplier_id)
             result.append(order)
@@ -216,19 +217,10 @@ def queue_dropship(
 def cancel_dropship(actor, order: DropshipOrder, note: str = "") -> DropshipOrder:
     """PROD-10: cancel a dropship order that the supplier has not shipped (order refunded or changed)."""
     with transaction.atomic():
-        order = DropshipOrder.objects.select_for_update().get(pk=order.pk)
-        if State.CANCELLED not in TRANSITIONS[order.state]:
-            raise IllegalTransition(
-                "illegal_transition",
-                f"代发订单 {order.reference} 当前为“{_label(order.state)}”，不能取消",
-                "state",
-            )
-        before = order.state
-        order.state = State.CANCELLED
-        order.save(update_fields=["state"])
-        record_event(
-            actor, order, "dropship_cancelled", from_state=_label(before), to_state=_label(State.CANCELLED), note=note
-        )
+        order = DROPSHIPS.lock(order)
+        if not DROPSHIPS.allows(order, State.CANCELLED):
+            raise DROPSHIPS.refuse(order, "不能取消")
+        DROPSHIPS.move_locked(order, State.CANCELLED, actor, note, kind="dropship_cancelled")
     return order
 
 
@@ -290,7 +282,7 @@ def export_for_supplier(actor, supplier: Supplier, orders=None, state: str = Sta
         events = []
         for o in chosen:
             if o.state == State.PENDING:
-                events.append((o, "dropship_sent", _label(State.PENDING), _label(State.SENT), supplier.name))
+                events.append(DROPSHIPS.event_row(o, State.PENDING, State.SENT, supplier.name, kind="dropship_sent"))
                 o.state, o.sent_at = State.SENT, now
             else:
                 events.append((o, "dropship_sent", "", "", f"重新导出给 {supplier.name}"))
@@ -489,7 +481,7 @@ def import_tracking(actor, supplier: Supplier, data: bytes, filename: str, shops
                 order.state, order.carrier, order.tracking_no, order.shipped_at = State.SHIPPED, carrier, tracking, now
                 changed.append(order)
                 events.append(
-                    (order, "dropship_shipped", _label(before), _label(State.SHIPPED), f"{carrier} {tracking}")
+                    DROPSHIPS.event_row(order, before, State.SHIPPED, f"{carrier} {tracking}", kind="dropship_shipped")
                 )
         if changed:
             DropshipOrder.objects.bulk_update(changed, ["state", "carrier", "tracking_no", "shipped_at"])

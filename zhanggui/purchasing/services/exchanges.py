@@ -22,7 +22,8 @@ from django.db import transaction
 
 from zhanggui.core import clock, pdf
 from zhanggui.core.errors import DomainError, IllegalTransition
-from zhanggui.core.events import record_event, register_event_kinds
+from zhanggui.core.events import record_events, register_event_kinds
+from zhanggui.core.states import Machine
 from zhanggui.inventory.models import LedgerEntry
 from zhanggui.inventory.services.stock import Move, move_stock
 
@@ -42,12 +43,13 @@ OPEN = (State.PENDING, State.SENT)
 register_event_kinds({"hh_state": "换货状态"})
 
 
-def _label(state: str) -> str:
-    return str(State(state).label)
-
-
-def _row_name(ex: SupplierExchange) -> str:
-    return f"换货 #{ex.pk} {ex.sku.code}"
+EXCHANGES = Machine(
+    SupplierExchange,
+    TRANSITIONS,
+    name="换货 #{pk} {sku.code}",  # labels: the choice labels
+    event_kind="hh_state",
+    related=("sku", "receipt_line__receipt"),
+)
 
 
 def document_of(ex: SupplierExchange) -> str:
@@ -73,15 +75,6 @@ def _parse(items) -> dict[int, int | None]:
     return wanted
 
 
-def _locked(ids) -> list[SupplierExchange]:
-    return list(
-        SupplierExchange.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids)
-        .select_related("sku", "receipt_line__receipt")
-        .order_by("pk")
-    )
-
-
 def send(actor, items, note: str = "") -> list[SupplierExchange]:
     """Hand the selected rows to the purchaser (交进货人员): pending → sent. No stock change — the pieces stay on
     the faulty account until the supplier has settled them."""
@@ -99,17 +92,17 @@ def resolve(actor, items, outcome: str, note: str = "") -> list[SupplierExchange
 def _change(actor, items, to: str, note: str) -> list[SupplierExchange]:
     wanted = _parse(items)
     with transaction.atomic():
-        rows = _locked(wanted)
+        rows = EXCHANGES.lock_many(wanted)
         missing = set(wanted) - {r.pk for r in rows}
         if missing:
             raise DomainError("not_found", f"换货记录不存在：{'、'.join(map(str, sorted(missing)))}", "ids")
         problems = []
         for ex in rows:
             qty = wanted[ex.pk]
-            if to not in TRANSITIONS[ex.state]:
-                problems.append(f"{_row_name(ex)} 当前为“{_label(ex.state)}”，不能改为“{_label(to)}”")
+            if not EXCHANGES.allows(ex, to):
+                problems.append(EXCHANGES.illegal(ex, to).message)
             elif qty is not None and not 1 <= qty <= ex.quantity:
-                problems.append(f"{_row_name(ex)}：数量应在 1 到 {ex.quantity} 之间")
+                problems.append(f"{EXCHANGES.name(ex)}：数量应在 1 到 {ex.quantity} 之间")
         if problems:
             raise IllegalTransition("illegal_transition", "；".join(problems), "ids", problems)
         now = clock.now()
@@ -141,8 +134,7 @@ def _change(actor, items, to: str, note: str) -> list[SupplierExchange]:
             done.append(ex)
         if to in (State.EXCHANGED, State.REFUSED):
             _book(actor, done, to)
-        for ex, before, text in events:
-            record_event(actor, ex, "hh_state", from_state=_label(before), to_state=_label(ex.state), note=text)
+        record_events(actor, [EXCHANGES.event_row(ex, before, ex.state, text) for ex, before, text in events])
     return done
 
 
@@ -152,9 +144,13 @@ def _book(actor, rows, outcome: str) -> None:
     groups: dict[tuple[int, str], list[Move]] = defaultdict(list)
     for ex in rows:
         if outcome == State.EXCHANGED:
-            move = Move(ex.sku_id, on_hand=ex.quantity, faulty=-ex.quantity, label=_row_name(ex), note="供应商换回")
+            move = Move(
+                ex.sku_id, on_hand=ex.quantity, faulty=-ex.quantity, label=EXCHANGES.name(ex), note="供应商换回"
+            )
         else:
-            move = Move(ex.sku_id, faulty=-ex.quantity, damaged=ex.quantity, label=_row_name(ex), note="供应商不予换货")
+            move = Move(
+                ex.sku_id, faulty=-ex.quantity, damaged=ex.quantity, label=EXCHANGES.name(ex), note="供应商不予换货"
+            )
         groups[(ex.warehouse_id, document_of(ex))].append(move)
     reason = LedgerEntry.Reason.EXCHANGE if outcome == State.EXCHANGED else LedgerEntry.Reason.DAMAGED
     for (warehouse_id, document), moves in sorted(groups.items()):

@@ -29,6 +29,7 @@ from zhanggui.catalog.selectors import size_rank
 from zhanggui.core import clock, pdf
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import record_event, register_event_kinds
+from zhanggui.core.states import Machine
 from zhanggui.inventory.models import Bin, LedgerEntry, StockLevel
 from zhanggui.inventory.services.stock import Move, add_in_transit, default_warehouse, move_stock
 from zhanggui.inventory.services.warehouses import set_home_bin
@@ -60,8 +61,7 @@ register_event_kinds(
 )
 
 
-def _state_label(state: str) -> str:
-    return str(State(state).label)
+SLIPS = Machine(Receipt, TRANSITIONS, name="入库单 {number}", event_kind="rk_state")  # labels: the choice labels
 
 
 def _is_manager(user) -> bool:
@@ -104,36 +104,6 @@ def totals(lines) -> dict:
     counted = sum(ln.counted_qty for ln in lines)
     faulty = sum(ln.faulty_qty for ln in lines)
     return {"expected": expected, "counted": counted, "faulty": faulty, "good": counted - faulty}
-
-
-def lock(receipt: Receipt | int) -> Receipt:
-    """The receipt re-read with a row lock, inside the caller's transaction (concurrent changes queue up)."""
-    pk = getattr(receipt, "pk", receipt)
-    return Receipt.objects.select_for_update().get(pk=pk)
-
-
-def check_version(receipt: Receipt, version) -> None:
-    """Refuse a change based on an older version of the slip (someone else saved in between)."""
-    if version is not None and str(version).strip() != "" and int(version) != receipt.version:
-        raise DomainError(
-            "stale_version",
-            f"入库单 {receipt.number} 已被他人修改（第 {receipt.version} 版），请刷新后再操作",
-            "version",
-        )
-
-
-def _bump(receipt: Receipt, fields: list[str]) -> None:
-    receipt.version += 1
-    receipt.save(update_fields=[*fields, "version"])
-
-
-def _require_state(receipt: Receipt, allowed: set[str], doing: str) -> None:
-    if receipt.state not in allowed:
-        raise IllegalTransition(
-            "illegal_transition",
-            f"入库单 {receipt.number} 当前为“{_state_label(receipt.state)}”，不能{doing}",
-            "state",
-        )
 
 
 def _home_bins(sku_ids, warehouse_id) -> dict[int, int | None]:
@@ -191,7 +161,7 @@ def create_receipt(actor, *, order: PurchaseOrder | None = None, supplier=None, 
                     actor,
                     receipt,
                     "rk_created",
-                    to_state=_state_label(State.DRAFT),
+                    to_state=SLIPS.label(State.DRAFT),
                     note=f"采购单 {order.number}" if order else "无采购单入库",
                 )
                 return receipt
@@ -217,9 +187,9 @@ def save_counts(
     (missing keys keep their value). Refused as a whole, naming each bad row: negative counts, faulty more than
     counted, a bin of another warehouse. Also the PUR-4 flag "与上批不同" and what differs."""
     with transaction.atomic():
-        receipt = lock(receipt)
-        _require_state(receipt, {State.DRAFT}, "修改清点数量（请先退回清点）")
-        check_version(receipt, version)
+        receipt = SLIPS.lock(receipt)
+        SLIPS.require(receipt, {State.DRAFT}, "修改清点数量（请先退回清点）")
+        SLIPS.check_version(receipt, version)
         by_id = {ln.pk: ln for ln in sorted_lines(receipt)}
         bins = {b.pk: b for b in Bin.objects.filter(warehouse_id=receipt.warehouse_id)}
         problems, changed = [], []
@@ -268,7 +238,7 @@ def save_counts(
         ReceiptLine.objects.bulk_update(changed, ["counted_qty", "faulty_qty", "bin", "note"])
         if changed and getattr(actor, "is_authenticated", False):
             receipt.counted_by = actor  # whoever entered the count (the four-eyes rule of `check` uses it)
-        _bump(receipt, ["counted_by", "differs_from_last_batch", "difference_note", "note"])
+        SLIPS.save(receipt, ["counted_by", "differs_from_last_batch", "difference_note", "note"])
         sums = totals(by_id.values())
         parts = [f"改了 {len(changed)} 行；实到 {sums['counted']} 件，次品 {sums['faulty']} 件"] if changed else []
         if header_changed and receipt.differs_from_last_batch:
@@ -300,8 +270,8 @@ def scan(actor, receipt: Receipt, code: str, qty: int = 1) -> ReceiptLine:
         raise DomainError("bad_quantity", "扫码数量必须大于 0", "qty")
     sku = find_sku(code)
     with transaction.atomic():
-        receipt = lock(receipt)
-        _require_state(receipt, {State.DRAFT}, "继续清点（请先退回清点）")
+        receipt = SLIPS.lock(receipt)
+        SLIPS.require(receipt, {State.DRAFT}, "继续清点（请先退回清点）")
         line = ReceiptLine.objects.filter(receipt=receipt, sku=sku).first()
         if line is None:
             if receipt.order_id:
@@ -316,7 +286,7 @@ def scan(actor, receipt: Receipt, code: str, qty: int = 1) -> ReceiptLine:
             line.counted_qty += qty
             line.save(update_fields=["counted_qty"])
         receipt.counted_by = actor if getattr(actor, "is_authenticated", False) else receipt.counted_by
-        _bump(receipt, ["counted_by"])
+        SLIPS.save(receipt, ["counted_by"])
         record_event(actor, receipt, "rk_scan", note=f"{sku.code} +{qty}（实到 {line.counted_qty}）")
     line.sku = sku
     return line
@@ -348,9 +318,9 @@ def check(actor, receipt: Receipt, *, version, note: str = "") -> Receipt:
     if not getattr(actor, "has_perm", lambda p: False)(CHECK_PERM):
         raise DomainError("forbidden", "只有进货人员（有“核对入库单”权限）可以核对入库单", "state")
     with transaction.atomic():
-        receipt = lock(receipt)
-        _require_state(receipt, {State.DRAFT}, "核对")
-        check_version(receipt, version)
+        receipt = SLIPS.lock(receipt)
+        SLIPS.require(receipt, {State.DRAFT}, "核对")
+        SLIPS.check_version(receipt, version)
         if receipt.counted_by_id and receipt.counted_by_id == actor.pk and not _is_manager(actor):
             raise DomainError("same_person", "清点人不能核对自己清点的入库单，请由进货人员核对", "checked_by")
         lines = sorted_lines(receipt)
@@ -359,51 +329,29 @@ def check(actor, receipt: Receipt, *, version, note: str = "") -> Receipt:
         problems = _over_delivery(receipt, lines) if receipt.order_id else []
         if problems:
             raise DomainError("over_delivery", "；".join(problems), "lines", problems)
-        before = receipt.state
-        receipt.state, receipt.checked_by, receipt.checked_at = State.CHECKED, actor, clock.now()
-        _bump(receipt, ["state", "checked_by", "checked_at"])
-        record_event(
-            actor, receipt, "rk_state", from_state=_state_label(before), to_state=_state_label(State.CHECKED), note=note
-        )
+        receipt.checked_by, receipt.checked_at = actor, clock.now()
+        SLIPS.move_locked(receipt, State.CHECKED, actor, note, ["checked_by", "checked_at"])
     return receipt
 
 
 def reopen(actor, receipt: Receipt, *, version, note: str = "") -> Receipt:
     """The purchaser sends a checked slip back to counting (the count did not match)."""
     with transaction.atomic():
-        receipt = lock(receipt)
-        _require_state(receipt, {State.CHECKED}, "退回清点")
-        check_version(receipt, version)
-        receipt.state, receipt.checked_by, receipt.checked_at = State.DRAFT, None, None
-        _bump(receipt, ["state", "checked_by", "checked_at"])
-        record_event(
-            actor,
-            receipt,
-            "rk_state",
-            from_state=_state_label(State.CHECKED),
-            to_state=_state_label(State.DRAFT),
-            note=note,
-        )
+        receipt = SLIPS.lock(receipt)
+        SLIPS.require(receipt, {State.CHECKED}, "退回清点")
+        SLIPS.check_version(receipt, version)
+        receipt.checked_by, receipt.checked_at = None, None
+        SLIPS.move_locked(receipt, State.DRAFT, actor, note, ["checked_by", "checked_at"])
     return receipt
 
 
 def cancel(actor, receipt: Receipt, *, version, note: str = "") -> Receipt:
     """作废: a slip not yet posted is cancelled (nothing was booked, so nothing to undo)."""
     with transaction.atomic():
-        receipt = lock(receipt)
-        _require_state(receipt, {State.DRAFT, State.CHECKED}, "作废（已入库的单据不能作废）")
-        check_version(receipt, version)
-        before = receipt.state
-        receipt.state = State.CANCELLED
-        _bump(receipt, ["state"])
-        record_event(
-            actor,
-            receipt,
-            "rk_state",
-            from_state=_state_label(before),
-            to_state=_state_label(State.CANCELLED),
-            note=note,
-        )
+        receipt = SLIPS.lock(receipt)
+        SLIPS.require(receipt, {State.DRAFT, State.CHECKED}, "作废（已入库的单据不能作废）")
+        SLIPS.check_version(receipt, version)
+        SLIPS.move_locked(receipt, State.CANCELLED, actor, note)
     return receipt
 
 
@@ -419,14 +367,14 @@ def post(actor, receipt: Receipt, *, version) -> Receipt:
 
     The receipt row is locked first, so a second posting at the same time waits and is then refused."""
     with transaction.atomic():
-        receipt = lock(receipt)
+        receipt = SLIPS.lock(receipt)
         if receipt.state == State.POSTED:
             raise IllegalTransition("already_posted", f"入库单 {receipt.number} 已入库，不能重复入库", "state")
         if receipt.state == State.CANCELLED:
             raise IllegalTransition("cancelled", f"入库单 {receipt.number} 已作废，不能入库", "state")
         if receipt.state != State.CHECKED:
             raise IllegalTransition("not_checked", f"入库单 {receipt.number} 还没有与进货人员核对，不能入库", "state")
-        check_version(receipt, version)
+        SLIPS.check_version(receipt, version)
         lines = sorted_lines(receipt)
         booked = [ln for ln in lines if ln.counted_qty]
         if not booked:
@@ -471,18 +419,11 @@ def post(actor, receipt: Receipt, *, version) -> Receipt:
         faulty = sum(ln.faulty_qty for ln in booked)
         if order is not None:
             _receive_on_order(actor, order, receipt, booked, counted, faulty)
-        receipt.state, receipt.posted_by, receipt.posted_at = State.POSTED, actor, clock.now()
+        receipt.posted_by, receipt.posted_at = actor, clock.now()
         if not receipt.supplier_id and supplier_id:
             receipt.supplier_id = supplier_id
-        _bump(receipt, ["state", "posted_by", "posted_at", "supplier"])
-        record_event(
-            actor,
-            receipt,
-            "rk_state",
-            from_state=_state_label(State.CHECKED),
-            to_state=_state_label(State.POSTED),
-            note=f"良品 {counted - faulty} 件入库，次品 {faulty} 件进换货清单" if faulty else f"{counted} 件入库",
-        )
+        note = f"良品 {counted - faulty} 件入库，次品 {faulty} 件进换货清单" if faulty else f"{counted} 件入库"
+        SLIPS.move_locked(receipt, State.POSTED, actor, note, ["posted_by", "posted_at", "supplier"])
         if receipt.differs_from_last_batch:
             _tell_team(actor, receipt, booked)
     return receipt

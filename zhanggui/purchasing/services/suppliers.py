@@ -30,6 +30,7 @@ from ..models import (
     SupplierExchange,
     SupplierProduct,
 )
+from ..selectors import order_figures
 
 register_event_kinds(
     {
@@ -448,8 +449,6 @@ def supplier_statement(
     Amount rule (orders.order_amounts): ordered pieces × unit price; once an order is closed, received pieces ×
     unit price (a short-closed order owes only what arrived). owed = amount + transport − paid (negative: a credit
     with the supplier). Dates filter on the ordering day, both ends inclusive."""
-    from .orders import order_figures
-
     orders = list(PurchaseOrder.objects.filter(supplier=supplier, state__in=STATEMENT_STATES))
     rows = []
     figures = order_figures([o.pk for o in orders])
@@ -465,8 +464,6 @@ def supplier_statement(
 
 def owed_by_supplier(supplier_ids=None) -> dict[int, int]:
     """PUR-3: what the company owes each supplier (or those of `supplier_ids`) over all its placed orders."""
-    from .orders import order_figures
-
     placed = PurchaseOrder.objects.filter(state__in=STATEMENT_STATES, supplier__isnull=False)
     if supplier_ids is not None:
         placed = placed.filter(supplier_id__in=list(supplier_ids))

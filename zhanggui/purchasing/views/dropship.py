@@ -153,7 +153,7 @@ def dropship_detail(request, dropship_id: int):
             "lines": lines,
             "receiver": services.present_receiver(order, request.user),
             "timeline": [present_event(e, request.user) for e in timeline_for(order)[:50]],
-            "can_cancel": request.user.has_perm(CHANGE) and State.CANCELLED in services.TRANSITIONS[order.state],
+            "can_cancel": request.user.has_perm(CHANGE) and services.DROPSHIPS.allows(order, State.CANCELLED),
         },
     )
 

@@ -1,6 +1,6 @@
 """Purchase order pages (采购单, PUR-2): the list with status tabs and counts, the new-order form (lines typed as
 “商家编码 数量 单价”), and the order page with its next moves, lines, quotes side by side, payments, problems,
-stock-in slips and timeline. Company-level, not shop-scoped. Every change goes through services.orders, with the
+stock-in slips and timeline. Company-level, not shop-scoped. Every change goes through the purchasing services, with the
 page's `version` so two people editing one order cannot overwrite each other."""
 
 import datetime as dt
@@ -23,7 +23,9 @@ from zhanggui.core.money import yuan_to_fen
 from zhanggui.inventory.models import Warehouse
 from zhanggui.inventory.selectors import active_warehouses
 
+from .. import selectors
 from ..models import Payment, Problem, PurchaseOrder, Receipt, Supplier
+from ..services import order_edits, payments, problems, quotes
 from ..services import orders as svc
 
 VIEW = "purchasing.view_purchaseorder"
@@ -40,22 +42,21 @@ State = PurchaseOrder.State
 @page(VIEW)
 def order_list(request):
     """PUR-2: purchase orders with status tabs and counts, filters in the URL, money and receiving progress."""
-    filters = svc.OrderFilters.from_params(request.GET)
-    counts = svc.tab_counts(filters)
-    qs = svc.filtered_orders(filters).select_related("supplier", "buyer", "warehouse").order_by("-created_at", "-pk")
-    paginator = Paginator(qs, PAGE_SIZE)
+    filters = selectors.OrderFilters.from_params(request.GET)
+    counts = selectors.tab_counts(filters)
+    paginator = Paginator(selectors.order_list(filters), PAGE_SIZE)
     paginator.count = counts[filters.tab]
     page_obj = paginator.get_page(request.GET.get("page"))
     orders = list(page_obj)
-    figures = svc.order_figures([o.pk for o in orders])
-    labels = {"all": _("All"), **{s: State(s).label for s in svc.TABS[1:]}}
+    figures = selectors.order_figures([o.pk for o in orders])
+    labels = {"all": _("All"), **{s: State(s).label for s in selectors.TABS[1:]}}
     base = filters.as_params()
-    tabs = [(t, labels[t], counts[t], "?" + urlencode({**base, "tab": t})) for t in svc.TABS]
+    tabs = [(t, labels[t], counts[t], "?" + urlencode({**base, "tab": t})) for t in selectors.TABS]
     return render(
         request,
         "purchasing/order_list.html",
         {
-            "rows": [(o, figures[o.pk], svc.is_late(o)) for o in orders],
+            "rows": [(o, figures[o.pk], selectors.is_late(o)) for o in orders],
             "page_obj": page_obj,
             "tabs": tabs,
             "filters": filters,
@@ -112,7 +113,7 @@ def order_create(request):
                 raise DomainError("bad_warehouse", "请选择收货仓库", "warehouse")
             expected_on = _date_from(values.get("expected_on"), "expected_on")
             transport = _fen_from(values.get("transport"), "transport")
-            lines = svc.parse_lines(values.get("lines", ""), supplier)
+            lines = order_edits.parse_lines(values.get("lines", ""), supplier)
             order = svc.create_order(
                 request.user,
                 lines=lines,
@@ -168,15 +169,15 @@ def order_detail(request, po_id: int):
     payments, problems, stock-in slips and timeline."""
     order = _order(po_id)
     lines = list(order.lines.select_related("sku__product").order_by("pk"))
-    figures = svc.order_figures([order.pk])[order.pk]
+    figures = selectors.order_figures([order.pk])[order.pk]
     can_change = request.user.has_perm(CHANGE)
     actions = []
     if can_change:
         for to in svc.allowed_actions(order):
             label, icon, css = ACTION_LABELS[to]
             actions.append({"to": to, "label": label, "icon": icon, "css": css})
-    problems = list(order.problems.select_related("created_by").order_by("resolved_at", "-created_at"))
-    comparison = svc.compare_quotes(order) if order.quotes.exists() or order.state == State.QUOTING else None
+    order_problems = list(order.problems.select_related("created_by").order_by("resolved_at", "-created_at"))
+    comparison = selectors.compare_quotes(order) if order.quotes.exists() or order.state == State.QUOTING else None
     quoted = {c["quote"].supplier_id for c in comparison["quotes"]} if comparison else set()
     return render(
         request,
@@ -185,7 +186,7 @@ def order_detail(request, po_id: int):
             "order": order,
             "lines": lines,
             "fig": figures,
-            "late": svc.is_late(order),
+            "late": selectors.is_late(order),
             "editable": order.state in svc.EDITABLE and can_change,
             "header_editable": order.state in svc.HEADER_EDITABLE and can_change,
             "actions": actions,
@@ -198,8 +199,8 @@ def order_detail(request, po_id: int):
             "can_pay": order.state in svc.PAYABLE and request.user.has_perm(PAY),
             "placed": order.state in svc.PLACED,
             "methods": Payment.Method.choices,
-            "problems": problems,
-            "open_problems": sum(1 for p in problems if not p.resolved_at),
+            "problems": order_problems,
+            "open_problems": sum(1 for p in order_problems if not p.resolved_at),
             "problem_kinds": Problem.Kind.choices,
             "receipts": list(Receipt.objects.filter(order=order).order_by("-created_at")),
             "can_receive": order.state in svc.OPEN_FOR_RECEIPT,
@@ -280,7 +281,9 @@ def order_edit(request, po_id: int):
     return _attempt(
         request,
         po_id,
-        lambda: svc.update_order(request.user, order, version=_version(request), **_header_fields(request, order)),
+        lambda: order_edits.update_order(
+            request.user, order, version=_version(request), **_header_fields(request, order)
+        ),
         _("Purchase order saved."),
     )
 
@@ -303,7 +306,7 @@ def _line_changes(request, order) -> dict:
         changes[line.pk] = (qty if qty not in (None, "") else line.quantity, fen)
     add = []
     if request.POST.get("add_lines", "").strip():
-        add = svc.parse_lines(request.POST["add_lines"], order.supplier)
+        add = order_edits.parse_lines(request.POST["add_lines"], order.supplier)
     return {"changes": changes, "remove": remove, "add": add}
 
 
@@ -316,7 +319,7 @@ def order_lines(request, po_id: int):
     return _attempt(
         request,
         po_id,
-        lambda: svc.edit_lines(request.user, order, version=_version(request), **_line_changes(request, order)),
+        lambda: order_edits.edit_lines(request.user, order, version=_version(request), **_line_changes(request, order)),
         _("Lines saved."),
         "lines",
     )
@@ -342,7 +345,7 @@ def quote_add(request, po_id: int):
                     raise DomainError(
                         "bad_price", f"{line.sku.code}：单价“{raw}”应为金额，如 35.50", "prices"
                     ) from None
-        svc.record_quote(
+        quotes.record_quote(
             request.user,
             order,
             supplier,
@@ -367,7 +370,7 @@ def quote_choose(request, po_id: int):
 
     def choose():
         quote = posted_object(order.quotes, request, "quote", _("That quote no longer exists."))
-        svc.choose_quote(request.user, quote, version=_version(request))
+        quotes.choose_quote(request.user, quote, version=_version(request))
         return quote
 
     return _attempt(
@@ -389,7 +392,7 @@ def payment_add(request, po_id: int):
         amount = _fen_from(request.POST.get("amount"), "amount", default=None)
         if amount is None:
             raise DomainError("required", "请填写付款金额", "amount")
-        svc.add_payment(
+        payments.add_payment(
             request.user,
             order,
             amount_fen=amount,
@@ -409,7 +412,7 @@ def problem_add(request, po_id: int):
     return _attempt(
         request,
         po_id,
-        lambda: svc.report_problem(
+        lambda: problems.report_problem(
             request.user,
             order,
             kind=request.POST.get("kind", ""),
@@ -428,7 +431,7 @@ def problem_resolve(request, po_id: int):
 
     def resolve():
         problem = posted_object(order.problems, request, "problem", _("That problem no longer exists."))
-        svc.resolve_problem(
+        problems.resolve_problem(
             request.user, problem, resolution=request.POST.get("resolution", ""), version=_version(request)
         )
 

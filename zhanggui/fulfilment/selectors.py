@@ -1,0 +1,148 @@
+"""Shipping reads for pages and the API: the package lists and their counts per state, one package's parts, the
+review queue (审单), the packed queue waiting to ship, print batches, recent tracking scans and the daily shipping
+record (SHIP-1). Read-only: every change goes through services/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q, Sum
+
+from zhanggui.orders.models import Order, OrderLine
+
+from .models import Package, PackageLine, PackageOrder, PrintBatch, Shipment, TrackingEvent
+
+State = Package.State
+
+# ---- packages ---------------------------------------------------------------------------------------------------
+
+
+def search_filter(q: str) -> Q:
+    """Package no., order no. (any merged order), waybill no., or the last 4 digits of the receiver's phone."""
+    q = q.strip()
+    orders = PackageOrder.objects.filter(order__platform_order_no=q).values("package_id")
+    found = Q(package_no=q) | Q(waybill_no=q) | Q(pk__in=orders)
+    if q.isdigit() and len(q) == 4:
+        found |= Q(order__receiver_phone__endswith=q)
+    return found
+
+
+def packages_in_view(shops, *, q: str = "", shop_id: int | None = None, carrier: str = ""):
+    """The packages of `shops` found by `q` (see `search_filter`), of one shop and of one carrier (code)."""
+    qs = Package.objects.filter(shop__in=shops)
+    if q.strip():
+        qs = qs.filter(search_filter(q))
+    if shop_id:
+        qs = qs.filter(shop_id=shop_id)
+    if carrier:
+        qs = qs.filter(carrier__code=carrier)
+    return qs
+
+
+def state_counts(packages) -> dict[str, int]:
+    """{state: number of packages} of a package queryset, in one grouped query."""
+    return dict(packages.values_list("state").annotate(n=Count("id")).order_by())
+
+
+def package_queue(packages, state: str):
+    """The packages of one state tab, in order time (SHIP-1: the print queue), with what the list shows."""
+    return (
+        packages.filter(state=state)
+        .select_related("shop", "carrier", "order", "print_batch")
+        .annotate(line_count=Count("lines"))
+        .order_by("ordered_at", "id")
+    )
+
+
+def package_lines(package: Package):
+    """The lines of a package by order and line number, with SKU, product and order."""
+    return (
+        PackageLine.objects.filter(package=package)
+        .select_related("sku__product", "order_line__order")
+        .order_by("order_line__order_id", "order_line__line_no", "id")
+    )
+
+
+def package_orders(package: Package) -> list[Order]:
+    """The orders a package carries (several when merged), oldest first."""
+    links = package.package_orders.select_related("order").order_by("order__ordered_at", "order_id")
+    return [link.order for link in links]
+
+
+def packed_waiting(shops, limit: int = 500) -> list[Package]:
+    """Packed packages waiting to be shipped, in order time."""
+    return list(
+        Package.objects.filter(shop__in=shops, state=State.PACKED)
+        .select_related("shop", "carrier", "order")
+        .order_by("ordered_at", "id")[:limit]
+    )
+
+
+def print_batches(shops, limit: int = 100):
+    """The latest print batches with a package of `shops`."""
+    return (
+        PrintBatch.objects.filter(prints__package__shop__in=shops)
+        .select_related("created_by", "shop")
+        .distinct()
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def recent_tracking(shops, limit: int = 50):
+    """The latest tracking scans recorded for packages of `shops` (SHIP-4)."""
+    return (
+        TrackingEvent.objects.filter(package__shop__in=shops)
+        .select_related("package", "package__carrier")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+# ---- the review queue (审单, ORD-7) -------------------------------------------------------------------------------
+
+
+def orders_to_review(shops):
+    """The 待审核 orders of `shops`, in order time."""
+    return Order.objects.filter(shop__in=shops, state=Order.State.TO_REVIEW).order_by("ordered_at", "id")
+
+
+def orders_with_lines(ids_or_qs):
+    """Orders (ids or a queryset of ids) with shop and lines (SKU), in order time: the rows of the review page."""
+    lines = Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("line_no"))
+    return (
+        Order.objects.filter(pk__in=ids_or_qs)
+        .select_related("shop")
+        .prefetch_related(lines)
+        .order_by("ordered_at", "id")
+    )
+
+
+# ---- the daily shipping record (SHIP-1) ---------------------------------------------------------------------------
+
+
+def shipments_of_day(shops, day: dt.date):
+    return (
+        Shipment.objects.filter(shop__in=shops, ship_day=day)
+        .select_related("shop", "shop__platform", "carrier", "package", "package__order", "shipped_by")
+        .order_by("shop_id", "carrier__sort", "shipped_at", "id")
+    )
+
+
+def daily_summary(shops, day: dt.date) -> list[dict]:
+    """SHIP-1 daily shipping record: per shop and carrier, the parcels and their weight shipped that Beijing day."""
+    rows = (
+        Shipment.objects.filter(shop__in=shops, ship_day=day)
+        .values("shop_id", "shop__name", "carrier__short_name", "carrier__name")
+        .annotate(parcels=Count("id"), weight_g=Sum("weight_g"))
+        .order_by("shop__name", "carrier__short_name")
+    )
+    return [
+        {
+            "shop_id": r["shop_id"],
+            "shop": r["shop__name"],
+            "carrier": r["carrier__short_name"] or r["carrier__name"],
+            "parcels": r["parcels"],
+            "weight_g": r["weight_g"] or 0,
+            "weight_kg": (r["weight_g"] or 0) / 1000,
+        }
+        for r in rows
+    ]
