@@ -5,7 +5,7 @@ with the number of orders) of one demo shop, one matched line each; 30 % carry a
 missing district, over the amount limit). Measured:
 - `review.reasons` over all of them (one call): seconds and SQL queries — a fixed number, whatever the size;
 - set-based approval of the clean ones through the order state machine (`states.approve_many`: row locks,
-  refusals, version, timeline, reservation, the "orders_approved" event creating the packages in bulk), one call
+  refusals, version, timeline, reservation, the OrdersMoved event creating the packages in bulk), one call
   for the clean ones of 1,000 and one for the clean ones of all 10,000: seconds and SQL queries — the same count;
 - `review.auto_review` (setting on) of all 10,000 end to end: reasons per 500-order chunk, approval per 1,000-order
   chunk (a fixed number of queries per chunk).

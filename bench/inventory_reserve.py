@@ -153,11 +153,11 @@ def run():
                 return False
 
         announced = []  # stock_changed deliveries in the service run (zero crossings), beside the catalog's handler
-        domain_events._SUBSCRIBERS["stock_changed"].append(lambda sku_ids, **_: announced.append(len(sku_ids)))
+        domain_events._SUBSCRIBERS[domain_events.StockChanged].append(lambda e: announced.append(len(e.sku_ids)))
         try:
             seconds, lat, granted, refused, errors = run_threads(service, plan)
         finally:
-            domain_events._SUBSCRIBERS["stock_changed"].pop()
+            domain_events._SUBSCRIBERS[domain_events.StockChanged].pop()
         if errors:
             raise AssertionError(f"reserve failed in threads: {errors[:3]}")
         over, mismatched = oversold(skus, granted)
@@ -166,11 +166,11 @@ def run():
         check = verify_stock()
         reset(skus)
         # The same again without the after-commit subscribers (the catalog's PROD-6 handler): how much is ours.
-        subscribers = domain_events._SUBSCRIBERS.pop("stock_changed", [])
+        subscribers = domain_events._SUBSCRIBERS.pop(domain_events.StockChanged, [])
         try:
             q_seconds, q_lat, q_granted, _q_refused, q_errors = run_threads(service, plan)
         finally:
-            domain_events._SUBSCRIBERS["stock_changed"] = subscribers
+            domain_events._SUBSCRIBERS[domain_events.StockChanged] = subscribers
         if q_errors:
             raise AssertionError(f"reserve failed in threads: {q_errors[:3]}")
         q_over, q_mismatched = oversold(skus, q_granted)

@@ -9,7 +9,7 @@ from django.conf import settings as django_settings
 from zhanggui.catalog.models import ComboItem, Listing, ListingSchedule, Product, Sku
 from zhanggui.catalog.services import listings as svc
 from zhanggui.core import clock
-from zhanggui.core.domain_events import publish
+from zhanggui.core.domain_events import StockChanged, publish
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import timeline_for
 from zhanggui.shops.settings_store import update_settings
@@ -171,9 +171,10 @@ def test_prod2_suggested_times_avoid_full_slots(world, editor, product):
 
 def stock(**available):
     publish(
-        "stock_changed",
-        sku_ids=[int(k[1:]) for k in available],
-        available={int(k[1:]): v for k, v in available.items()},
+        StockChanged(
+            sku_ids=tuple(int(k[1:]) for k in available),
+            available={int(k[1:]): v for k, v in available.items()},
+        )
     )
 
 

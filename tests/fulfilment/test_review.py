@@ -106,7 +106,7 @@ def test_auto_review_approves_clean_orders_only_when_the_setting_is_on(stocked):
 
 
 def test_single_order_is_reviewed_when_it_becomes_to_review(stocked, django_capture_on_commit_callbacks):
-    """ORD-7: the "order_moved" hook approves a clean order entering 待审核 (setting on)."""
+    """ORD-7: the OrdersMoved listener approves a clean order entering 待审核 (setting on)."""
     auto_on(stocked.world)
     with django_capture_on_commit_callbacks(execute=True):
         order = clean_order(stocked)
@@ -196,12 +196,12 @@ def test_review_api_lists_reasons_and_approves(stocked, client_for):
 
 
 def test_an_import_runs_the_automatic_review(stocked, django_capture_on_commit_callbacks):
-    """ORD-7: after an import commits ("orders_imported"), the shop's clean orders are approved (setting on)."""
-    from zhanggui.core.domain_events import publish
+    """ORD-7: after an import commits (OrdersImported), the shop's clean orders are approved (setting on)."""
+    from zhanggui.core.domain_events import OrdersImported, publish
 
     order = clean_order(stocked)
     auto_on(stocked.world)
     with django_capture_on_commit_callbacks(execute=True):
-        publish("orders_imported", shop_id=stocked.world.shop_a.pk, actor=None)  # as import_parsed does at its end
+        publish(OrdersImported(shop_id=stocked.world.shop_a.pk))  # as import_parsed does at its end
     order.refresh_from_db()
     assert order.state == S.APPROVED

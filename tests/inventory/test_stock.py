@@ -53,9 +53,13 @@ def figures(sku, wh):
 
 @pytest.fixture
 def published(monkeypatch):
-    """Every stock_changed payload delivered (after commit; the only subscriber, instead of the catalog's)."""
+    """Every StockChanged payload delivered (after commit; the only subscriber, instead of the catalog's)."""
     got = []
-    monkeypatch.setattr(domain_events, "_SUBSCRIBERS", {"stock_changed": [lambda **p: got.append(p)]})
+
+    def listen(event):
+        got.append({"sku_ids": list(event.sku_ids), "available": event.available})
+
+    monkeypatch.setattr(domain_events, "_SUBSCRIBERS", {domain_events.StockChanged: [listen]})
     return got
 
 
@@ -269,9 +273,13 @@ def test_prod6_catalog_listing_waits_for_delisting_when_stock_runs_out(
     """Integration with the catalog's on_stock_changed (subscribed by the catalog app): a reservation that leaves
     stock does not call it; the one that sells out does, and the listing goes to 待下架; a release relists it."""
     calls = []
-    handlers = domain_events._SUBSCRIBERS["stock_changed"]
-    assert listing_svc.on_stock_changed in handlers
-    monkeypatch.setitem(domain_events._SUBSCRIBERS, "stock_changed", [lambda **p: calls.append(p), *handlers])
+    handlers = domain_events.subscribers(domain_events.StockChanged)
+    assert listing_svc.stock_changed in handlers
+
+    def listen(event):
+        calls.append({"sku_ids": list(event.sku_ids), "available": event.available})
+
+    monkeypatch.setitem(domain_events._SUBSCRIBERS, domain_events.StockChanged, [listen, *handlers])
     editor = world.people["editor"]
     product = Product.objects.create(style_code="ONE", name="单色T恤")
     only = Sku.objects.create(product=product, code="ONE-F", size="F")
@@ -308,13 +316,13 @@ def test_prod6_racing_sold_out_and_restock_leave_no_stale_sold_out_mark(world, t
     listing = listing_svc.list_now(editor, listing_svc.create_listing(editor, world.shop_a, product, "T恤", 100))
     gate, held = threading.Event(), threading.Event()
 
-    def hold_sell_out(sku_ids, available, **_):
-        if available[sku.pk] == 0 and not held.is_set():
+    def hold_sell_out(event):
+        if event.available[sku.pk] == 0 and not held.is_set():
             held.set()
             gate.wait(10)
 
-    handlers = [hold_sell_out, *domain_events._SUBSCRIBERS["stock_changed"]]
-    monkeypatch.setitem(domain_events._SUBSCRIBERS, "stock_changed", handlers)
+    handlers = [hold_sell_out, *domain_events.subscribers(domain_events.StockChanged)]
+    monkeypatch.setitem(domain_events._SUBSCRIBERS, domain_events.StockChanged, handlers)
     errors = []
 
     def run(call):

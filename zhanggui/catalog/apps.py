@@ -15,10 +15,10 @@ class CatalogConfig(AppConfig):
         )
         from django.db.models.signals import post_migrate
 
-        from zhanggui.core.domain_events import subscribe
+        from zhanggui.core.domain_events import StockChanged, subscribe
 
-        from .services.listings import on_stock_changed
+        from .services.listings import stock_changed
         from .services.titles import seed_after_migrate
 
-        subscribe("stock_changed", on_stock_changed)  # PROD-6
+        subscribe(StockChanged, stock_changed)  # PROD-6
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid="catalog_seed_title_words")  # PROD-3

@@ -14,4 +14,6 @@ class OrdersConfig(AppConfig):
             "orders:list", label=_("Orders"), icon="fa-file-invoice", perm="orders.view_order", position=10
         )
         # The services register their timeline labels on import; load them so every page can name every event.
-        from .services import imports, manual, remarks, states  # noqa: F401
+        from .services import imports, manual, remarks, states, supplier_shipping  # noqa: F401
+
+        supplier_shipping.connect()  # PROD-10: the supplier's tracking import ships dropship lines

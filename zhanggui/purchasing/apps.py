@@ -17,3 +17,8 @@ class PurchasingConfig(AppConfig):
             perm="purchasing.view_purchaseorder",
             position=40,
         )
+        # PROD-10: dropship orders follow the order flow (domain events: purchasing imports neither orders nor
+        # fulfilment).
+        from .services import dropship_routing
+
+        dropship_routing.connect()

@@ -329,8 +329,13 @@ def listing_availability(listing_ids) -> dict[int, bool]:
     }
 
 
-def on_stock_changed(sku_ids=(), available=None, **_payload) -> dict:
-    """PROD-6 (“能拍即有货”): the domain event "stock_changed" from inventory.
+def stock_changed(event) -> None:
+    """The listener of core.domain_events.StockChanged (subscribed in the catalog app's ready())."""
+    on_stock_changed(event.sku_ids, event.available)
+
+
+def on_stock_changed(sku_ids=(), available=None) -> dict:
+    """PROD-6 (“能拍即有货”): the domain event StockChanged from inventory.
 
     Payload: sku_ids=[…], available={sku_id: quantity}. A SKU with 0 available is marked sold out, with stock
     again it is not. A listing whose every mapped SKU is now unavailable goes to `to_delist` (“等待平台下架”:

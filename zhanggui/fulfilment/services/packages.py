@@ -4,20 +4,24 @@ timeline with the 工号 of whoever made it; and packages born from approved ord
     待打单 to_print → 已打单 printed → 已验货打包 packed → 已发货 shipped → 已签收 signed
     已取消 cancelled: from every state before shipping (the order was closed or the package re-planned).
 
-An order approved in 审单 (orders.states.approve, ORD-7) becomes one package of all its matched lines at once, in
-the same transaction (orders deliver "order_moved"; rule 2 of the house: orders never import fulfilment). Merging
-and splitting re-plan packages that are still to_print (services/plan.py). A closed order cancels its packages that
-have not shipped. Moves are conditional on the state read under a row lock, and every move bumps the version.
+An order approved in 审单 (orders.states.approve / approve_many, ORD-7) becomes one package of all its own-stock
+lines at once, in the same transaction (orders.states.apply_moves delivers OrdersMoved; rule 2 of the house: orders
+never import fulfilment); its dropship lines are requested from the supplier (DropshipRequested, PROD-10). Merging
+and splitting re-plan packages that are still to_print (services/plan.py). An order closed, or shipped without our
+warehouse, cancels its packages that have not shipped. Moves are conditional on the state read under a row lock,
+and every move bumps the version.
 """
 
 from __future__ import annotations
 
+from zhanggui.catalog.models import Product
 from zhanggui.core import clock
-from zhanggui.core.domain_events import subscribe
+from zhanggui.core.domain_events import DropshipRequest, DropshipRequested, OrdersMoved, deliver, subscribe
 from zhanggui.core.events import record_events, register_event_kinds
 from zhanggui.core.states import Machine
 from zhanggui.inventory.services import stock
 from zhanggui.orders.models import Order, OrderLine
+from zhanggui.orders.services.states import SHIPPED_ELSEWHERE
 from zhanggui.shops.settings_store import get_settings
 
 from ..models import Package, PackageLine, PackageOrder
@@ -161,15 +165,24 @@ def create_package(orders: list[Order], lines: list[tuple[OrderLine, int]], acto
 
 
 def _lines_to_ship(lines) -> list[tuple[OrderLine, int]]:
-    return [(line, line.quantity - line.shipped_qty) for line in lines if line.quantity > line.shipped_qty]
+    """The own-stock lines still to ship (dropship lines are the supplier's, PROD-10: `_dropship_requests`)."""
+    return [
+        (line, line.quantity - line.shipped_qty)
+        for line in lines
+        if line.quantity > line.shipped_qty and not _is_dropship(line)
+    ]
+
+
+def _is_dropship(line: OrderLine) -> bool:
+    return line.sku_id is not None and line.sku.product.sourcing == Product.Sourcing.DROPSHIP
 
 
 def create_for_order(order: Order, actor) -> Package | None:
-    """ORD-7: an approved order becomes one package with every line still to ship (none if it already has an open
-    package — approving twice is harmless)."""
+    """ORD-7: an approved order becomes one package with every own-stock line still to ship (none if it already
+    has an open package — approving twice is harmless)."""
     if open_packages(order):
         return None
-    lines = _lines_to_ship(order.lines.select_related("sku").order_by("line_no"))
+    lines = _lines_to_ship(order.lines.select_related("sku__product").order_by("line_no"))
     if not lines:
         return None
     return create_package([order], lines, actor)
@@ -177,8 +190,9 @@ def create_for_order(order: Order, actor) -> Package | None:
 
 def create_for_orders(orders: list[Order], actor) -> list[Package]:
     """ORD-7, set-based `create_for_order`: each approved order without an open package becomes one package with
-    every line still to ship — a fixed number of queries for any number of orders (open packages, lines with
-    SKUs, warehouse, carriers, one settings read per shop, one package-number range, 4 INSERTs)."""
+    every own-stock line still to ship — a fixed number of queries for any number of orders (open packages, lines
+    with SKUs, warehouse, carriers, one settings read per shop, one package-number range, 4 INSERTs). PROD-10: the
+    lines of dropship products are requested from their suppliers instead (DropshipRequested)."""
     orders = list(orders)
     if not orders:
         return []
@@ -190,9 +204,10 @@ def create_for_orders(orders: list[Order], actor) -> list[Package]:
     if not todo:
         return []
     by_order: dict[int, list[OrderLine]] = {}
-    rows = OrderLine.objects.filter(order_id__in=[o.pk for o in todo]).select_related("sku")
+    rows = OrderLine.objects.filter(order_id__in=[o.pk for o in todo]).select_related("sku__product")
     for line in rows.order_by("order_id", "line_no"):
         by_order.setdefault(line.order_id, []).append(line)
+    _request_dropship(todo, by_order, actor)  # PROD-10: the supplier's lines go to the supplier's list
     plans = [(o, _lines_to_ship(by_order.get(o.pk, []))) for o in todo]
     plans = [(o, lines) for o, lines in plans if lines]
     if not plans:
@@ -209,34 +224,79 @@ def create_for_orders(orders: list[Order], actor) -> list[Package]:
 
 def cancel_for_order(order: Order, actor, note: str = "") -> list[Package]:
     """The order was closed: its packages that have not shipped are cancelled (their waybill numbers stay used)."""
+    return cancel_for_orders({order.pk: note or f"订单 {order.platform_order_no} 已关闭"}, actor)
+
+
+def cancel_for_orders(notes: dict[int, str], actor) -> list[Package]:
+    """The open packages of the orders {order id: note} are cancelled: one query finds them (usually none: our
+    warehouse shipped them), then each is locked and moved with the note on its timeline."""
+    links = PackageOrder.objects.filter(order_id__in=list(notes), package__state__in=OPEN).order_by("package_id")
     cancelled = []
-    for package in open_packages(order):
-        current = lock(package)
-        move_locked(current, State.CANCELLED, actor, note or f"订单 {order.platform_order_no} 已关闭")
-        cancelled.append(current)
+    for package_id, order_id in links.values_list("package_id", "order_id"):
+        current = lock(package_id)
+        if current.state in OPEN:  # a merged package of two such orders: cancelled once
+            cancelled.append(move_locked(current, State.CANCELLED, actor, notes[order_id]))
     return cancelled
 
 
-# An order that reaches these states without our warehouse (shipped in the seller centre, or moved on the order
-# page) leaves its open packages behind: they are cancelled so nobody prints or ships the goods twice.
-SHIPPED_ELSEWHERE = {Order.State.SHIPPED, Order.State.SIGNED, Order.State.COMPLETED}
+# ---- the consequences of order state changes (core.domain_events.OrdersMoved, from orders.states.apply_moves) ---
 
 
-def _on_order_moved(order, before, to, actor, **_) -> None:
-    if to == Order.State.APPROVED:
-        create_for_order(order, actor)
-    elif to == Order.State.CLOSED:
-        cancel_for_order(order, actor)
-    elif to in SHIPPED_ELSEWHERE:
-        # ship_package moves its own package to shipped before the order, so only packages left behind are open
-        cancel_for_order(order, actor, f"订单 {order.platform_order_no} 已在仓库流程之外发货")
+def _on_orders_moved(event: OrdersMoved) -> None:
+    """In the orders' transaction: approved orders become packages (in bulk); the open packages of orders closed or
+    shipped without our warehouse (seller centre, order page, API, import) are cancelled, so nobody prints or
+    ships them a second time. ship_package moves its own package to shipped before the order, so only packages
+    left behind are open then."""
+    actor, approved, notes = event.actor, [], {}
+    for move in event.moves:
+        order, to = move.order, move.to
+        if to == Order.State.APPROVED:
+            approved.append(order)
+        elif to == Order.State.CLOSED and move.before:
+            notes[order.pk] = f"订单 {order.platform_order_no} 已关闭"
+        elif to in SHIPPED_ELSEWHERE and move.before:
+            notes[order.pk] = f"订单 {order.platform_order_no} 已在仓库流程之外发货"
+    if approved:
+        create_for_orders(approved, actor)
+    if notes:
+        cancel_for_orders(notes, actor)
 
 
-def _on_orders_approved(orders, actor, **_) -> None:
-    """A batch approved in 审单 (orders.states.approve_many): the packages in bulk, in the same transaction."""
-    create_for_orders(orders, actor)
+# ---- dropship lines (PROD-10) -----------------------------------------------------------------------------------
+
+
+def _address(order: Order) -> str:
+    parts = [order.province, order.city, order.district, order.street, order.address_detail]
+    return "".join(p for p in parts if p) or order.address_raw
+
+
+def _request_dropship(orders: list[Order], by_order: dict[int, list[OrderLine]], actor) -> None:
+    """PROD-10 (decision): the lines of dropship products do not go into our package — they are requested from the
+    product's supplier (DropshipRequested; purchasing puts them on the supplier's dropship list), in the
+    approval's transaction (a product without a supplier refuses the approval, with the reason). A mixed order
+    ships in two parts: our package with the own-stock lines, the supplier's parcel with the rest."""
+    requests = []
+    for order in orders:
+        lines = [
+            (line.sku_id, line.quantity - line.shipped_qty)
+            for line in by_order.get(order.pk, [])
+            if _is_dropship(line) and line.quantity > line.shipped_qty
+        ]
+        if lines:
+            requests.append(
+                DropshipRequest(
+                    shop_id=order.shop_id,
+                    reference=order.platform_order_no,
+                    lines=tuple(lines),
+                    receiver_name=order.receiver_name,
+                    receiver_phone=order.receiver_phone,
+                    receiver_address=_address(order),
+                    buyer_note=order.buyer_message,
+                )
+            )
+    if requests:
+        deliver(DropshipRequested(requests=tuple(requests), actor=actor))
 
 
 def connect() -> None:
-    subscribe("order_moved", _on_order_moved)
-    subscribe("orders_approved", _on_orders_approved)
+    subscribe(OrdersMoved, _on_orders_moved)

@@ -18,11 +18,11 @@ Decisions (documented here, the one place):
 - Default carrier does not reach the address (SHIP-3): asked of carrier_rules.unreachable_by_default(shop, adcodes)
   when that part provides it; skipped otherwise.
 
-Automatic approval (ORD-7) runs only when the shop's setting fulfilment.auto_approve is on: single orders when they
-enter 待审核 (domain event "order_moved"), whole shops after an import ("orders_imported"), from the review page's
-button and from the Celery task fulfilment.tasks.auto_review_shop. Approval goes through the state machine set-based:
-orders.services.states.approve_many (row locks, version, timeline, reservation, refusals; the "orders_approved"
-event creates the packages in bulk, packages.create_for_orders) — a fixed number of queries per chunk of orders.
+Automatic approval (ORD-7) runs only when the shop's setting fulfilment.auto_approve is on: orders when they enter
+待审核 (domain event OrdersMoved), whole shops after an import (OrdersImported), from the review page's button and
+from the Celery task fulfilment.tasks.auto_review_shop. Approval goes through the state machine set-based:
+orders.services.states.approve_many (row locks, version, timeline, reservation, refusals; its OrdersMoved event
+creates the packages in bulk, packages.create_for_orders) — a fixed number of queries per chunk of orders.
 """
 
 from __future__ import annotations
@@ -217,28 +217,40 @@ def _approve_one_by_one(actor, order_ids) -> int:
     return n
 
 
-def _on_order_moved(order, before, to, actor, **_) -> None:
-    """A single order entering 待审核 is reviewed at once when the shop approves automatically (ORD-7)."""
-    if to != S.TO_REVIEW or not get_setting(order.shop, "fulfilment.auto_approve"):
+def _on_orders_moved(event) -> None:
+    """Orders entering 待审核 (core.domain_events.OrdersMoved, in their transaction) are reviewed at once when their
+    shop approves automatically (ORD-7): the clean ones are approved after the commit. Set-based: one settings read
+    per shop, one `reasons` call for the lot."""
+    entering = [m.order for m in event.moves if m.to == S.TO_REVIEW]
+    if not entering:
         return
-    if reasons([order.pk]).get(order.pk):
-        return
-    transaction.on_commit(lambda: approve_clean(actor, [order.pk]))
-
-
-def _on_orders_imported(shop_id, actor=None, **_) -> None:
     from zhanggui.shops.models import Shop
 
-    shop = Shop.objects.filter(pk=shop_id).first()
+    shop_ids = {o.shop_id for o in entering}
+    auto = {shop.pk for shop in Shop.objects.filter(pk__in=shop_ids) if get_setting(shop, "fulfilment.auto_approve")}
+    candidates = [o.pk for o in entering if o.shop_id in auto]
+    if not candidates:
+        return
+    found = reasons(candidates)
+    clean = [pk for pk in candidates if not found.get(pk)]
+    if clean:
+        actor = event.actor
+        transaction.on_commit(lambda: approve_clean(actor, clean))
+
+
+def _on_orders_imported(event) -> None:
+    from zhanggui.shops.models import Shop
+
+    shop = Shop.objects.filter(pk=event.shop_id).first()
     if shop is not None and get_setting(shop, "fulfilment.auto_approve"):
-        auto_review(actor, shop)
+        auto_review(event.actor, shop)
 
 
 def connect() -> None:
-    from zhanggui.core.domain_events import subscribe
+    from zhanggui.core.domain_events import OrdersImported, OrdersMoved, subscribe
 
-    subscribe("order_moved", _on_order_moved)
-    subscribe("orders_imported", _on_orders_imported)
+    subscribe(OrdersMoved, _on_orders_moved)
+    subscribe(OrdersImported, _on_orders_imported)
 
 
 # ---- batch approve / reject (ORD-7) -----------------------------------------------------------------------------

@@ -11,10 +11,11 @@ statement (reservations, levels and ledger entries; `_reserve_sql`), so a level 
 - `reserve` → `release` / `commit`: the two-stage allocation (django-oscar's allocate → cancel / consume). A
   reservation is unique per (reference, SKU, warehouse), so a retried job never reserves twice — even when two
   retries race, the unique constraint lets only one through (INSERT … ON CONFLICT DO NOTHING RETURNING).
-- PROD-6: after the transaction commits, "stock_changed" is delivered for the SKUs whose availability in some
-  level crossed zero in it, with the available quantity per SKU (summed over the active warehouses) read then;
-  the catalog marks sold-out SKUs and delists listings. Changes that cross no zero publish nothing: they cannot
-  make a SKU sold out or back in stock (see `_crosses_zero`), and they are nearly every reservation.
+- PROD-6: after the transaction commits, StockChanged (core.domain_events) is delivered for the SKUs whose
+  availability in some level crossed zero in it, with the available quantity per SKU (summed over the active
+  warehouses) read then; the catalog marks sold-out SKUs and delists listings. Changes that cross no zero publish
+  nothing: they cannot make a SKU sold out or back in stock (see `_crosses_zero`), and they are nearly every
+  reservation.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from django.db.models.functions import Greatest
 
 from zhanggui.catalog.models import ComboItem, Sku
 from zhanggui.core import clock
-from zhanggui.core.domain_events import deliver
+from zhanggui.core.domain_events import StockChanged, deliver
 from zhanggui.core.errors import DomainError
 
 from ..models import LedgerEntry, Reservation, StockLevel, Warehouse
@@ -39,17 +40,9 @@ RECEIVE_REASONS = {Reason.RECEIPT, Reason.OPENING, Reason.RETURN, Reason.ADJUST}
 _REASON_WORDS = {Reason.RECEIPT: "入库", Reason.OPENING: "期初", Reason.RETURN: "退货入库", Reason.ADJUST: "调整"}
 
 __all__ = [
-    "Move",
-    "add_in_transit",
-    "available_by_sku",
-    "commit",
-    "commit_part",
-    "default_warehouse",
-    "move_stock",
-    "receive_stock",
-    "release",
-    "reserve",
-]
+    "Move", "add_in_transit", "available_by_sku", "close_many", "commit", "commit_part", "default_warehouse",
+    "move_stock", "receive_stock", "release", "reserve",
+]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -157,7 +150,7 @@ def _apply_at(sku_id: int, warehouse_id: int, on_hand_change: int, reserved_chan
 def available_by_sku(sku_ids: Iterable[int]) -> dict[int, int]:
     """Available (on hand − reserved) per SKU, summed over the active warehouses; 0 for SKUs without stock.
 
-    Plain SQL: one cheap indexed query (stock_changed reads it after a commit)."""
+    Plain SQL: one cheap indexed query (StockChanged reads it after a commit)."""
     ids = sorted({_pk(s) for s in sku_ids})
     result = dict.fromkeys(ids, 0)
     if not ids:
@@ -187,7 +180,7 @@ def _crosses_zero(entry: LedgerEntry) -> bool:
 
 
 def _announce(sku_ids: Iterable[int]) -> None:
-    """PROD-6: after the transaction commits, deliver "stock_changed" for these SKUs (those that crossed zero)."""
+    """PROD-6: after the transaction commits, deliver StockChanged for these SKUs (those that crossed zero)."""
     ids = sorted(set(sku_ids))
     if ids:
         transaction.on_commit(lambda: _stock_changed(ids))
@@ -200,7 +193,7 @@ def _stock_changed(ids: list[int]) -> None:
     take a key-share lock on the SKU (foreign key), never wait for it."""
     with transaction.atomic():
         list(Sku.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
-        deliver("stock_changed", sku_ids=ids, available=available_by_sku(ids))
+        deliver(StockChanged(sku_ids=tuple(ids), available=available_by_sku(ids)))
 
 
 def _ledger(
@@ -632,9 +625,11 @@ def _insufficient(sku_id: int, warehouse: Warehouse, qty: int) -> DomainError:
     )
 
 
-def _close(reference: str, state: str, actor, document: str, note: str) -> list[Reservation]:
-    """Release or commit every open reservation of `reference`: one ledger entry per (SKU, warehouse)."""
-    reference = (reference or "").strip()
+def close_many(items: dict[str, tuple[str, str]], state: str, actor=None) -> list[Reservation]:
+    """Release (state released) or commit (committed: shipped) every open reservation of the references in `items`
+    {reference: (document, note)}: one ledger entry per (reference, SKU, warehouse), in a fixed number of queries for
+    any number of references — one conditional UPDATE per stock level, not per reference (an import batch)."""
+    items = {(reference or "").strip(): value for reference, value in items.items()}
     ship = state == Reservation.State.COMMITTED
     who = _who(actor)
     with transaction.atomic():
@@ -642,45 +637,38 @@ def _close(reference: str, state: str, actor, document: str, note: str) -> list[
         # then finds them closed: each unit is given back or shipped exactly once.
         open_ = list(
             Reservation.objects.select_for_update()
-            .filter(reference=reference, state=Reservation.State.OPEN)
+            .filter(reference__in=list(items), state=Reservation.State.OPEN)
             .order_by("pk")
         )
         open_ = [r for r in open_ if r.state == Reservation.State.OPEN]
         if not open_:
             return []
-        per_level: dict[tuple[int, int], int] = defaultdict(int)
+        by_level: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for r in open_:
-            per_level[(r.sku_id, r.warehouse_id)] += r.quantity
+            by_level[(r.sku_id, r.warehouse_id)][r.reference] += r.quantity
         levels = {
             (s, w): pk
             for s, w, pk in StockLevel.objects.filter(
-                sku_id__in={k[0] for k in per_level}, warehouse_id__in={k[1] for k in per_level}
+                sku_id__in={k[0] for k in by_level}, warehouse_id__in={k[1] for k in by_level}
             ).values_list("sku_id", "warehouse_id", "pk")
         }
-        now = clock.now()
-        entries = []
-        for key in sorted(per_level, key=lambda k: levels.get(k, 0)):
-            qty = per_level[key]
-            level_pk = levels.get(key)
+        now, entries, reason = clock.now(), [], Reason.SHIP if ship else Reason.RELEASE
+        for key in sorted(by_level, key=lambda k: levels.get(k, 0)):
+            parts = by_level[key]
+            qty, level_pk = sum(parts.values()), levels.get(key)
             after = _apply(level_pk, -qty if ship else 0, -qty, now) if level_pk else None
             if after is None:  # cannot happen while the reservations and levels agree (stock-verify)
                 code = _codes([key[0]]).get(key[0], key[0])
                 raise DomainError(
                     "reservation_mismatch", f"{code} 的预留数与库存记录不一致，请运行库存核对", "reference"
                 )
-            entries.append(
-                _ledger(
-                    key[0],
-                    key[1],
-                    Reason.SHIP if ship else Reason.RELEASE,
-                    document if ship else reference,
-                    -qty if ship else 0,
-                    -qty,
-                    after,
-                    who,
-                    reference if ship else note,
-                )
-            )
+            on_hand, reserved = after[0] + (qty if ship else 0), after[1] + qty  # before the whole change
+            for reference in sorted(parts):  # then each reference's entry in turn, with its figures after it
+                part, (document, note), gone = parts[reference], items[reference], parts[reference] if ship else 0
+                on_hand, reserved = on_hand - gone, reserved - part
+                figures = (on_hand, reserved, after[2], after[3])
+                document, note = (document, reference) if ship else (reference, note)
+                entries.append(_ledger(*key, reason, document, -gone, -part, figures, who, note))
         _write_ledger(entries, now)
         Reservation.objects.filter(pk__in=[r.pk for r in open_]).update(state=state, closed_at=now)
         for r in open_:
@@ -693,14 +681,14 @@ def _close(reference: str, state: str, actor, document: str, note: str) -> list[
 def release(reference: str, actor=None, note: str = "") -> list[Reservation]:
     """Give back every open reservation of `reference` (order cancelled, refund): reserved goes down, one
     ledger entry per SKU (reason release). Idempotent: a second call finds nothing open and returns []."""
-    return _close(reference, Reservation.State.RELEASED, actor, "", note)
+    return close_many({reference: ("", note)}, Reservation.State.RELEASED, actor)
 
 
 def commit(reference: str, document: str, actor=None) -> list[Reservation]:
     """Ship the open reservations of `reference`: on hand and reserved both go down in ONE ledger entry per SKU
     (reason ship, `document` e.g. the waybill number, the reference in the note); reservations → committed.
     Idempotent: a second call finds nothing open and returns []."""
-    return _close(reference, Reservation.State.COMMITTED, actor, document, "")
+    return close_many({reference: (document, "")}, Reservation.State.COMMITTED, actor)
 
 
 def commit_part(reference: str, lines: Iterable[tuple], document: str, actor=None) -> list[LedgerEntry]:

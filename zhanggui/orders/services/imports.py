@@ -7,7 +7,7 @@ each batch in its own transaction, with a handful of queries per batch and never
   platform_order_no) DO UPDATE … WHERE fingerprint differs RETURNING id, (xmax = 0)` — created vs updated; orders
   not returned are unchanged. SQLite: `executemany` of the same upsert.
 - 商家编码 → Sku: one array query per batch for the codes not seen earlier in the run (_match_skus memo); lines
-  and timeline events by COPY; the stock queries only for orders newly paid or newly closed (_stock).
+  and timeline events by COPY; the consequences only for orders whose state changed (_moves).
 - import_files runs a big import in two processes side by side, each reading and writing a disjoint share of the
   orders (import_stream).
 - The unique constraint on (shop, platform order number) decides: two imports of one file at once create each order
@@ -33,9 +33,12 @@ Lines (ORD-1 item 5, ORD-9): matched to a Sku by 商家编码 (Sku.code), then b
 unmatched line keeps the platform's text with sku NULL and puts the order in the unmatched-SKU queue. Lines are
 written for created orders and replaced for updated orders whose lines differ in the file.
 
-Stock (ORD-4): a newly paid order (to_review … to_ship or on hold, before: new or awaiting payment) reserves its
-matched lines under `order:<pk>`; too little stock sets exc_out_of_stock (ORD-9) and is never an import failure.
-An order that became closed releases its reservation. Both through states.reserve_order / release_order (O3).
+Consequences (ORD-4; rule 3 of the house): the batch's state changes (order, before, after) go to the ONE owner,
+states.apply_moves, set-based: a newly paid order reserves its matched lines under `order:<pk>` (too little stock,
+or none to reserve from, sets exc_out_of_stock, ORD-9 — never an import failure); an order that became closed
+releases its reservation; an order the platform reports shipped while it still holds a reservation was shipped in
+the seller centre: the reservation is committed against the platform's tracking number; fulfilment cancels the
+packages of closed and shipped-elsewhere orders (OrdersMoved).
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ from zhanggui.catalog.models import Sku
 from zhanggui.channels.formats import reader
 from zhanggui.channels.formats.types import CHECK_COLUMNS, ParsedLine, ParsedOrder, ReadResult, RowError
 from zhanggui.core import clock
-from zhanggui.core.domain_events import deliver, publish
+from zhanggui.core.domain_events import OrderMove, OrdersImported, publish
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_events, register_event_kinds
 from zhanggui.core.models import Event
@@ -87,7 +90,6 @@ _RANK = {
     S.CLOSED: 6,
 }
 _SHIPPED_RANK = 2  # from here on a hold cannot stop the goods
-PAID_OPEN = {S.TO_REVIEW, S.APPROVED, S.TO_SHIP}  # ORD-4: paid, not shipped or closed → reserve
 KNOWN_STATES = set(_RANK) | {S.ON_HOLD}
 RISK_REASON = "平台风控/锁定"
 RELEASE_NOTE = "导入：平台订单已关闭，释放预留"
@@ -406,7 +408,7 @@ class _Batch:
         updated = {no: v for no, v in changed.items() if not v[3]}
         lines = self._write_lines(by_no, created, updated, sku_of)
         self._events(by_no, before, updated)
-        self._stock(before, changed)
+        self._moves(before, changed)
         return {
             "created": len(created),
             "updated": len(updated),
@@ -555,35 +557,26 @@ class _Batch:
         with connection.cursor() as cursor:
             copy_rows(cursor, Event._meta.db_table, cols, values)
 
-    # -- stock (ORD-4)
+    # -- the consequences of the state changes (ORD-4; rule 3 of the house: one owner, states.apply_moves)
 
-    def _stock(self, before: dict, changed: dict) -> None:
-        reserve_ids, release_ids = [], []
-        nos = {v[0]: no for no, v in changed.items()}
-        oos = {v[0]: v[4] for v in before.values()}
+    def _moves(self, before: dict, changed: dict) -> None:
+        """Hand the batch's state changes (order, before, after) to the one owner of their consequences — stock
+        reserved, released or committed, packages created or cancelled — set-based, in the batch's transaction."""
+        moves = []
         for no, (pk, state, held, _inserted) in changed.items():
             old = before.get(no)
-            old_base = (old[2] if old[1] == S.ON_HOLD else old[1]) if old else None
-            base = held if state == S.ON_HOLD else state
-            if base in PAID_OPEN and old_base in (None, S.PENDING_PAYMENT):
-                reserve_ids.append(pk)
-            elif state == S.CLOSED and old is not None and old[1] != S.CLOSED:
-                release_ids.append(pk)
-        lines = states.stock_lines(reserve_ids)  # one query; orders without matched lines reserve nothing
-        for pk in reserve_ids:
-            if pk not in lines:
+            if old is not None and old[1] == state:
                 continue
-            order = Order(pk=pk, shop_id=self.shop_id, platform_order_no=nos[pk], exc_out_of_stock=oos.get(pk, False))
-            try:
-                states.reserve_order(order, self.actor, lines[pk])  # too little stock → out-of-stock queue (ORD-9)
-            except DomainError as error:  # no warehouse yet, …: imported all the same, in the out-of-stock queue
-                Order.objects.filter(pk=pk).update(exc_out_of_stock=True)
-                record_events(self.actor, [(order, "order_stock", "", "缺货", error.message)])
-        for pk in release_ids:
-            order = Order(pk=pk, shop_id=self.shop_id, platform_order_no=nos[pk])
-            states.release_order(order, self.actor, RELEASE_NOTE)
-            # closed on the platform: fulfilment cancels the packages not shipped yet (as states.move_locked does)
-            deliver("order_moved", order=order, before="", to=S.CLOSED, actor=self.actor)
+            order = Order(
+                pk=pk,
+                shop_id=self.shop_id,
+                platform_order_no=no,
+                state=state,
+                state_before_hold=held or "",
+                exc_out_of_stock=old[4] if old else False,
+            )
+            moves.append(OrderMove(order, old[1] if old else "", state))
+        states.apply_moves(self.actor, moves, note=RELEASE_NOTE, strict_stock=False)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -689,7 +682,7 @@ def _finish_run(run: ImportRun, actor, counts: dict, errors: list[RowError]) -> 
         run.report.save(f"orders-{run.pk}-errors.xlsx", ContentFile(_report(errors)), save=False)
     run.finished_at = clock.now()
     run.save()
-    publish("orders_imported", shop_id=run.shop_id, actor=actor)  # e.g. fulfilment's automatic review (ORD-7)
+    publish(OrdersImported(shop_id=run.shop_id, actor=actor))  # e.g. fulfilment's automatic review (ORD-7)
     return run
 
 

@@ -11,11 +11,24 @@ Decisions:
 - Refunds after shipping: a platform "已发货，退款成功" closes the order, so closed is legal from part_shipped /
   shipped / signed (and from on_hold). A completed order is final: after-sales refunds and returns are handled
   by the returns flow, the order stays 交易成功 (refund_fen records the money).
-- Stock (ORD-4): entering a paid pre-shipping state (to_review, approved, to_ship) reserves the matched lines under
-  the reference ``order:<pk>`` when the order has no reservation yet; too little stock does NOT block the move, it
-  puts the order in the out-of-stock queue (exc_out_of_stock, ORD-9). Closing releases what is still reserved
-  (nothing once shipping committed it). Holding keeps the reservation: a held order still owns its goods.
-  Shipping does not touch stock here: issue 7 commits through `commit_order` when the waybill is printed/scanned.
+- ONE owner of the consequences (rule 3 of the house): every state change, whatever its source — order page, API,
+  审单 batch (`approve_many`), file import (imports.py hands over its batch's moves), connectors, the supplier's
+  tracking (supplier_shipping.py) — ends in `apply_moves(actor, moves)`, for one order or a set, in a fixed number
+  of queries per set. It applies the stock consequences below and delivers OrdersMoved (core.domain_events) in the
+  same transaction, on which fulfilment creates or cancels packages and purchasing cancels dropship orders.
+- Stock (ORD-4): entering a paid pre-shipping state (to_review, approved, to_ship; or paid straight into a hold)
+  reserves the matched own-stock lines under the reference ``order:<pk>`` when the order has no reservation yet;
+  too little stock does NOT block the move, it puts the order in the out-of-stock queue (exc_out_of_stock, ORD-9).
+  Lines of dropship products (catalog Product.sourcing, PROD-10) are never reserved: the supplier ships them.
+  Closing releases what is still reserved (nothing once shipping committed it). Holding keeps the reservation: a
+  held order still owns its goods. Our warehouse ships through fulfilment, which commits the package's goods
+  (`commit_order` / commit_part, document = the waybill number) before it moves the order.
+- Shipped elsewhere (decision): an order that reaches 已发货 / 已签收 / 交易成功 while it still holds a reservation
+  was shipped without our warehouse — by hand in the seller centre (the next export says so) or marked on the order
+  page / API. The goods did leave, so the reservation is COMMITTED (on hand and reserved go down), with the
+  platform's tracking number as the document, or the order number when there is none; the order's timeline says so,
+  and fulfilment cancels its open packages (nobody prints or ships them a second time). Units never reserved (an
+  out-of-stock order) are not taken from stock: we cannot know they came from our shelves.
 - ORD-5: a bank-transfer order (payment_method "bank") that becomes paid goes on hold at once with
   BANK_HOLD_REASON (setting orders.bank_transfer_hold, default on); only `manual.confirm_payment` (finance) may
   release that hold.
@@ -27,8 +40,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
+from zhanggui.catalog.models import Product
 from zhanggui.core import clock
-from zhanggui.core.domain_events import deliver
+from zhanggui.core.domain_events import OrderMove, OrdersMoved, deliver
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import record_event, record_events, register_event_kinds
 from zhanggui.core.states import Machine
@@ -56,6 +70,7 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 HOLDABLE = {State.TO_REVIEW, State.APPROVED, State.TO_SHIP}
 PAID_UNSHIPPED = {State.TO_REVIEW, State.APPROVED, State.TO_SHIP}  # ORD-4: the goods are reserved here
+SHIPPED_ELSEWHERE = {State.SHIPPED, State.SIGNED, State.COMPLETED}  # reserved still here: not shipped by us
 OPEN_STATES = {State.PENDING_PAYMENT, State.TO_REVIEW, State.APPROVED, State.TO_SHIP, State.ON_HOLD}
 FINAL = {State.COMPLETED, State.CLOSED}
 
@@ -132,10 +147,12 @@ def sync(target, source: Order) -> None:
 
 
 def stock_lines(order_ids) -> dict[int, list[tuple[int, int]]]:
-    """{order id: [(sku id, quantity still to ship)]} of the matched lines, in one query for many orders; unmatched
-    lines wait in their own queue (ORD-9) and orders without matched lines are absent."""
+    """{order id: [(sku id, quantity still to ship)]} of the matched own-stock lines, in one query for many orders;
+    unmatched lines wait in their own queue (ORD-9), dropship lines are the supplier's (PROD-10), and orders without
+    such lines are absent."""
     found: dict[int, list[tuple[int, int]]] = {}
     rows = OrderLine.objects.filter(order_id__in=list(order_ids), sku__isnull=False).order_by("order_id", "line_no")
+    rows = rows.exclude(sku__product__sourcing=Product.Sourcing.DROPSHIP)  # PROD-10: the supplier ships these
     for order_id, sku_id, qty, shipped in rows.values_list("order_id", "sku_id", "quantity", "shipped_qty"):
         if qty > shipped:
             found.setdefault(order_id, []).append((sku_id, qty - shipped))
@@ -189,6 +206,82 @@ def commit_order(order: Order, document: str, actor=None) -> list[Reservation]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# The consequences of state changes: ONE owner for every source (rule 3 of the house)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _enters_paid(move: OrderMove) -> bool:
+    """ORD-4: the move puts the goods under reservation — a paid pre-shipping state, or paid straight into a hold
+    (an import's platform risk hold on a new or unpaid order: held from a paid state)."""
+    if move.to in PAID_UNSHIPPED:
+        return True
+    held_from = getattr(move.order, "state_before_hold", "")
+    return move.to == State.ON_HOLD and move.before in ("", State.PENDING_PAYMENT) and held_from in PAID_UNSHIPPED
+
+
+def apply_moves(actor, moves: list[OrderMove], *, note: str = "", strict_stock: bool = True) -> None:
+    """THE consequences of order state changes for the other apps, for one order or a whole set (module text): the
+    orders' rows are written (state, timeline) — this applies stock and tells the other apps, in the caller's
+    transaction and in a fixed number of queries per set (plus the reservations of orders that hold none yet).
+
+    - reserve (ORD-4): orders entering a paid pre-shipping state without a reservation; too little stock puts
+      them in the out-of-stock queue. `strict_stock=False` (the file import: a row is never lost for stock, ORD-1):
+      other stock errors (no warehouse yet) put the order in that queue too instead of refusing the change;
+    - release: closed orders give back what they still hold;
+    - shipped elsewhere: orders reaching shipped / signed / completed that still hold a reservation commit it
+      against the platform's tracking number (else the order number), with a timeline entry;
+    - OrdersMoved is delivered: fulfilment's packages, purchasing's dropship orders (core.domain_events)."""
+    moves = [m for m in moves if m.before != m.to]
+    if not moves:
+        return
+    entering = [m.order for m in moves if _enters_paid(m)]
+    if entering:
+        held = Reservation.objects.filter(reference__in=[reference(o) for o in entering])
+        held = set(held.values_list("reference", flat=True))
+        todo = [o for o in entering if reference(o) not in held]
+        lines = stock_lines([o.pk for o in todo]) if todo else {}
+        for order in (o for o in todo if o.pk in lines):  # orders without own-stock lines reserve nothing
+            try:
+                reserve_order(order, actor, lines[order.pk])  # too little stock → out-of-stock queue (ORD-9)
+            except DomainError as error:
+                if strict_stock:
+                    raise
+                Order.objects.filter(pk=order.pk).update(exc_out_of_stock=True)
+                record_events(actor, [(order, "order_stock", "", "缺货", error.message)])
+    closed = {reference(m.order): m.order for m in moves if m.to == State.CLOSED and m.before}
+    if closed:
+        notes = {ref: note or f"订单 {o.platform_order_no} 释放预留" for ref, o in closed.items()}
+        stock.close_many({ref: ("", text) for ref, text in notes.items()}, Reservation.State.RELEASED, actor)
+    gone = {reference(m.order): m.order for m in moves if m.to in SHIPPED_ELSEWHERE and m.before}
+    if gone:
+        _commit_shipped_elsewhere(actor, gone)
+    # In this transaction: fulfilment creates the approved orders' packages and cancels the packages of orders
+    # closed or shipped elsewhere; purchasing cancels the dropship orders of closed orders.
+    deliver(OrdersMoved(moves=tuple(moves), actor=actor))
+
+
+def _commit_shipped_elsewhere(actor, gone: dict[str, Order]) -> None:
+    """The goods of orders shipped without our warehouse left: their open reservations are committed against the
+    platform's tracking number, else the order number (module text, "Shipped elsewhere")."""
+    open_refs = Reservation.objects.filter(reference__in=list(gone), state=Reservation.State.OPEN)
+    open_refs = set(open_refs.values_list("reference", flat=True).distinct())
+    if not open_refs:
+        return
+    ids = [gone[ref].pk for ref in open_refs]
+    rows = Order.objects.filter(pk__in=ids).values_list("pk", "tracking_no", "platform_order_no")
+    numbers = {pk: tracking or no for pk, tracking, no in rows}
+    documents = {ref: numbers[gone[ref].pk] for ref in open_refs}
+    stock.close_many({ref: (doc, "") for ref, doc in documents.items()}, Reservation.State.COMMITTED, actor)
+    record_events(
+        actor,
+        [
+            (gone[ref], "order_stock", "已预留", "已出库", f"已在仓库流程之外发货，库存按 {doc} 出库")
+            for ref, doc in sorted(documents.items())
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # The move
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -239,14 +332,9 @@ def move_locked(
         order.closed_at = now
         fields.append("closed_at")
     order.state = to
-    if to in PAID_UNSHIPPED and not has_reservation(order):  # ORD-4 (also retries after out-of-stock)
-        reserve_order(order, actor)
-    if to == State.CLOSED:
-        release_order(order, actor, note=note or reason)
     bump(order, fields)
     record_events(actor, [state_event(order, before, to, note, reason)])
-    # In this transaction: fulfilment turns an approved order into a package and cancels a closed order's packages.
-    deliver("order_moved", order=order, before=before, to=to, actor=actor)
+    apply_moves(actor, [OrderMove(order, before, to)], note=note or reason)
     return order
 
 
@@ -299,10 +387,9 @@ def approve_many(actor, order_ids, note: str = "", *, versions: dict | None = No
     - refused (kept as they are, with a Chinese reason each): unknown ids, orders not in 待审核, orders whose
       version differs from `versions` {id: version seen} (stale_version), customised orders whose production and
       QC are not done (ORD-8, one query over CustomWork);
-    - ORD-4: orders without a reservation are reserved through the usual path (normally none: paid orders are);
     - one UPDATE (state, version + 1, updated_at), the timeline entries in one INSERT;
-    - ONE domain event "orders_approved" (orders, actor) inside the transaction: fulfilment creates the packages
-      in bulk (the single path's "order_moved" does it one by one).
+    - the consequences through `apply_moves`, set-based: ORD-4 reserves the orders without a reservation (normally
+      none: paid orders are), fulfilment creates the packages in bulk (OrdersMoved).
     Returns (approved orders, refusal messages)."""
     from .custom import review_blockers
 
@@ -332,17 +419,6 @@ def approve_many(actor, order_ids, note: str = "", *, versions: dict | None = No
         refused += [blockers[o.pk] for o in candidates if o.pk in blockers]
         if not approved:
             return [], refused
-        # ORD-4 (as move_locked): reserve what is not reserved yet (also retries after out-of-stock)
-        reserved = set(
-            Reservation.objects.filter(reference__in=[reference(o) for o in approved]).values_list(
-                "reference", flat=True
-            )
-        )
-        unreserved = [o for o in approved if reference(o) not in reserved]
-        if unreserved:
-            lines = stock_lines([o.pk for o in unreserved])
-            for order in unreserved:
-                reserve_order(order, actor, lines=lines.get(order.pk, []))
         now = clock.now()
         Order.objects.filter(pk__in=[o.pk for o in approved]).update(
             state=State.APPROVED, version=F("version") + 1, updated_at=now
@@ -350,8 +426,7 @@ def approve_many(actor, order_ids, note: str = "", *, versions: dict | None = No
         for order in approved:
             order.state, order.version, order.updated_at = State.APPROVED, order.version + 1, now
         record_events(actor, [state_event(o, State.TO_REVIEW, State.APPROVED, note) for o in approved])
-        # In this transaction: fulfilment turns the approved orders into packages (in bulk).
-        deliver("orders_approved", orders=approved, actor=actor)
+        apply_moves(actor, [OrderMove(o, State.TO_REVIEW, State.APPROVED) for o in approved], note=note)
     return approved, refused
 
 

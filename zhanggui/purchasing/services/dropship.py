@@ -21,7 +21,7 @@ from django.db.models import Q
 
 from zhanggui.catalog.models import Product, Sku
 from zhanggui.core import clock, sheets
-from zhanggui.core.domain_events import publish
+from zhanggui.core.domain_events import DropshipShipped, publish
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, record_events, register_event_kinds
 from zhanggui.core.privacy import PII_VIEW_PERMISSION, can_see_pii, mask_name, mask_phone
@@ -124,7 +124,7 @@ def present_receiver(order: DropshipOrder, user) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Queueing (called by the orders module for lines of dropship products)
+# Queueing (on DropshipRequested, when 审单 approves an order with dropship lines: dropship_routing.py)
 # ---------------------------------------------------------------------------------------------------------------
 
 
@@ -402,9 +402,9 @@ def _columns(header: list[str]) -> dict[str, int]:
 def import_tracking(actor, supplier: Supplier, data: bytes, filename: str, shops=None) -> TrackingImportResult:
     """PROD-10: read the supplier's file (CSV in UTF-8 or GBK, or XLSX) back: columns found by header name
     (订单号, 快递公司, 快递单号; 店铺 optional, to tell apart equal order numbers of two shops). Each good row sets
-    carrier and tracking number on that supplier's order and marks it shipped (timeline; "dropship_shipped" is
-    published for the orders module). Bad rows are reported with their line and reason and skipped; every good
-    row is kept. Orders outside `shops` (default: the actor's shops) are unknown here."""
+    carrier and tracking number on that supplier's order and marks it shipped (timeline; DropshipShipped is
+    published after the commit: the orders app ships the order's lines). Bad rows are reported with their line and
+    reason and skipped; every good row is kept. Orders outside `shops` (default: the actor's shops) are unknown here."""
     rows = _read_rows(data, filename)
     rows = [(line, cells) for line, cells in rows if any(cells)]
     if not rows:
@@ -486,14 +486,22 @@ def import_tracking(actor, supplier: Supplier, data: bytes, filename: str, shops
         if changed:
             DropshipOrder.objects.bulk_update(changed, ["state", "carrier", "tracking_no", "shipped_at"])
             record_events(actor, events)
+            shipped = defaultdict(list)  # the lines that left with each order: the order ships them
+            for order_id, sku_id, qty in DropshipLine.objects.filter(order__in=changed).values_list(
+                "order_id", "sku_id", "quantity"
+            ):
+                shipped[order_id].append((sku_id, qty))
             for order in changed:
                 publish(
-                    "dropship_shipped",
-                    shop_id=order.shop_id,
-                    reference=order.reference,
-                    supplier_id=order.supplier_id,
-                    carrier=order.carrier,
-                    tracking_no=order.tracking_no,
+                    DropshipShipped(
+                        shop_id=order.shop_id,
+                        reference=order.reference,
+                        supplier_id=order.supplier_id,
+                        carrier=order.carrier,
+                        tracking_no=order.tracking_no,
+                        lines=tuple(shipped[order.pk]),
+                        actor=actor,
+                    )
                 )
     result.updated = len(changed)
     result.references = [o.reference for o in changed]
