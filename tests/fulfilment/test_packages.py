@@ -95,9 +95,12 @@ def test_closing_an_order_cancels_its_open_packages(stocked):
     assert package_of(order).state == P.CANCELLED
 
 
-def test_an_order_shipped_outside_the_warehouse_leaves_no_open_package(stocked):
-    """An order shipped on the order page (or in the seller centre) must not stay in the print queue: printing it
-    again would ship the goods twice."""
+def test_an_order_marked_shipped_on_the_order_page_leaves_no_open_package(stocked):
+    """An order marked shipped on the order page must not stay in the print queue (printing it again would ship
+    the goods twice), and its reservation is committed against the tracking number. The seller-centre path (the
+    next export says shipped) and the API: tests/journeys/test_shipped_elsewhere.py."""
+    from zhanggui.inventory.models import Reservation
+
     order = approved(stocked)
     manager = stocked.world.people["manager"]
     states.send_to_ship(manager, order)
@@ -105,6 +108,8 @@ def test_an_order_shipped_outside_the_warehouse_leaves_no_open_package(stocked):
     package = package_of(order)
     assert package.state == P.CANCELLED
     assert "已在仓库流程之外发货" in package_timeline_notes(package)
+    reservation = Reservation.objects.get(reference=states.reference(order))
+    assert reservation.state == Reservation.State.COMMITTED
 
 
 # ---- the transition table ----------------------------------------------------------------------------------------
