@@ -6,6 +6,8 @@ against the platform's tracking number, stock-verify is clean. A refund-closed e
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.journeys.floor import (
     CLOSED,
@@ -21,10 +23,11 @@ from tests.journeys.floor import (
 )
 from zhanggui.core.services import create_api_token
 from zhanggui.fulfilment.models import Package
-from zhanggui.fulfilment.services import review
+from zhanggui.fulfilment.services import printing, review
 from zhanggui.inventory.models import LedgerEntry, Reservation, StockLevel
+from zhanggui.orders import exportgen
 from zhanggui.orders.models import Order
-from zhanggui.orders.services import states
+from zhanggui.orders.services import imports, states
 
 S = Order.State
 TRACKING = "SF1234567890"
@@ -115,4 +118,31 @@ def test_a_refund_closed_export_cancels_the_package_and_releases(floor, world, c
     assert list(Reservation.objects.filter(reference=reference).values_list("state", flat=True)) == ["released"]
     level = StockLevel.objects.get(sku__code="D-黑-S")
     assert (level.on_hand, level.reserved) == (10, 0)
+    assert stock_verify_clean()
+
+
+def _export_many(world, numbers, status, **extra):
+    rows = [exportgen.order(no=no, status=status, lines=[{"code": "D-黑-S"}], **extra) for no in numbers]
+    report, detail = exportgen.taobao_pair(rows)
+    imports.import_files(world.people["cs"], world.shop_a, [("a.csv", report), ("b.csv", detail)])
+    return list(Order.objects.filter(platform_order_no__in=numbers).order_by("pk"))
+
+
+def test_the_import_hands_its_moves_over_in_bulk(floor, world):
+    """Rule 8 of the house: the consequences of an import batch cost a fixed number of queries — an export shipping
+    2 or 6 printed orders elsewhere runs the same count (release/commit, packages, timeline set-based)."""
+    counts = []
+    for n in (2, 6):
+        numbers = [new_order_no() for _ in range(n)]
+        orders = _export_many(world, numbers, PAID)
+        review.approve_orders(world.people["cs"], [f"{o.pk}:{o.version}" for o in orders])
+        ids = list(Package.objects.filter(package_orders__order__in=orders).values_list("pk", flat=True))
+        printing.print_batch(world.people["warehouse"], ids)
+        with CaptureQueriesContext(connection) as queries:
+            _export_many(world, numbers, SHIPPED, tracking="SF1234567890", carrier="顺丰速运")
+        counts.append(len(queries))
+        assert set(Package.objects.filter(pk__in=ids).values_list("state", flat=True)) == {Package.State.CANCELLED}
+        refs = [states.reference(o) for o in orders]
+        assert not Reservation.objects.filter(reference__in=refs, state=Reservation.State.OPEN).exists()
+    assert counts[0] == counts[1], counts
     assert stock_verify_clean()

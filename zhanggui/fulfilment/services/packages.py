@@ -14,6 +14,8 @@ and every move bumps the version.
 
 from __future__ import annotations
 
+from django.db.models import F
+
 from zhanggui.catalog.models import Product
 from zhanggui.core import clock
 from zhanggui.core.domain_events import DropshipRequest, DropshipRequested, OrdersMoved, deliver, subscribe
@@ -228,15 +230,26 @@ def cancel_for_order(order: Order, actor, note: str = "") -> list[Package]:
 
 
 def cancel_for_orders(notes: dict[int, str], actor) -> list[Package]:
-    """The open packages of the orders {order id: note} are cancelled: one query finds them (usually none: our
-    warehouse shipped them), then each is locked and moved with the note on its timeline."""
+    """The open packages of the orders {order id: note} are cancelled, set-based (an import batch): one query finds
+    them (usually none: our warehouse shipped them), one locks them, one UPDATE moves them (version + 1) and one
+    INSERT writes their timeline entries with the note."""
     links = PackageOrder.objects.filter(order_id__in=list(notes), package__state__in=OPEN).order_by("package_id")
-    cancelled = []
+    order_of: dict[int, int] = {}
     for package_id, order_id in links.values_list("package_id", "order_id"):
-        current = lock(package_id)
-        if current.state in OPEN:  # a merged package of two such orders: cancelled once
-            cancelled.append(move_locked(current, State.CANCELLED, actor, notes[order_id]))
-    return cancelled
+        order_of.setdefault(package_id, order_id)  # a merged package of two such orders: cancelled once
+    if not order_of:
+        return []
+    found = Package.objects.select_for_update(of=("self",)).filter(pk__in=list(order_of), state__in=OPEN)
+    found = list(found.order_by("pk"))  # pk order: concurrent cancellations queue up, no deadlock
+    now = clock.now()
+    Package.objects.filter(pk__in=[p.pk for p in found]).update(
+        state=State.CANCELLED, version=F("version") + 1, updated_at=now
+    )
+    cancelled = state_label(State.CANCELLED)  # every open state may be cancelled (TRANSITIONS)
+    record_events(actor, [(p, "package_state", state_label(p.state), cancelled, notes[order_of[p.pk]]) for p in found])
+    for package in found:
+        package.state, package.version, package.updated_at = State.CANCELLED, package.version + 1, now
+    return found
 
 
 # ---- the consequences of order state changes (core.domain_events.OrdersMoved, from orders.states.apply_moves) ---
