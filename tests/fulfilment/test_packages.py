@@ -1,4 +1,4 @@
-"""Packages (issue 7, SHIP-1): approved orders become packages and closed orders cancel them (the wiring of
+"""Packages (SHIP-1): approved orders become packages and closed orders cancel them (the wiring of
 services/packages.py), the one transition table, the package list (tabs, search, filters, shop scope, masked
 receivers, the 打印快递单 batch action) and the package detail."""
 

@@ -1,4 +1,4 @@
-"""The order state machine (issue 6 item 6, ORD-4, ORD-5, ORD-7): ONE transition table, one function per move,
+"""The order state machine (ORD-4, ORD-5, ORD-7): ONE transition table, one function per move,
 each move on the timeline with the 工号 of whoever made it.
 
     待付款 pending_payment → 待审核 to_review → 已审核 approved → 待发货/打单 to_ship
@@ -142,7 +142,7 @@ def sync(target, source: Order) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Stock (ORD-4): reserve on payment, release on closing, commit on shipping (issue 7)
+# Stock (ORD-4): reserve on payment, release on closing, commit on shipping (SHIP-1)
 # ---------------------------------------------------------------------------------------------------------------
 
 
@@ -200,7 +200,7 @@ def release_order(order: Order, actor=None, note: str = "") -> list[Reservation]
 
 
 def commit_order(order: Order, document: str, actor=None) -> list[Reservation]:
-    """Shipping (issue 7): the reserved goods leave the warehouse — on hand and reserved go down (`document`: the
+    """Shipping (SHIP-1): the reserved goods leave the warehouse — on hand and reserved go down (`document`: the
     waybill number). Idempotent."""
     return stock.commit(reference(order), document, actor=actor)
 
@@ -454,7 +454,8 @@ def ship_partly(actor, order, *, version=None, note: str = "", carrier: str = ""
 
 
 def ship(actor, order, *, version=None, note: str = "", carrier: str = "", tracking_no: str = "") -> Order:
-    """待发货 / 部分发货 → 已发货, with carrier and tracking number. Stock is committed by issue 7 (commit_order)."""
+    """待发货 / 部分发货 → 已发货, with carrier and tracking number. Stock is committed by fulfilment when our warehouse
+    ships (commit_order, SHIP-1), else here as "shipped elsewhere" (apply_moves)."""
     return _ship(actor, order, State.SHIPPED, version=version, note=note, carrier=carrier, tracking_no=tracking_no)
 
 
