@@ -206,8 +206,8 @@ def test_prod6_manually_delisted_listing_is_not_relisted(world, editor, product)
     red_m, red_l = product.skus.all()
     listing = svc.list_now(editor, svc.create_listing(editor, world.shop_a, product, "标题", 100))
     svc.delist_now(editor, listing)
-    svc.on_stock_changed(sku_ids=[red_m.pk, red_l.pk], available={red_m.pk: 0, red_l.pk: 0})
-    svc.on_stock_changed(sku_ids=[red_m.pk], available={red_m.pk: 5})
+    svc.on_stock_changed(StockChanged(sku_ids=(red_m.pk, red_l.pk), available={red_m.pk: 0, red_l.pk: 0}))
+    svc.on_stock_changed(StockChanged(sku_ids=(red_m.pk,), available={red_m.pk: 5}))
     listing.refresh_from_db()
     assert listing.status == S.DELISTED
 
@@ -222,11 +222,13 @@ def test_prod6_combo_available_only_when_all_parts_are(world, editor, product):
         editor, svc.create_listing(editor, world.shop_a, set_product, "套装", 100, skus=[(combo, "c-1")])
     )
     assert svc.sku_availability([combo.pk]) == {combo.pk: True}
-    result = svc.on_stock_changed(sku_ids=[red_m.pk], available={red_m.pk: 0})  # one part out: the combo is out
+    result = svc.on_stock_changed(
+        StockChanged(sku_ids=(red_m.pk,), available={red_m.pk: 0})
+    )  # one part out: the combo is out
     assert result["to_delist"] == 1
     listing.refresh_from_db()
     assert listing.status == S.TO_DELIST
-    svc.on_stock_changed(sku_ids=[red_m.pk], available={red_m.pk: 2})
+    svc.on_stock_changed(StockChanged(sku_ids=(red_m.pk,), available={red_m.pk: 2}))
     listing.refresh_from_db()
     assert listing.status == S.LISTED
 
@@ -238,7 +240,7 @@ def test_prod6_bulk_stock_change_is_a_fixed_number_of_queries(world, editor, dja
         svc.list_now(editor, svc.create_listing(editor, world.shop_a, p, f"新款{n}", 100))
         skus.append(p.skus.get().pk)
     with django_assert_max_num_queries(14):
-        result = svc.on_stock_changed(sku_ids=skus, available={s: 0 for s in skus})
+        result = svc.on_stock_changed(StockChanged(sku_ids=tuple(skus), available={s: 0 for s in skus}))
     assert result["to_delist"] == 15
 
 

@@ -274,7 +274,7 @@ def test_prod6_catalog_listing_waits_for_delisting_when_stock_runs_out(
     stock does not call it; the one that sells out does, and the listing goes to 待下架; a release relists it."""
     calls = []
     handlers = domain_events.subscribers(domain_events.StockChanged)
-    assert listing_svc.stock_changed in handlers
+    assert listing_svc.on_stock_changed in handlers
 
     def listen(event):
         calls.append({"sku_ids": list(event.sku_ids), "available": event.available})

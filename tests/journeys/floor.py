@@ -1,7 +1,7 @@
 """The shop floor the journeys walk on: stock, carriers, a waybill pool, export files and the checks of "the goods
 left once" (package out of the print queue, the scan page refusing it, the reservation closed, stock-verify clean).
 
-Orders come in the way a shop brings them: a Taobao export pair from the one generator (orders/exportgen.py)."""
+Orders come in the way a shop brings them: a Taobao export pair from the one generator (channels/samples.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import itertools
 from django.core.management import call_command
 
 from tests.fulfilment.test_packages import make_stocked, pool
+from zhanggui.channels import samples
 from zhanggui.fulfilment.models import Package
 from zhanggui.fulfilment.services import printing
 from zhanggui.inventory.models import LedgerEntry, Reservation, StockLevel
 from zhanggui.inventory.services.verify import verify_stock
-from zhanggui.orders import exportgen
 from zhanggui.orders.models import Order
 from zhanggui.orders.services import imports, states
 
@@ -38,8 +38,8 @@ def new_order_no() -> str:
 
 def export(world, no: str, status: str, *, code: str = "D-黑-S", qty: int = 1, **extra):
     """Import the shop's next Taobao export pair in which order `no` has `status` (as a person would upload it)."""
-    row = exportgen.order(no=no, status=status, lines=[{"code": code, "qty": qty}], **extra)
-    report, detail = exportgen.taobao_pair([row])
+    row = samples.order(no=no, status=status, lines=[{"code": code, "qty": qty}], **extra)
+    report, detail = samples.taobao_pair([row])
     files = [("ExportOrderList.csv", report), ("ExportOrderDetailList.csv", detail)]
     imports.import_files(world.people["cs"], world.shop_a, files)
     return Order.objects.get(shop=world.shop_a, platform_order_no=no)

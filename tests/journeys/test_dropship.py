@@ -77,12 +77,12 @@ def test_a_closed_order_cancels_its_dropship_order(floor, world):
 def test_a_mixed_order_ships_our_part_and_the_suppliers_part(floor, world, django_capture_on_commit_callbacks):
     """Own lines → our package (reserved, printed, packed, shipped); dropship lines → the supplier's list. The order
     is 部分发货 after the first part and 已发货 after both; own stock leaves once, against our waybill."""
-    from zhanggui.orders import exportgen
+    from zhanggui.channels import samples
     from zhanggui.orders.services import imports
 
     no = new_order_no()
-    row = exportgen.order(no=no, status=PAID, lines=[{"code": "D-黑-S", "qty": 1}, {"code": floor.ds.code, "qty": 1}])
-    report, detail = exportgen.taobao_pair([row])
+    row = samples.order(no=no, status=PAID, lines=[{"code": "D-黑-S", "qty": 1}, {"code": floor.ds.code, "qty": 1}])
+    report, detail = samples.taobao_pair([row])
     imports.import_files(world.people["cs"], world.shop_a, [("a.csv", report), ("b.csv", detail)])
     order = Order.objects.get(platform_order_no=no)
     reservations = Reservation.objects.filter(reference=states.reference(order))

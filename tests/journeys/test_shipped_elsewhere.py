@@ -21,11 +21,11 @@ from tests.journeys.floor import (
     shop_floor,
     stock_verify_clean,
 )
+from zhanggui.channels import samples
 from zhanggui.core.services import create_api_token
 from zhanggui.fulfilment.models import Package
 from zhanggui.fulfilment.services import printing, review
 from zhanggui.inventory.models import LedgerEntry, Reservation, StockLevel
-from zhanggui.orders import exportgen
 from zhanggui.orders.models import Order
 from zhanggui.orders.services import imports, states
 
@@ -122,8 +122,8 @@ def test_a_refund_closed_export_cancels_the_package_and_releases(floor, world, c
 
 
 def _export_many(world, numbers, status, **extra):
-    rows = [exportgen.order(no=no, status=status, lines=[{"code": "D-黑-S"}], **extra) for no in numbers]
-    report, detail = exportgen.taobao_pair(rows)
+    rows = [samples.order(no=no, status=status, lines=[{"code": "D-黑-S"}], **extra) for no in numbers]
+    report, detail = samples.taobao_pair(rows)
     imports.import_files(world.people["cs"], world.shop_a, [("a.csv", report), ("b.csv", detail)])
     return list(Order.objects.filter(platform_order_no__in=numbers).order_by("pk"))
 

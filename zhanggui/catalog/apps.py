@@ -17,8 +17,8 @@ class CatalogConfig(AppConfig):
 
         from zhanggui.core.domain_events import StockChanged, subscribe
 
-        from .services.listings import stock_changed
+        from .services.listings import on_stock_changed
         from .services.titles import seed_after_migrate
 
-        subscribe(StockChanged, stock_changed)  # PROD-6
+        subscribe(StockChanged, on_stock_changed)  # PROD-6
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid="catalog_seed_title_words")  # PROD-3

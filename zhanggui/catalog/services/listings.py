@@ -329,21 +329,16 @@ def listing_availability(listing_ids) -> dict[int, bool]:
     }
 
 
-def stock_changed(event) -> None:
-    """The listener of core.domain_events.StockChanged (subscribed in the catalog app's ready())."""
-    on_stock_changed(event.sku_ids, event.available)
+def on_stock_changed(event) -> dict:
+    """PROD-6 (“能拍即有货”): the listener of the domain event StockChanged from inventory (catalog app's ready()).
 
-
-def on_stock_changed(sku_ids=(), available=None) -> dict:
-    """PROD-6 (“能拍即有货”): the domain event StockChanged from inventory.
-
-    Payload: sku_ids=[…], available={sku_id: quantity}. A SKU with 0 available is marked sold out, with stock
+    Payload: sku_ids=(…), available={sku_id: quantity}. A SKU with 0 available is marked sold out, with stock
     again it is not. A listing whose every mapped SKU is now unavailable goes to `to_delist` (“等待平台下架”:
     no connector can delist on the platform yet); a `to_delist` listing with an orderable SKU again is relisted.
     Bulk: a fixed number of queries whatever the number of SKUs and listings.
     """
-    available = {int(k): v for k, v in (available or {}).items()}
-    ids = {int(s) for s in sku_ids or ()} | set(available)
+    available = {int(k): v for k, v in (event.available or {}).items()}
+    ids = {int(s) for s in event.sku_ids or ()} | set(available)
     if not ids:
         return {"to_delist": 0, "relisted": 0}
     now = clock.now()
