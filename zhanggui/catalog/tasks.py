@@ -9,7 +9,7 @@ from zhanggui.core.jobs import job_task
 def run_listing_schedules():
     """PROD-2: run the scheduled list/delist changes that are due (every minute, from CELERY_BEAT_SCHEDULE).
     Idempotent: each schedule is claimed once, so overlapping runs never repeat a change."""
-    from .services.listings import run_due_schedules
+    from .services.listing_schedules import run_due_schedules
 
     return run_due_schedules()
 
