@@ -22,8 +22,8 @@ from django.urls.resolvers import RoutePattern
 
 from tests import access_samples
 from zhanggui.catalog.services.images import upload_image
+from zhanggui.catalog.services.listing_schedules import schedule as schedule_listing
 from zhanggui.catalog.services.listings import create_listing
-from zhanggui.catalog.services.listings import schedule as schedule_listing
 from zhanggui.catalog.services.products import create_product
 from zhanggui.core import clock
 from zhanggui.core.access import LOGIN_ONLY

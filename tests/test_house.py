@@ -12,12 +12,9 @@ MAX_LINES = 600
 # Files that were over the limit when the rule arrived: each may shrink, none may grow, and a file that gets
 # under the limit must leave this list (so the list only ever gets shorter).
 OVERSIZED = {
-    "zhanggui/catalog/services/imports.py": 929,
     "zhanggui/orders/services/imports.py": 852,
     "zhanggui/inventory/services/stocktake.py": 744,
     "zhanggui/inventory/services/stock.py": 752,
-    "zhanggui/catalog/services/products.py": 706,
-    "zhanggui/catalog/services/listings.py": 676,
 }
 
 

@@ -1,4 +1,4 @@
-"""Bulk import/export of products, SKUs and listings (issue 4 item 2, PROD-1): files, rows, upserts, jobs, scope."""
+"""Bulk import/export of products, SKUs and listings (PROD-1): files, rows, upserts, jobs, scope."""
 
 import contextlib
 import csv
@@ -13,7 +13,8 @@ from openpyxl import Workbook, load_workbook
 
 from zhanggui.catalog.models import Category, Listing, ListingSku, Product, Sku
 from zhanggui.catalog.rules_imports import FileError
-from zhanggui.catalog.services.imports import export_xlsx, import_file
+from zhanggui.catalog.services.exports import export_xlsx
+from zhanggui.catalog.services.imports import import_file
 from zhanggui.core.models import Event, Job
 
 HEADERS = [
@@ -311,12 +312,12 @@ def test_prod1_rename_counts_every_row_of_the_product_as_updated(world, manager,
 
 def test_prod1_batches_are_atomic_and_rerun_completes(world, manager, media, tmp_path, monkeypatch):
     """A crash in the third batch keeps the first two; running the same file again completes the rest."""
-    from zhanggui.catalog.services import imports
+    from zhanggui.catalog.services import import_batches
 
     rows = [r for n in range(5) for r in grid(f"S{n}", colours=("白",), sizes=("S", "M"), shop="")]
     path = write_csv(tmp_path / "crash.csv", rows)
     calls = {"n": 0}
-    original = imports.BatchWriter.write_skus
+    original = import_batches.BatchWriter.write_skus
 
     def crashing(self, batch_rows):
         calls["n"] += 1
@@ -324,11 +325,11 @@ def test_prod1_batches_are_atomic_and_rerun_completes(world, manager, media, tmp
             raise RuntimeError("power cut")
         return original(self, batch_rows)
 
-    monkeypatch.setattr(imports.BatchWriter, "write_skus", crashing)
+    monkeypatch.setattr(import_batches.BatchWriter, "write_skus", crashing)
     with pytest.raises(RuntimeError):
         import_file(manager, path, batch_rows=2)
     assert Product.objects.count() == 2 and Sku.objects.count() == 4
-    monkeypatch.setattr(imports.BatchWriter, "write_skus", original)
+    monkeypatch.setattr(import_batches.BatchWriter, "write_skus", original)
     result = import_file(manager, path, batch_rows=2)
     assert (result.created, result.unchanged) == (6, 4)
     assert Product.objects.count() == 5 and Sku.objects.count() == 10

@@ -6,7 +6,9 @@ import datetime as dt
 import pytest
 from django.conf import settings as django_settings
 
+from zhanggui.catalog import selectors
 from zhanggui.catalog.models import ComboItem, Listing, ListingSchedule, Product, Sku
+from zhanggui.catalog.services import listing_flags, listing_schedules, listing_stock
 from zhanggui.catalog.services import listings as svc
 from zhanggui.core import clock
 from zhanggui.core.domain_events import StockChanged, publish
@@ -117,11 +119,11 @@ def test_prod2_list_delist_now_on_the_timeline(world, editor, product):
 def test_prod2_due_schedule_runs_once(world, editor, product):
     listing = svc.create_listing(editor, world.shop_a, product, "标题", 100)
     run_at = clock.now() + dt.timedelta(hours=1)
-    item = svc.schedule(editor, listing, "list", run_at)
-    assert svc.run_due_schedules(clock.now()) == {"done": 0, "failed": 0}  # not due yet
+    item = listing_schedules.schedule(editor, listing, "list", run_at)
+    assert listing_schedules.run_due_schedules(clock.now()) == {"done": 0, "failed": 0}  # not due yet
     later = run_at + dt.timedelta(minutes=1)
-    assert svc.run_due_schedules(later) == {"done": 1, "failed": 0}
-    assert svc.run_due_schedules(later) == {"done": 0, "failed": 0}  # never twice
+    assert listing_schedules.run_due_schedules(later) == {"done": 1, "failed": 0}
+    assert listing_schedules.run_due_schedules(later) == {"done": 0, "failed": 0}  # never twice
     item.refresh_from_db()
     listing.refresh_from_db()
     assert item.done_at and listing.status == S.LISTED
@@ -132,20 +134,20 @@ def test_prod2_due_schedule_runs_once(world, editor, product):
 def test_prod2_schedule_validation_cancel_and_failure(world, editor, product):
     listing = svc.create_listing(editor, world.shop_a, product, "标题", 100)
     with pytest.raises(DomainError) as err:
-        svc.schedule(editor, listing, "list", clock.now() - dt.timedelta(minutes=1))
+        listing_schedules.schedule(editor, listing, "list", clock.now() - dt.timedelta(minutes=1))
     assert err.value.field == "run_at"
     with pytest.raises(DomainError):
-        svc.schedule(editor, listing, "explode", clock.now() + dt.timedelta(hours=1))
-    item = svc.schedule(editor, listing, "list", clock.now() + dt.timedelta(hours=1))
-    svc.cancel_schedule(editor, item)
+        listing_schedules.schedule(editor, listing, "explode", clock.now() + dt.timedelta(hours=1))
+    item = listing_schedules.schedule(editor, listing, "list", clock.now() + dt.timedelta(hours=1))
+    listing_schedules.cancel_schedule(editor, item)
     with pytest.raises(DomainError):
-        svc.cancel_schedule(editor, item)
-    assert svc.run_due_schedules(clock.now() + dt.timedelta(hours=2))["done"] == 0
+        listing_schedules.cancel_schedule(editor, item)
+    assert listing_schedules.run_due_schedules(clock.now() + dt.timedelta(hours=2))["done"] == 0
     # A delist of a draft cannot run: recorded as failed, not retried.
-    svc.schedule(editor, listing, "delist", clock.now() + dt.timedelta(minutes=5))
-    assert svc.run_due_schedules(clock.now() + dt.timedelta(hours=2)) == {"done": 0, "failed": 1}
+    listing_schedules.schedule(editor, listing, "delist", clock.now() + dt.timedelta(minutes=5))
+    assert listing_schedules.run_due_schedules(clock.now() + dt.timedelta(hours=2)) == {"done": 0, "failed": 1}
     assert timeline_for(listing).filter(kind="schedule_failed").exists()
-    assert svc.run_due_schedules(clock.now() + dt.timedelta(hours=3)) == {"done": 0, "failed": 0}
+    assert listing_schedules.run_due_schedules(clock.now() + dt.timedelta(hours=3)) == {"done": 0, "failed": 0}
 
 
 def test_prod2_periodic_task_is_in_the_beat_schedule(world, editor, product):
@@ -154,19 +156,19 @@ def test_prod2_periodic_task_is_in_the_beat_schedule(world, editor, product):
     entry = django_settings.CELERY_BEAT_SCHEDULE["catalog-listing-schedules"]
     assert entry["task"] == run_listing_schedules.name and entry["schedule"] == 60.0
     listing = svc.create_listing(editor, world.shop_a, product, "标题", 100)
-    item = svc.schedule(editor, listing, "list", clock.now() + dt.timedelta(seconds=1))
+    item = listing_schedules.schedule(editor, listing, "list", clock.now() + dt.timedelta(seconds=1))
     ListingSchedule.objects.filter(pk=item.pk).update(run_at=clock.now() - dt.timedelta(seconds=1))
     assert run_listing_schedules.delay().get() == {"done": 1, "failed": 0}
 
 
 def test_prod2_suggested_times_avoid_full_slots(world, editor, product):
     update_settings(world.people["manager"], world.shop_a, {"catalog.max_listings_per_slot": 1})
-    first = svc.suggested_times(world.shop_a, count=1)[0]
+    first = selectors.suggested_times(world.shop_a, count=1)[0]
     listing = svc.create_listing(editor, world.shop_a, product, "标题", 100)
-    svc.schedule(editor, listing, "list", first)
-    again = svc.suggested_times(world.shop_a, count=1)[0]
+    listing_schedules.schedule(editor, listing, "list", first)
+    again = selectors.suggested_times(world.shop_a, count=1)[0]
     assert again != first and abs((again - first).total_seconds()) <= 3600
-    assert len(set(svc.planned_times(world.shop_a, 6))) == 6
+    assert len(set(selectors.planned_times(world.shop_a, 6))) == 6
 
 
 def stock(**available):
@@ -206,8 +208,8 @@ def test_prod6_manually_delisted_listing_is_not_relisted(world, editor, product)
     red_m, red_l = product.skus.all()
     listing = svc.list_now(editor, svc.create_listing(editor, world.shop_a, product, "标题", 100))
     svc.delist_now(editor, listing)
-    svc.on_stock_changed(StockChanged(sku_ids=(red_m.pk, red_l.pk), available={red_m.pk: 0, red_l.pk: 0}))
-    svc.on_stock_changed(StockChanged(sku_ids=(red_m.pk,), available={red_m.pk: 5}))
+    listing_stock.on_stock_changed(StockChanged(sku_ids=(red_m.pk, red_l.pk), available={red_m.pk: 0, red_l.pk: 0}))
+    listing_stock.on_stock_changed(StockChanged(sku_ids=(red_m.pk,), available={red_m.pk: 5}))
     listing.refresh_from_db()
     assert listing.status == S.DELISTED
 
@@ -221,14 +223,14 @@ def test_prod6_combo_available_only_when_all_parts_are(world, editor, product):
     listing = svc.list_now(
         editor, svc.create_listing(editor, world.shop_a, set_product, "套装", 100, skus=[(combo, "c-1")])
     )
-    assert svc.sku_availability([combo.pk]) == {combo.pk: True}
-    result = svc.on_stock_changed(
+    assert selectors.sku_availability([combo.pk]) == {combo.pk: True}
+    result = listing_stock.on_stock_changed(
         StockChanged(sku_ids=(red_m.pk,), available={red_m.pk: 0})
     )  # one part out: the combo is out
     assert result["to_delist"] == 1
     listing.refresh_from_db()
     assert listing.status == S.TO_DELIST
-    svc.on_stock_changed(StockChanged(sku_ids=(red_m.pk,), available={red_m.pk: 2}))
+    listing_stock.on_stock_changed(StockChanged(sku_ids=(red_m.pk,), available={red_m.pk: 2}))
     listing.refresh_from_db()
     assert listing.status == S.LISTED
 
@@ -240,38 +242,38 @@ def test_prod6_bulk_stock_change_is_a_fixed_number_of_queries(world, editor, dja
         svc.list_now(editor, svc.create_listing(editor, world.shop_a, p, f"新款{n}", 100))
         skus.append(p.skus.get().pk)
     with django_assert_max_num_queries(14):
-        result = svc.on_stock_changed(StockChanged(sku_ids=tuple(skus), available={s: 0 for s in skus}))
+        result = listing_stock.on_stock_changed(StockChanged(sku_ids=tuple(skus), available={s: 0 for s in skus}))
     assert result["to_delist"] == 15
 
 
 def test_prod7_sixth_hero_refused(world, editor):
     heroes = [svc.create_listing(editor, world.shop_a, make_product(f"H-{n}"), "标题", 100) for n in range(6)]
-    assert svc.hero_warnings([world.shop_a])  # fewer than 3
+    assert selectors.hero_warnings([world.shop_a])  # fewer than 3
     for listing in heroes[:5]:
-        svc.set_hero(editor, listing, True)
+        listing_flags.set_hero(editor, listing, True)
     with pytest.raises(DomainError) as err:
-        svc.set_hero(editor, heroes[5], True)
+        listing_flags.set_hero(editor, heroes[5], True)
     assert err.value.code == "too_many_heroes"
-    assert svc.hero_warnings([world.shop_a]) == []
-    svc.set_hero(editor, heroes[0], False)
-    svc.set_hero(editor, heroes[5], True)
+    assert selectors.hero_warnings([world.shop_a]) == []
+    listing_flags.set_hero(editor, heroes[0], False)
+    listing_flags.set_hero(editor, heroes[5], True)
     assert timeline_for(heroes[5]).filter(kind="hero", actor_number=editor.number).exists()
     update_settings(world.people["manager"], world.shop_a, {"catalog.hero_max": 6})
-    svc.set_hero(editor, heroes[0], True)
+    listing_flags.set_hero(editor, heroes[0], True)
 
 
 def test_prod11_seventh_recommended_refused(world, editor):
     items = [listed(editor, world.shop_a, f"R-{n}") for n in range(7)]
     for listing in items[:6]:
-        svc.set_recommended(editor, listing, True)
+        listing_flags.set_recommended(editor, listing, True)
     with pytest.raises(DomainError) as err:
-        svc.set_recommended(editor, items[6], True)
+        listing_flags.set_recommended(editor, items[6], True)
     assert err.value.code == "too_many_recommended"
     draft = svc.create_listing(editor, world.shop_a, make_product("R-x"), "标题", 100)
     with pytest.raises(DomainError) as err:
-        svc.set_showcase(editor, draft, True)
+        listing_flags.set_showcase(editor, draft, True)
     assert err.value.code == "not_listed"
-    svc.set_showcase(editor, items[6], True)
+    listing_flags.set_showcase(editor, items[6], True)
     assert Listing.objects.get(pk=items[6].pk).in_showcase
 
 
@@ -283,7 +285,7 @@ def test_prod11_suggestions_rank_by_margin_relisting_and_skip_sold_out(world, ed
     Listing.objects.filter(pk=near.pk).update(listed_at=now - dt.timedelta(days=7) + dt.timedelta(hours=1))
     Listing.objects.filter(pk=far.pk).update(listed_at=now - dt.timedelta(hours=1))
     Sku.objects.filter(product=out.product).update(sold_out=True)
-    rows = svc.showcase_suggestions(world.shop_a, now=now)
+    rows = selectors.showcase_suggestions(world.shop_a, now=now)
     assert [r["listing"].pk for r in rows] == [near.pk, far.pk]
     assert rows[0]["hours_to_relist"] == pytest.approx(1, abs=0.1)
     assert rows[0]["margin_percent"] == pytest.approx((9900 - 5000) * 100 / 9900, abs=0.1)
@@ -294,5 +296,5 @@ def test_prod2_bulk_list_and_delist(world, editor):
     Sku.objects.filter(product=drafts[2].product).update(sold_out=True)
     result = svc.bulk_change(editor, drafts, "list")
     assert result["moved"] == 2 and result["skipped"][0][0] == drafts[2].pk
-    assert svc.status_counts([world.shop_a])[S.LISTED] == 2
+    assert selectors.listing_status_counts([world.shop_a])[S.LISTED] == 2
     assert svc.bulk_change(editor, drafts, "delist")["moved"] == 2

@@ -6,7 +6,10 @@ from django.test.utils import CaptureQueriesContext
 
 from zhanggui.catalog import selectors
 from zhanggui.catalog.models import Category, ComboItem, Listing, Product, Sku
+from zhanggui.catalog.services import combos as combo_svc
 from zhanggui.catalog.services import products as svc
+from zhanggui.catalog.services import sku_grid
+from zhanggui.catalog.services import skus as sku_svc
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import timeline_for
 
@@ -70,8 +73,8 @@ def test_prod1_one_size_products_and_empty_grid(world):
 
 
 def test_prod1_split_values_accepts_chinese_separators():
-    assert svc.split_values("黑色，白色、米白 黑色") == ["黑色", "白色", "米白"]
-    assert svc.split_values(["S", " M ", "", "S"]) == ["S", "M"]
+    assert sku_grid.split_values("黑色，白色、米白 黑色") == ["黑色", "白色", "米白"]
+    assert sku_grid.split_values(["S", " M ", "", "S"]) == ["S", "M"]
 
 
 def test_prod1_duplicate_style_code_is_refused_in_chinese(world):
@@ -199,7 +202,7 @@ def test_prod1_grid_edit_updates_many_skus_in_one_event(world):
     editor = world.people["editor"]
     product = make()
     skus = list(product.skus.order_by("pk"))
-    changed = svc.update_skus(
+    changed = sku_svc.update_skus(
         editor,
         product,
         {
@@ -220,7 +223,7 @@ def test_grid_edit_refuses_a_code_of_another_product(world):
     other = make(code="QH24S-0099", colours=["黑色"], sizes=["S"])
     sku = other.skus.get()
     with pytest.raises(DomainError) as exc:
-        svc.update_skus(None, other, {sku.pk: {"code": "QH24S-0012-黑色-S"}})
+        sku_svc.update_skus(None, other, {sku.pk: {"code": "QH24S-0012-黑色-S"}})
     assert exc.value.code == "duplicate_sku_code"
 
 
@@ -228,12 +231,12 @@ def test_grid_edit_swapping_codes_within_a_product_is_refused_cleanly(world):
     product = make(colours=["黑色"], sizes=["S", "M"])
     s, m = product.skus.order_by("size")
     with pytest.raises(DomainError):
-        svc.update_skus(None, product, {s.pk: {"code": m.code}})
+        sku_svc.update_skus(None, product, {s.pk: {"code": m.code}})
 
 
 def test_add_colours_later_keeps_existing_cells(world):
     product = make()
-    result = svc.save_sku_grid(None, product, changes={}, add_colours=["雾霾蓝"], sku_defaults={"cost_fen": 9000})
+    result = sku_svc.save_sku_grid(None, product, changes={}, add_colours=["雾霾蓝"], sku_defaults={"cost_fen": 9000})
     assert result == {"changed": 0, "added": 4}
     assert product.skus.count() == 16
     assert product.skus.get(colour="雾霾蓝", size="XL").cost_fen == 9000
@@ -251,13 +254,13 @@ def test_prod1_combo_sums_cost_and_weight_from_its_parts(world):
         sku_defaults={"cost_fen": 3500, "list_price_fen": 7900, "weight_g": 180},
     )
     white, black = tee.skus.order_by("colour")
-    combo = svc.create_combo_sku(
+    combo = combo_svc.create_combo_sku(
         world.people["editor"], tee, "QH24S-T01-ZH1", [(white, 1), (black.code, 1)], label="两件装"
     )
     assert combo.is_combo and combo.cost_fen == 7000 and combo.weight_g == 360 and combo.list_price_fen == 15800
     assert ComboItem.objects.filter(combo=combo).count() == 2
     assert timeline_for(tee).first().kind == "combo_created"
-    explicit = svc.create_combo_sku(None, tee, "QH24S-T01-ZH2", [(white, 2)], list_price_fen=13900)
+    explicit = combo_svc.create_combo_sku(None, tee, "QH24S-T01-ZH2", [(white, 2)], list_price_fen=13900)
     assert explicit.list_price_fen == 13900 and explicit.cost_fen == 7000
 
 
@@ -274,10 +277,10 @@ def test_prod1_combo_sums_cost_and_weight_from_its_parts(world):
 def test_prod1_combo_rules(world, parts, code):
     tee = make(code="QH24S-T01", colours=["白色"], sizes=["M"])
     white = tee.skus.get()
-    existing = svc.create_combo_sku(None, tee, "QH24S-T01-ZH1", [(white, 2)])
+    existing = combo_svc.create_combo_sku(None, tee, "QH24S-T01-ZH1", [(white, 2)])
     names = {"WHITE": white, "COMBO": existing, "NOPE": "NOPE"}
     with pytest.raises(DomainError) as exc:
-        svc.create_combo_sku(None, tee, "QH24S-T01-ZH9", [(names[p], q) for p, q in parts])
+        combo_svc.create_combo_sku(None, tee, "QH24S-T01-ZH9", [(names[p], q) for p, q in parts])
     assert exc.value.code == code
 
 
@@ -285,10 +288,10 @@ def test_prod1_combo_cannot_contain_itself_or_reuse_a_code(world):
     tee = make(code="QH24S-T01", colours=["白色"], sizes=["M"])
     white = tee.skus.get()
     with pytest.raises(DomainError) as exc:
-        svc.create_combo_sku(None, tee, white.code, [(white, 2)])
+        combo_svc.create_combo_sku(None, tee, white.code, [(white, 2)])
     assert exc.value.code == "combo_not_itself"
     with pytest.raises(DomainError) as exc:
-        svc.create_combo_sku(None, tee, "QH24S-0012-黑色-S", [(white, 2)]) if make() else None
+        combo_svc.create_combo_sku(None, tee, "QH24S-0012-黑色-S", [(white, 2)]) if make() else None
     assert exc.value.code == "duplicate_sku_code"
 
 

@@ -173,7 +173,7 @@ def test_adjust_errors_show_in_chinese_next_to_the_field_INV_1_INV_2(
 
 
 def test_combination_skus_have_no_stock_of_their_own(stock_world, client_for, world):
-    from zhanggui.catalog.services.products import create_combo_sku
+    from zhanggui.catalog.services.combos import create_combo_sku
 
     dress = stock_world.skus["D-黑-S"].product
     combo = create_combo_sku(

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from zhanggui.catalog.models import ComboItem, Listing, Product, Sku
+from zhanggui.catalog.services import listing_stock
 from zhanggui.catalog.services import listings as listing_svc
 from zhanggui.core import domain_events
 from zhanggui.core.errors import DomainError
@@ -274,7 +275,7 @@ def test_prod6_catalog_listing_waits_for_delisting_when_stock_runs_out(
     stock does not call it; the one that sells out does, and the listing goes to 待下架; a release relists it."""
     calls = []
     handlers = domain_events.subscribers(domain_events.StockChanged)
-    assert listing_svc.on_stock_changed in handlers
+    assert listing_stock.on_stock_changed in handlers
 
     def listen(event):
         calls.append({"sku_ids": list(event.sku_ids), "available": event.available})

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.db import connection
 
-from zhanggui.catalog.services.products import create_combo_sku
+from zhanggui.catalog.services.combos import create_combo_sku
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import timeline_for
 from zhanggui.inventory.models import LedgerEntry, StockLevel, Stocktake

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
-from zhanggui.catalog.services.products import create_combo_sku
+from zhanggui.catalog.services.combos import create_combo_sku
 from zhanggui.core import clock
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import timeline_for

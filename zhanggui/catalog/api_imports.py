@@ -1,4 +1,5 @@
-"""Catalog API: bulk import (multipart upload → background job) — issue 4 item 2, PROD-1."""
+"""Catalog API: bulk import (multipart upload → background job) — PROD-1: a catalog of thousands of SKUs lives in
+spreadsheets, so an integration uploads the same file as the page."""
 
 from django.urls import reverse
 from ninja import File, Router, Schema, Status
@@ -7,7 +8,7 @@ from ninja.files import UploadedFile
 from zhanggui.core.apitools import api_route
 from zhanggui.core.errors import DomainError
 
-from .services import imports as service
+from .services import import_jobs
 
 router = Router(tags=["catalog"])
 REQUIRED_FILE = File(...)  # the multipart field `file`
@@ -25,7 +26,7 @@ def start_import(request, file: UploadedFile = REQUIRED_FILE):
     """Upload an .xlsx or .csv (multipart field `file`) and start the import; answers the job id at once."""
     if file is None:
         raise DomainError("file_missing", "请上传 .xlsx 或 .csv 文件", "file")
-    job = service.start_import(request.user, file)
+    job = import_jobs.start_import(request.user, file)
     return Status(
         202,
         {

@@ -8,9 +8,10 @@ from zhanggui.core.access import allowed_shop_or_404, allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
 from zhanggui.core.errors import DomainError
 
+from . import selectors
 from .models import Listing, ListingSchedule, Product
+from .services import listing_flags, listing_schedules, titles
 from .services import listings as svc
-from .services import titles
 
 router = Router(tags=["listings"])
 
@@ -203,7 +204,7 @@ def suggested_times(request, shop_id: int, count: int = 6):
     """PROD-2: the next listing times for a shop, about an hour before each traffic peak, avoiding full slots."""
     if not 1 <= count <= 50:
         raise DomainError("invalid_count", "数量应在 1 到 50 之间", "count")
-    return svc.suggested_times(allowed_shop_or_404(request.user, shop_id), count=count)
+    return selectors.suggested_times(allowed_shop_or_404(request.user, shop_id), count=count)
 
 
 @api_route(router.get, "/listings/{listing_id}", perm="catalog.view_listing", response=ListingOut)
@@ -227,11 +228,11 @@ def update_listing(request, listing_id: int, payload: ListingPatch):
     if payload.skus is not None:
         svc.set_sku_mapping(request.user, listing, [(s.sku_id, s.platform_sku_id) for s in payload.skus])
     if payload.is_hero is not None:
-        svc.set_hero(request.user, listing, payload.is_hero)
+        listing_flags.set_hero(request.user, listing, payload.is_hero)
     if payload.in_showcase is not None:
-        svc.set_showcase(request.user, listing, payload.in_showcase)
+        listing_flags.set_showcase(request.user, listing, payload.in_showcase)
     if payload.recommended is not None:
-        svc.set_recommended(request.user, listing, payload.recommended)
+        listing_flags.set_recommended(request.user, listing, payload.recommended)
     return _listing(request, listing_id)
 
 
@@ -256,7 +257,7 @@ def list_schedules(request, listing_id: int):
 @api_route(router.post, "/listings/{listing_id}/schedules", perm="catalog.change_listing", response={201: ScheduleOut})
 def create_schedule(request, listing_id: int, payload: ScheduleIn):
     """PROD-2: list or delist at a moment (ISO 8601; without a zone: Beijing time)."""
-    item = svc.schedule(request.user, _listing(request, listing_id), payload.action, payload.run_at)
+    item = listing_schedules.schedule(request.user, _listing(request, listing_id), payload.action, payload.run_at)
     return Status(201, item)
 
 
@@ -265,4 +266,4 @@ def cancel_schedule(request, schedule_id: int):
     item = scoped_get(
         ListingSchedule.objects.select_related("listing__shop"), request.user, "listing__shop", pk=schedule_id
     )
-    return svc.cancel_schedule(request.user, item)
+    return listing_schedules.cancel_schedule(request.user, item)

@@ -8,6 +8,7 @@ from zhanggui.core.apitools import api_route
 
 from . import selectors
 from .models import Product, Sku
+from .services import combos as combo_services
 from .services import products as services
 
 router = Router(tags=["products"])
@@ -253,7 +254,7 @@ def create_combo(request, product_id: int, payload: ComboIn):
     except Product.DoesNotExist:
         raise Http404 from None
     parts = [(p.sku_id if p.sku_id is not None else (p.code or ""), p.quantity) for p in payload.parts]
-    combo = services.create_combo_sku(
+    combo = combo_services.create_combo_sku(
         request.user,
         product,
         payload.code,

@@ -17,7 +17,7 @@ class CatalogConfig(AppConfig):
 
         from zhanggui.core.domain_events import StockChanged, subscribe
 
-        from .services.listings import on_stock_changed
+        from .services.listing_stock import on_stock_changed
         from .services.titles import seed_after_migrate
 
         subscribe(StockChanged, on_stock_changed)  # PROD-6

@@ -13,7 +13,8 @@ from django.db.models import Min
 from zhanggui.core import clock
 
 from .models import Listing, Product, Sku
-from .services.products import ProductSpec, create_combo_sku, create_products
+from .services.combos import create_combo_sku
+from .services.products import ProductSpec, create_products
 
 # category → (share of products, cost range in yuan, weight range in g, name pieces, typical sizes)
 CATEGORIES = {

@@ -1,4 +1,4 @@
-"""Pure rules of the bulk import (issue 4 item 2, PROD-1): header mapping, cell parsing, checks within one file.
+"""Pure rules of the bulk import (PROD-1): header mapping, cell parsing, checks within one file.
 
 No database here: `parse_row` turns one spreadsheet row into values or Chinese reasons, and `FileChecks` catches
 what only the whole file shows (a 商家编码 twice, one barcode on two SKUs, one 货号 with two names). The column

@@ -1,15 +1,23 @@
-"""Reads for catalog pages and the API. Products part: search, filters, shop scope, per-page facts (PROD-1, PROD-7).
+"""Reads for catalog pages and the API. Products: search, filters, shop scope, per-page facts (PROD-1, PROD-7).
+Listings: availability of SKUs and listings (PROD-6), suggested listing times (PROD-2), status counts, hero
+warnings (PROD-7) and showcase suggestions (PROD-11).
 
 A list costs a fixed handful of queries whatever its length: the page of products, then the SKU figures and
 the listings of exactly those products, each in one grouped query.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q
 
-from .models import Category, ComboItem, Listing, Product, Sku
+from zhanggui.core import clock
+from zhanggui.shops.models import Shop
+from zhanggui.shops.settings_store import get_setting
+
+from .models import Category, ComboItem, Listing, ListingSchedule, ListingSku, Product, Sku
+from .rules_schedule import next_relist, parse_windows, plan_times, showcase_score, suggest_times
 
 LISTING_TABS = ("all", "listed", "unlisted", "to_delist", "inactive")
 ASCII_WORD = re.compile(r"^[A-Za-z]+$")
@@ -224,3 +232,130 @@ def skus_in(keyword: str = "", product_id: int | None = None, include_combos: bo
     if keyword:
         qs = qs.filter(Q(code__icontains=keyword) | Q(barcode=keyword) | Q(product__style_code__icontains=keyword))
     return qs
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Listings: stock (PROD-6: a combination counts as available when all its parts are)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def sku_availability(sku_ids) -> dict[int, bool]:
+    """{sku id: can a buyer order it}: a plain SKU when not sold out; a combination (组合装) when all its parts
+    are available (and it is not itself marked sold out). Two queries whatever the number of SKUs."""
+    sku_ids = set(sku_ids)
+    rows = dict(Sku.objects.filter(pk__in=sku_ids).values_list("pk", "sold_out"))
+    parts: dict[int, list[bool]] = {}
+    for combo_id, part_sold_out in ComboItem.objects.filter(combo_id__in=sku_ids).values_list(
+        "combo_id", "component__sold_out"
+    ):
+        parts.setdefault(combo_id, []).append(not part_sold_out)
+    return {pk: (not sold_out) and all(parts.get(pk, [True])) for pk, sold_out in rows.items()}
+
+
+def listing_availability(listing_ids) -> dict[int, bool]:
+    """{listing id: has at least one orderable SKU}; listings without SKUs count as available."""
+    mapping: dict[int, list[int]] = {}
+    for listing_id, sku_id in ListingSku.objects.filter(listing_id__in=listing_ids).values_list("listing_id", "sku_id"):
+        mapping.setdefault(listing_id, []).append(sku_id)
+    available = sku_availability({s for skus in mapping.values() for s in skus})
+    return {
+        lid: any(available.get(s, False) for s in mapping.get(lid, [])) or not mapping.get(lid) for lid in listing_ids
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Listings: suggested times for schedules (PROD-2)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def schedule_settings(shop: Shop) -> dict:
+    """PROD-2: the shop's traffic peaks, lead time and listings per slot, as rules_schedule takes them."""
+    return {
+        "windows": parse_windows(get_setting(shop, "catalog.peak_windows")),
+        "lead_minutes": int(get_setting(shop, "catalog.list_lead_minutes")),
+        "max_per_slot": int(get_setting(shop, "catalog.max_listings_per_slot")),
+    }
+
+
+def _taken(shop: Shop, now: dt.datetime):
+    return ListingSchedule.objects.filter(
+        listing__shop=shop, done_at__isnull=True, cancelled_at__isnull=True, run_at__gte=now - dt.timedelta(hours=1)
+    ).values_list("run_at", flat=True)
+
+
+def suggested_times(shop: Shop, count: int = 6, now: dt.datetime | None = None) -> list[dt.datetime]:
+    """PROD-2: the next listing times for this shop, one per traffic peak, avoiding full slots."""
+    now = now or clock.now()
+    return suggest_times(now, count=count, taken=list(_taken(shop, now)), **schedule_settings(shop))
+
+
+def planned_times(shop: Shop, count: int, now: dt.datetime | None = None) -> list[dt.datetime]:
+    """PROD-2: times for a batch of `count` listings, spread so no slot is overfull."""
+    now = now or clock.now()
+    return plan_times(now, count=count, taken=list(_taken(shop, now)), **schedule_settings(shop))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Listings: status counts, hero items (PROD-7), showcase suggestions (PROD-11)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def hero_counts(shops) -> dict[int, int]:
+    rows = Listing.objects.filter(shop__in=shops, is_hero=True).values("shop_id").annotate(n=Count("id"))
+    return {r["shop_id"]: r["n"] for r in rows}
+
+
+def hero_warnings(shops) -> list[str]:
+    """PROD-7: a shop with fewer than catalog.hero_min heroes (or more than hero_max, after a settings change)."""
+    counts = hero_counts(shops)
+    warnings = []
+    for shop in shops:
+        n = counts.get(shop.pk, 0)
+        least, most = int(get_setting(shop, "catalog.hero_min")), int(get_setting(shop, "catalog.hero_max"))
+        if n < least:
+            warnings.append(f"{shop.name}：主打款只有 {n} 个，建议 {least}–{most} 个（PROD-7）")
+        elif n > most:
+            warnings.append(f"{shop.name}：主打款有 {n} 个，超过上限 {most} 个（PROD-7）")
+    return warnings
+
+
+def listing_status_counts(shops, extra: Q | None = None) -> dict[str, int]:
+    qs = Listing.objects.filter(shop__in=shops)
+    if extra is not None:
+        qs = qs.filter(extra)
+    counts = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {s: counts.get(s, 0) for s in Listing.Status.values}
+
+
+def showcase_suggestions(shop: Shop, now: dt.datetime | None = None, limit: int = 30) -> list[dict]:
+    """PROD-11: listed items ranked for the showcase and the recommended slots — items with an advantage (best
+    margin over price; sales once orders exist), enough stock (now: not sold out) and closest to the platform's
+    7-day relisting. Sold-out items are left out. A fixed number of queries."""
+    now = now or clock.now()
+    listings = list(Listing.objects.filter(shop=shop, status=Listing.Status.LISTED).select_related("product"))
+    state = listing_availability([li.pk for li in listings])
+    costs = dict(
+        ListingSku.objects.filter(listing__in=listings, sku__cost_fen__gt=0)
+        .values("listing_id")
+        .annotate(cost=Avg("sku__cost_fen"))
+        .values_list("listing_id", "cost")
+    )
+    rows = []
+    for li in listings:
+        if not state.get(li.pk, True):
+            continue
+        cost = costs.get(li.pk)
+        margin = round((li.price_fen - float(cost)) * 100 / li.price_fen, 1) if cost and li.price_fen > 0 else None
+        relist_at = next_relist(li.listed_at, now)
+        hours = (relist_at - now).total_seconds() / 3600 if relist_at else None
+        rows.append(
+            {
+                "listing": li,
+                "margin_percent": margin,
+                "relist_at": relist_at,
+                "hours_to_relist": None if hours is None else round(hours, 1),
+                "score": showcase_score(margin, hours),
+            }
+        )
+    rows.sort(key=lambda r: (-r["score"], r["hours_to_relist"] if r["hours_to_relist"] is not None else 1e9))
+    return rows[:limit]

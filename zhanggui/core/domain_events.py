@@ -88,10 +88,10 @@ class StockChanged(DomainEvent):
     """PROD-6: the availability of these SKUs crossed zero (sold out, or back in stock); `available` = {SKU id:
     on hand − reserved summed over the active warehouses}, read after the commit (inventory.services.stock).
 
-    Listener: catalog.services.listings — marks sold-out SKUs and delists / relists listings."""
+    Listener: catalog.services.listing_stock — marks sold-out SKUs and delists / relists listings."""
 
     publisher: ClassVar[str] = "zhanggui.inventory.services.stock"
-    listeners: ClassVar[tuple[str, ...]] = ("zhanggui.catalog.services.listings",)
+    listeners: ClassVar[tuple[str, ...]] = ("zhanggui.catalog.services.listing_stock",)
 
     sku_ids: tuple[int, ...]
     available: dict

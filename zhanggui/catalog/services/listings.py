@@ -1,16 +1,14 @@
-"""Listings per shop (PROD-1), listing and delisting now or on a schedule (PROD-2), stock-aware listing
-(PROD-6), hero items (PROD-7), showcase and recommended items (PROD-11).
+"""Listings per shop (PROD-1): creating and editing them, the platform SKU mapping, and the listing state machine
+with listing and delisting now (PROD-2, PROD-6). Elsewhere: schedules (PROD-2) in listing_schedules.py, the
+"stock_changed" subscriber (PROD-6) in listing_stock.py, hero, showcase and recommended flags (PROD-7, PROD-11) in
+listing_flags.py; availability, counts and suggestions for the pages in catalog/selectors.py.
 
 Statuses: draft → listed ⇄ delisted; listed → to_delist when every SKU of the listing sold out (PROD-6: no
 platform connector can delist yet, so the listing waits for someone to delist it on the platform) and back to
 listed when stock returns. Every transition is on the timeline with the 工号 of whoever did it (empty: system).
 """
 
-import datetime as dt
-import logging
-
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.core import clock
@@ -19,16 +17,13 @@ from zhanggui.core.events import record_event, record_events, register_event_kin
 from zhanggui.core.money import format_fen
 from zhanggui.core.states import Machine
 from zhanggui.shops.models import Shop
-from zhanggui.shops.settings_store import get_setting
 
-from ..models import ComboItem, Listing, ListingSchedule, ListingSku, Product, Sku
-from ..rules_schedule import parse_windows, plan_times, suggest_times
-
-log = logging.getLogger(__name__)
+from ..models import Listing, ListingSku, Product, Sku
+from ..selectors import listing_availability
 
 S = Listing.Status
-WAIT_FOR_PLATFORM = "等待平台下架"  # PROD-6: no connector can delist on the platform yet
 
+# The listing timeline's kinds, those written by the schedules, the stock subscriber and the flags included.
 register_event_kinds(
     {
         "listing_changed": _("listing changed"),
@@ -301,89 +296,6 @@ def set_sku_mapping(actor, listing: Listing, skus) -> Listing:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Stock (PROD-6): a combination counts as available when all its parts are
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def sku_availability(sku_ids) -> dict[int, bool]:
-    """{sku id: can a buyer order it}: a plain SKU when not sold out; a combination (组合装) when all its parts
-    are available (and it is not itself marked sold out). Two queries whatever the number of SKUs."""
-    sku_ids = set(sku_ids)
-    rows = dict(Sku.objects.filter(pk__in=sku_ids).values_list("pk", "sold_out"))
-    parts: dict[int, list[bool]] = {}
-    for combo_id, part_sold_out in ComboItem.objects.filter(combo_id__in=sku_ids).values_list(
-        "combo_id", "component__sold_out"
-    ):
-        parts.setdefault(combo_id, []).append(not part_sold_out)
-    return {pk: (not sold_out) and all(parts.get(pk, [True])) for pk, sold_out in rows.items()}
-
-
-def listing_availability(listing_ids) -> dict[int, bool]:
-    """{listing id: has at least one orderable SKU}; listings without SKUs count as available."""
-    mapping: dict[int, list[int]] = {}
-    for listing_id, sku_id in ListingSku.objects.filter(listing_id__in=listing_ids).values_list("listing_id", "sku_id"):
-        mapping.setdefault(listing_id, []).append(sku_id)
-    available = sku_availability({s for skus in mapping.values() for s in skus})
-    return {
-        lid: any(available.get(s, False) for s in mapping.get(lid, [])) or not mapping.get(lid) for lid in listing_ids
-    }
-
-
-def on_stock_changed(event) -> dict:
-    """PROD-6 (“能拍即有货”): the listener of the domain event StockChanged from inventory (catalog app's ready()).
-
-    Payload: sku_ids=(…), available={sku_id: quantity}. A SKU with 0 available is marked sold out, with stock
-    again it is not. A listing whose every mapped SKU is now unavailable goes to `to_delist` (“等待平台下架”:
-    no connector can delist on the platform yet); a `to_delist` listing with an orderable SKU again is relisted.
-    Bulk: a fixed number of queries whatever the number of SKUs and listings.
-    """
-    available = {int(k): v for k, v in (event.available or {}).items()}
-    ids = {int(s) for s in event.sku_ids or ()} | set(available)
-    if not ids:
-        return {"to_delist": 0, "relisted": 0}
-    now = clock.now()
-    with transaction.atomic():
-        out = [pk for pk, qty in available.items() if (qty or 0) <= 0]
-        back = [pk for pk, qty in available.items() if (qty or 0) > 0]
-        flipped_out = list(Sku.objects.filter(pk__in=out, sold_out=False).values_list("pk", flat=True))
-        flipped_back = list(Sku.objects.filter(pk__in=back, sold_out=True).values_list("pk", flat=True))
-        if not flipped_out and not flipped_back and ids <= set(available):
-            # No SKU crossed zero, so no listing can change state: the common case on every reservation.
-            return {"to_delist": 0, "relisted": 0, "sold_out_skus": 0}
-        Sku.objects.filter(pk__in=flipped_out).update(sold_out=True)
-        Sku.objects.filter(pk__in=flipped_back).update(sold_out=False)
-        combos = set(ComboItem.objects.filter(component_id__in=ids).values_list("combo_id", flat=True))
-        listings = list(
-            Listing.objects.filter(skus__sku_id__in=ids | combos, status__in=[S.LISTED, S.TO_DELIST])
-            .distinct()
-            .select_related("shop")
-        )
-        state = listing_availability([li.pk for li in listings])
-        to_delist = [li for li in listings if li.status == S.LISTED and not state[li.pk]]
-        relist = [li for li in listings if li.status == S.TO_DELIST and state[li.pk]]
-        Listing.objects.filter(pk__in=[li.pk for li in to_delist]).update(status=S.TO_DELIST)
-        Listing.objects.filter(pk__in=[li.pk for li in relist]).update(status=S.LISTED, listed_at=now)
-        record_events(
-            None,
-            [
-                (
-                    li,
-                    "sold_out",
-                    status_label(S.LISTED),
-                    status_label(S.TO_DELIST),
-                    f"全部 SKU 已售罄，{WAIT_FOR_PLATFORM}",
-                )
-                for li in to_delist
-            ]
-            + [
-                (li, "restocked", status_label(S.TO_DELIST), status_label(S.LISTED), "补货，已重新上架")
-                for li in relist
-            ],
-        )
-    return {"to_delist": len(to_delist), "relisted": len(relist), "sold_out_skus": len(flipped_out)}
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # Listing and delisting (PROD-2, PROD-6)
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -448,229 +360,3 @@ def bulk_change(actor, listings, action: str) -> dict:
         Listing.objects.filter(pk__in=[li.pk for li in moved]).update(**update)
         record_events(actor, [LISTINGS.event_row(li, li.status, to, "批量") for li in moved])
     return {"moved": len(moved), "skipped": [(li.pk, str(li), reason) for li, reason in skipped]}
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Schedules (PROD-2)
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def schedule(actor, listing: Listing, action: str, run_at: dt.datetime) -> ListingSchedule:
-    if action not in ListingSchedule.Action.values:
-        raise DomainError("invalid_action", "定时操作只能是上架或下架", "action")
-    if run_at is None:
-        raise DomainError("run_at_required", "请填写时间", "run_at")
-    if run_at.tzinfo is None:
-        run_at = run_at.replace(tzinfo=clock.SHANGHAI)
-    if run_at <= clock.now():
-        raise DomainError("run_at_past", "定时时间必须晚于现在", "run_at")
-    if ListingSchedule.objects.filter(
-        listing=listing, action=action, run_at=run_at, done_at__isnull=True, cancelled_at__isnull=True
-    ).exists():
-        raise DomainError("duplicate_schedule", "同一时间已有相同的定时操作", "run_at")
-    with transaction.atomic():
-        item = ListingSchedule.objects.create(listing=listing, action=action, run_at=run_at, created_by=actor)
-        record_event(
-            actor,
-            listing,
-            "scheduled",
-            to_state=f"{item.get_action_display()} {clock.local(run_at):%Y-%m-%d %H:%M}",
-        )
-    return item
-
-
-def cancel_schedule(actor, item: ListingSchedule) -> ListingSchedule:
-    with transaction.atomic():
-        claimed = ListingSchedule.objects.filter(pk=item.pk, done_at__isnull=True, cancelled_at__isnull=True).update(
-            cancelled_at=clock.now()
-        )
-        if not claimed:
-            raise IllegalTransition("schedule_closed", "该定时操作已执行或已取消", "schedule")
-        item.refresh_from_db()
-        record_event(
-            actor,
-            item.listing,
-            "schedule_cancelled",
-            from_state=f"{item.get_action_display()} {clock.local(item.run_at):%Y-%m-%d %H:%M}",
-        )
-    return item
-
-
-def run_due_schedules(now: dt.datetime | None = None) -> dict:
-    """Run every schedule due by `now`, each exactly once (PROD-2): a schedule is claimed by setting done_at
-    in a conditional UPDATE, so two workers (or a retried task) never run it twice. The change is recorded
-    with the 工号 of whoever scheduled it; a change that is no longer allowed is recorded as failed."""
-    now = now or clock.now()
-    done, failed = 0, 0
-    due = list(
-        ListingSchedule.objects.filter(run_at__lte=now, done_at__isnull=True, cancelled_at__isnull=True)
-        .select_related("listing__shop", "created_by")
-        .order_by("run_at", "pk")[:500]
-    )
-    for item in due:
-        with transaction.atomic():
-            claimed = ListingSchedule.objects.filter(
-                pk=item.pk, done_at__isnull=True, cancelled_at__isnull=True
-            ).update(done_at=now)
-            if not claimed:
-                continue
-            note = f"定时{item.get_action_display()}（{clock.local(item.run_at):%m-%d %H:%M}）"
-            try:
-                with transaction.atomic():
-                    if item.action == ListingSchedule.Action.LIST:
-                        list_now(item.created_by, item.listing, note)
-                    else:
-                        delist_now(item.created_by, item.listing, note)
-                done += 1
-            except DomainError as exc:
-                failed += 1
-                record_event(item.created_by, item.listing, "schedule_failed", note=f"{note}：{exc.message}")
-    return {"done": done, "failed": failed}
-
-
-def schedule_settings(shop: Shop) -> dict:
-    return {
-        "windows": parse_windows(get_setting(shop, "catalog.peak_windows")),
-        "lead_minutes": int(get_setting(shop, "catalog.list_lead_minutes")),
-        "max_per_slot": int(get_setting(shop, "catalog.max_listings_per_slot")),
-    }
-
-
-def _taken(shop: Shop, now: dt.datetime):
-    return ListingSchedule.objects.filter(
-        listing__shop=shop, done_at__isnull=True, cancelled_at__isnull=True, run_at__gte=now - dt.timedelta(hours=1)
-    ).values_list("run_at", flat=True)
-
-
-def suggested_times(shop: Shop, count: int = 6, now: dt.datetime | None = None) -> list[dt.datetime]:
-    """PROD-2: the next listing times for this shop, one per traffic peak, avoiding full slots."""
-    now = now or clock.now()
-    return suggest_times(now, count=count, taken=list(_taken(shop, now)), **schedule_settings(shop))
-
-
-def planned_times(shop: Shop, count: int, now: dt.datetime | None = None) -> list[dt.datetime]:
-    """PROD-2: times for a batch of `count` listings, spread so no slot is overfull."""
-    now = now or clock.now()
-    return plan_times(now, count=count, taken=list(_taken(shop, now)), **schedule_settings(shop))
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Hero items (PROD-7), showcase and recommended items (PROD-11)
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def _lock_shop(shop: Shop) -> None:
-    Shop.objects.select_for_update().filter(pk=shop.pk).first()  # serialise flag changes of one shop
-
-
-def set_hero(actor, listing: Listing, on: bool) -> Listing:
-    """PROD-7: 3–5 主打 items per shop (catalog.hero_min / hero_max); a hero beyond the maximum is refused."""
-    with transaction.atomic():
-        _lock_shop(listing.shop)
-        listing = Listing.objects.select_for_update().select_related("shop").get(pk=listing.pk)
-        if listing.is_hero == on:
-            return listing
-        if on:
-            most = int(get_setting(listing.shop, "catalog.hero_max"))
-            count = Listing.objects.filter(shop_id=listing.shop_id, is_hero=True).count()
-            if count >= most:
-                raise DomainError(
-                    "too_many_heroes", f"每个店铺最多 {most} 个主打款，请先取消一个再设置（PROD-7）", "is_hero"
-                )
-        listing.is_hero = on
-        listing.save(update_fields=["is_hero"])
-        record_event(actor, listing, "hero", from_state="否" if on else "是", to_state="是" if on else "否")
-    return listing
-
-
-def set_showcase(actor, listing: Listing, on: bool) -> Listing:
-    """PROD-11: a showcase slot (橱窗位); only items on sale can take one."""
-    return _set_flag(actor, listing, "in_showcase", on, "showcase")
-
-
-def set_recommended(actor, listing: Listing, on: bool) -> Listing:
-    """PROD-11: at most `catalog.recommended_max` (6) shop-recommended items; only items on sale."""
-    return _set_flag(actor, listing, "recommended", on, "recommended", limit_key="catalog.recommended_max")
-
-
-def _set_flag(actor, listing: Listing, field: str, on: bool, kind: str, limit_key: str = "") -> Listing:
-    with transaction.atomic():
-        _lock_shop(listing.shop)
-        listing = Listing.objects.select_for_update().select_related("shop").get(pk=listing.pk)
-        if getattr(listing, field) == on:
-            return listing
-        if on and listing.status != S.LISTED:
-            raise DomainError("not_listed", "只有在售商品可以放入橱窗或店铺推荐", field)
-        if on and limit_key:
-            most = int(get_setting(listing.shop, limit_key))
-            if Listing.objects.filter(shop_id=listing.shop_id, **{field: True}).count() >= most:
-                raise DomainError("too_many_recommended", f"店铺推荐最多 {most} 个商品，请先取消一个（PROD-11）", field)
-        setattr(listing, field, on)
-        listing.save(update_fields=[field])
-        record_event(actor, listing, kind, from_state="否" if on else "是", to_state="是" if on else "否")
-    return listing
-
-
-def hero_counts(shops) -> dict[int, int]:
-    rows = Listing.objects.filter(shop__in=shops, is_hero=True).values("shop_id").annotate(n=Count("id"))
-    return {r["shop_id"]: r["n"] for r in rows}
-
-
-def hero_warnings(shops) -> list[str]:
-    """PROD-7: a shop with fewer than catalog.hero_min heroes (or more than hero_max, after a settings change)."""
-    counts = hero_counts(shops)
-    warnings = []
-    for shop in shops:
-        n = counts.get(shop.pk, 0)
-        least, most = int(get_setting(shop, "catalog.hero_min")), int(get_setting(shop, "catalog.hero_max"))
-        if n < least:
-            warnings.append(f"{shop.name}：主打款只有 {n} 个，建议 {least}–{most} 个（PROD-7）")
-        elif n > most:
-            warnings.append(f"{shop.name}：主打款有 {n} 个，超过上限 {most} 个（PROD-7）")
-    return warnings
-
-
-def status_counts(shops, extra: Q | None = None) -> dict[str, int]:
-    qs = Listing.objects.filter(shop__in=shops)
-    if extra is not None:
-        qs = qs.filter(extra)
-    counts = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    return {s: counts.get(s, 0) for s in S.values}
-
-
-def showcase_suggestions(shop: Shop, now: dt.datetime | None = None, limit: int = 30) -> list[dict]:
-    """PROD-11: listed items ranked for the showcase and the recommended slots — items with an advantage (best
-    margin over price; sales once orders exist), enough stock (now: not sold out) and closest to the platform's
-    7-day relisting. Sold-out items are left out. A fixed number of queries."""
-    from django.db.models import Avg
-
-    from ..rules_schedule import next_relist, showcase_score
-
-    now = now or clock.now()
-    listings = list(Listing.objects.filter(shop=shop, status=S.LISTED).select_related("product"))
-    state = listing_availability([li.pk for li in listings])
-    costs = dict(
-        ListingSku.objects.filter(listing__in=listings, sku__cost_fen__gt=0)
-        .values("listing_id")
-        .annotate(cost=Avg("sku__cost_fen"))
-        .values_list("listing_id", "cost")
-    )
-    rows = []
-    for li in listings:
-        if not state.get(li.pk, True):
-            continue
-        cost = costs.get(li.pk)
-        margin = round((li.price_fen - float(cost)) * 100 / li.price_fen, 1) if cost and li.price_fen > 0 else None
-        relist_at = next_relist(li.listed_at, now)
-        hours = (relist_at - now).total_seconds() / 3600 if relist_at else None
-        rows.append(
-            {
-                "listing": li,
-                "margin_percent": margin,
-                "relist_at": relist_at,
-                "hours_to_relist": None if hours is None else round(hours, 1),
-                "score": showcase_score(margin, hours),
-            }
-        )
-    rows.sort(key=lambda r: (-r["score"], r["hours_to_relist"] if r["hours_to_relist"] is not None else 1e9))
-    return rows[:limit]

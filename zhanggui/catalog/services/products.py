@@ -1,4 +1,6 @@
-"""Products (SPU) and their SKUs: the colour × size grid, combinations (组合装), role marking (PROD-1, PROD-7, PROD-10).
+"""Products (SPU): creating them with their colour × size SKU grid, changing their facts, role marking and
+(de)activation (PROD-1, PROD-7, PROD-10). SKU edits: skus.py; combinations (组合装): combos.py; the grid and the
+checks of SKU values: sku_grid.py.
 
 Every write runs in one transaction and records the timeline on the product. Bulk paths are bulk: creating
 many products (the demo, benchmarks, imports) costs a handful of queries per batch, not per row.
@@ -13,10 +15,11 @@ from pypinyin import Style, lazy_pinyin
 
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, record_events, register_event_kinds
-from zhanggui.core.money import format_fen
 
-from ..models import Category, ComboItem, Product, Sku
+from ..models import Category, Product, Sku
+from .sku_grid import CODE_RE, check_codes_free, grid_rows, grid_summary, show_value
 
+# The product timeline's kinds, SKU and combination entries included (they are recorded on the product).
 register_event_kinds(
     {
         "product_changed": _("product changed"),
@@ -29,11 +32,6 @@ register_event_kinds(
     }
 )
 
-MAX_GRID = 400  # colours × sizes of one product; anything larger is a typo (a pasted column), not a product
-CODE_RE = re.compile(r"^[^\s]{1,64}$")
-BARCODE_RE = re.compile(r"^[0-9A-Za-z\-]{4,32}$")
-SPLIT_RE = re.compile(r"[\s,，、;；/]+")
-SKU_FIELDS = ("code", "barcode", "weight_g", "cost_fen", "list_price_fen", "vip_price_fen", "is_active", "sold_out")
 PRODUCT_FIELDS = (
     "name",
     "brand",
@@ -48,99 +46,10 @@ PRODUCT_FIELDS = (
 )
 
 
-# ---- pure helpers ---------------------------------------------------------------------------------------------
-
-
 def name_initials(name: str) -> str:
     """Pinyin first letters for search: 连衣裙 → lyq, T恤女 → txn (letters and digits kept, lower case)."""
     letters = "".join(lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="default"))
     return re.sub(r"[^0-9a-z]", "", letters.lower())[:120]
-
-
-def split_values(text) -> list[str]:
-    """'黑色 白色，米白、黑色' → ['黑色', '白色', '米白']: split on spaces/commas/、, drop empties and repeats."""
-    items = text if isinstance(text, (list, tuple)) else SPLIT_RE.split(str(text or ""))
-    seen, out = set(), []
-    for item in items:
-        value = str(item or "").strip()
-        if value and value not in seen:
-            seen.add(value)
-            out.append(value)
-    return out
-
-
-def default_sku_code(style_code: str, colour: str, size: str) -> str:
-    """商家编码 default: 货号-颜色-尺码 (empty parts left out)."""
-    return "-".join(p for p in (style_code, colour, size) if p)
-
-
-def _price(value, label: str, field_name: str, *, optional=False) -> int | None:
-    if value is None or value == "":
-        if optional:
-            return None
-        value = 0
-    try:
-        fen = int(value)
-    except (TypeError, ValueError):
-        raise DomainError("invalid_price", f"{label}格式不正确：{value}", field_name) from None
-    if fen < 0:
-        raise DomainError("invalid_price", f"{label}不能为负数", field_name)
-    if fen > 100_000_000:  # ¥1,000,000
-        raise DomainError("invalid_price", f"{label}过大：{format_fen(fen)}，请检查是否多输了位数", field_name)
-    return fen
-
-
-def _weight(value, field_name: str, where: str = "") -> int:
-    if value in (None, ""):
-        return 0
-    try:
-        grams = int(value)
-    except (TypeError, ValueError):
-        raise DomainError("invalid_weight", f"{where}重量应为整数克：{value}", field_name) from None
-    if grams < 0 or grams > 100_000:
-        raise DomainError("invalid_weight", f"{where}重量应在 0–100000 克之间：{grams}", field_name)
-    return grams
-
-
-def check_sku_values(values: dict, where: str = "", field_prefix: str = "") -> dict:
-    """Validate and normalise the editable values of one SKU (prices in fen). Raises a Chinese DomainError."""
-    out = dict(values)
-    f = field_prefix
-    if "code" in out:
-        code = str(out["code"] or "").strip()
-        if not code:
-            raise DomainError("missing_code", f"{where}商家编码不能为空", f"{f}code")
-        if not CODE_RE.match(code):
-            raise DomainError("invalid_code", f"{where}商家编码不能含空格，最长 64 个字符：{code}", f"{f}code")
-        out["code"] = code
-    if "barcode" in out:
-        barcode = str(out["barcode"] or "").strip() or None
-        if barcode and not BARCODE_RE.match(barcode):
-            raise DomainError("invalid_barcode", f"{where}条码应为 4–32 位字母或数字：{barcode}", f"{f}barcode")
-        out["barcode"] = barcode
-    if "cost_fen" in out:
-        out["cost_fen"] = _price(out["cost_fen"], f"{where}成本价", f"{f}cost")
-    if "list_price_fen" in out:
-        out["list_price_fen"] = _price(out["list_price_fen"], f"{where}吊牌价", f"{f}list_price")
-    if "vip_price_fen" in out:
-        out["vip_price_fen"] = _price(out["vip_price_fen"], f"{where}VIP 价", f"{f}vip_price", optional=True)
-    if "weight_g" in out:
-        out["weight_g"] = _weight(out["weight_g"], f"{f}weight", where)
-    return out
-
-
-def _check_price_order(sku: dict, where: str, f: str = "") -> None:
-    cost, price, vip = sku.get("cost_fen") or 0, sku.get("list_price_fen") or 0, sku.get("vip_price_fen")
-    if price and cost > price:
-        raise DomainError(
-            "price_below_cost",
-            f"{where}吊牌价 {format_fen(price)} 低于成本价 {format_fen(cost)}，请检查价格",
-            f"{f}list_price",
-        )
-    if vip is not None and price and vip > price:
-        raise DomainError(
-            "vip_above_list", f"{where}VIP 价 {format_fen(vip)} 高于吊牌价 {format_fen(price)}", f"{f}vip_price"
-        )
 
 
 # ---- categories -----------------------------------------------------------------------------------------------
@@ -240,63 +149,6 @@ def _check_product_fields(values: dict) -> dict:
     return out
 
 
-def _grid_rows(spec: ProductSpec, index: int | None = None) -> list[dict]:
-    """The SKUs of one spec: every colour × size cell, defaults overlaid by the row for that cell."""
-    where = f"第 {index + 1} 个商品（{spec.style_code}）：" if index is not None else ""
-    colours, sizes = split_values(spec.colours), split_values(spec.sizes)
-    if not colours and not sizes:
-        raise DomainError("empty_grid", f"{where}请至少填写一个颜色或尺码（单规格商品可填“均码”）", "colours")
-    colours, sizes = colours or [""], sizes or [""]
-    for value in [*colours, *sizes]:
-        if len(value) > 30:
-            raise DomainError("invalid_variant", f"{where}颜色或尺码过长（最多 30 个字符）：{value}", "colours")
-    if len(colours) * len(sizes) > MAX_GRID:
-        raise DomainError(
-            "grid_too_large", f"{where}{len(colours)} 个颜色 × {len(sizes)} 个尺码太多（最多 {MAX_GRID} 个 SKU）"
-        )
-    overrides = {}
-    for row in spec.rows or []:
-        key = (str(row.get("colour") or "").strip(), str(row.get("size") or "").strip())
-        overrides[key] = {k: v for k, v in row.items() if k in SKU_FIELDS}
-    defaults = {k: v for k, v in (spec.sku_defaults or {}).items() if k in SKU_FIELDS and k not in ("code", "barcode")}
-    rows = []
-    for colour in colours:
-        for size in sizes:
-            label = "/".join(p for p in (colour, size) if p)
-            values = {"code": default_sku_code(spec.style_code, colour, size), "barcode": None, **defaults}
-            values.update({k: v for k, v in overrides.get((colour, size), {}).items() if v is not None})
-            if not str(values.get("code") or "").strip():
-                values["code"] = default_sku_code(spec.style_code, colour, size)
-            n = len(rows)
-            values = check_sku_values(values, f"{where}{label}：", f"row-{n}-")
-            _check_price_order(values, f"{where}{label}：", f"row-{n}-")
-            rows.append({"colour": colour, "size": size, **values})
-    return rows
-
-
-def _check_codes_free(rows: list[dict], exclude_ids=()) -> None:
-    """商家编码 and barcodes are unique: within the new rows and against the database (one query each)."""
-    codes = [r["code"] for r in rows]
-    dup = sorted({c for c in codes if codes.count(c) > 1}) if len(set(codes)) != len(codes) else []
-    if dup:
-        raise DomainError("duplicate_sku_code", f"商家编码重复：{'、'.join(dup[:20])}", "code")
-    taken = sorted(Sku.objects.filter(code__in=codes).exclude(pk__in=exclude_ids).values_list("code", flat=True))
-    if taken:
-        more = f" 等 {len(taken)} 个" if len(taken) > 20 else ""
-        raise DomainError(
-            "duplicate_sku_code", f"商家编码已被其他 SKU 使用：{'、'.join(taken[:20])}{more}，请修改后再保存", "code"
-        )
-    barcodes = [r["barcode"] for r in rows if r.get("barcode")]
-    dup = sorted({b for b in barcodes if barcodes.count(b) > 1})
-    if dup:
-        raise DomainError("duplicate_barcode", f"条码重复：{'、'.join(dup[:20])}", "barcode")
-    taken = sorted(
-        Sku.objects.filter(barcode__in=barcodes).exclude(pk__in=exclude_ids).values_list("barcode", flat=True)
-    )
-    if taken:
-        raise DomainError("duplicate_barcode", f"条码已被其他 SKU 使用：{'、'.join(taken[:20])}", "barcode")
-
-
 def create_products(actor, specs: list[ProductSpec]) -> list[Product]:
     """Create many products with their SKU grids in one transaction and a few queries (PROD-1).
 
@@ -326,7 +178,7 @@ def create_products(actor, specs: list[ProductSpec]) -> list[Product]:
                 "first_order_sets": spec.first_order_sets,
             }
         )
-        rows = _grid_rows(spec, n if len(specs) > 1 else None)
+        rows = grid_rows(spec, n if len(specs) > 1 else None)
         prepared.append((spec, fields, rows))
         style_codes.append(code)
 
@@ -338,7 +190,7 @@ def create_products(actor, specs: list[ProductSpec]) -> list[Product]:
         raise DomainError(
             "duplicate_style_code", f"货号已存在：{'、'.join(taken[:20])}，请换一个货号或去编辑已有商品", "style_code"
         )
-    _check_codes_free([r for _s, _f, rows in prepared for r in rows])
+    check_codes_free([r for _s, _f, rows in prepared for r in rows])
 
     categories = {}
     with transaction.atomic():
@@ -368,18 +220,12 @@ def create_products(actor, specs: list[ProductSpec]) -> list[Product]:
         record_events(
             actor,
             [
-                (p, "created", "", "", f"{len(rows)} 个 SKU：{_grid_summary(rows)}", {"skus": len(rows)})
+                (p, "created", "", "", f"{len(rows)} 个 SKU：{grid_summary(rows)}", {"skus": len(rows)})
                 for p, (_s, _f, rows) in zip(products, prepared, strict=True)
             ],
             batch_size=500,
         )
     return products
-
-
-def _grid_summary(rows: list[dict]) -> str:
-    colours = split_values([r["colour"] for r in rows])
-    sizes = split_values([r["size"] for r in rows])
-    return f"{'、'.join(colours) or '—'} × {'、'.join(sizes) or '—'}"
 
 
 def create_product(
@@ -427,14 +273,6 @@ def create_product(
 # ---- changing products ------------------------------------------------------------------------------------------
 
 
-def _show(value) -> str:
-    if isinstance(value, dict):
-        return "；".join(f"{k}: {v}" for k, v in value.items())
-    if value is None or value == "":
-        return "—"
-    return str(value)
-
-
 def update_product(actor, product: Product, **changes) -> Product:
     """Change a product's facts (name, category, brand, attributes, role, stage, sourcing, supplier, …)."""
     unknown = set(changes) - set(PRODUCT_FIELDS) - {"category"}
@@ -451,7 +289,7 @@ def update_product(actor, product: Product, **changes) -> Product:
         if "category" in changes:
             category = _category(changes["category"])
             if category != product.category:
-                diffs.append(("类目", _show(product.category), _show(category)))
+                diffs.append(("类目", show_value(product.category), show_value(category)))
                 product.category = category
         labels = {f.name: str(f.verbose_name) for f in Product._meta.fields}
         for key, value in values.items():
@@ -460,7 +298,7 @@ def update_product(actor, product: Product, **changes) -> Product:
                 field_obj = Product._meta.get_field(key)
                 show_old = dict(field_obj.choices).get(old, old) if field_obj.choices else old
                 show_new = dict(field_obj.choices).get(value, value) if field_obj.choices else value
-                diffs.append((labels.get(key, key), _show(show_old), _show(show_new)))
+                diffs.append((labels.get(key, key), show_value(show_old), show_value(show_new)))
                 setattr(product, key, value)
         if not diffs:
             return product
@@ -517,190 +355,3 @@ def reactivate_product(actor, product: Product) -> Product:
         product.save(update_fields=["is_active", "updated_at"])
         record_event(actor, product, "reactivated", from_state="停用", to_state="启用")
     return product
-
-
-# ---- SKUs ------------------------------------------------------------------------------------------------------
-
-
-SKU_LABELS = {
-    "code": "商家编码",
-    "barcode": "条码",
-    "weight_g": "重量",
-    "cost_fen": "成本",
-    "list_price_fen": "吊牌价",
-    "vip_price_fen": "VIP价",
-    "is_active": "启用",
-    "sold_out": "售罄",
-}
-
-
-def _show_sku_value(key: str, value) -> str:
-    if key.endswith("_fen"):
-        return format_fen(value)
-    if key == "weight_g":
-        return f"{value}g"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return _show(value)
-
-
-def update_skus(actor, product: Product, changes: dict) -> int:
-    """Edit many SKUs of one product at once (the grid page): {sku_id: {field: value}}. Returns rows changed.
-
-    One SELECT, one bulk UPDATE and one timeline entry listing every change.
-    """
-    if not changes:
-        return 0
-    with transaction.atomic():
-        skus = {s.pk: s for s in Sku.objects.select_for_update().filter(product=product, pk__in=list(changes))}
-        missing = set(int(k) for k in changes) - set(skus)
-        if missing:
-            raise DomainError("unknown_sku", f"SKU 不属于这个商品：{sorted(missing)}", "skus")
-        changed, lines, fields = [], [], set()
-        for sku_id, values in changes.items():
-            sku = skus[int(sku_id)]
-            values = {k: v for k, v in values.items() if k in SKU_FIELDS}
-            values = check_sku_values(values, f"{sku.code}：", f"sku-{sku.pk}-")
-            merged = {k: values.get(k, getattr(sku, k)) for k in ("cost_fen", "list_price_fen", "vip_price_fen")}
-            _check_price_order(merged, f"{sku.code}：", f"sku-{sku.pk}-")
-            diff = [(k, getattr(sku, k), v) for k, v in values.items() if getattr(sku, k) != v]
-            if not diff:
-                continue
-            for key, _old, new in diff:
-                setattr(sku, key, new)
-                fields.add(key)
-            changed.append(sku)
-            lines.append(
-                f"{sku.code}："
-                + "，".join(f"{SKU_LABELS[k]} {_show_sku_value(k, o)} → {_show_sku_value(k, n)}" for k, o, n in diff)
-            )
-        if not changed:
-            return 0
-        rows = [
-            {"code": s.code, "barcode": s.barcode, "colour": s.colour, "size": s.size}
-            for s in changed
-            if {"code", "barcode"} & fields
-        ]
-        if rows:
-            _check_codes_free(
-                rows + [{"code": s.code, "barcode": s.barcode} for s in skus.values() if s not in changed],
-                exclude_ids=list(skus),
-            )
-        try:
-            Sku.objects.bulk_update(changed, sorted(fields), batch_size=500)
-        except IntegrityError as exc:
-            raise DomainError("duplicate_code", "商家编码或条码刚被他人占用，请刷新后重试") from exc
-        record_event(actor, product, "skus_changed", to_state=f"{len(changed)} 个 SKU", note="\n".join(lines))
-    return len(changed)
-
-
-def add_skus(actor, product: Product, *, colours, sizes, sku_defaults: dict | None = None) -> list[Sku]:
-    """Add the missing cells of a grid (a new colour or size later in the season). Existing cells are kept."""
-    spec = ProductSpec(
-        style_code=product.style_code, name=product.name, colours=colours, sizes=sizes, sku_defaults=sku_defaults or {}
-    )
-    rows = _grid_rows(spec)
-    existing = set(Sku.objects.filter(product=product, is_combo=False).values_list("colour", "size"))
-    rows = [r for r in rows if (r["colour"], r["size"]) not in existing]
-    if not rows:
-        return []
-    _check_codes_free(rows)
-    with transaction.atomic():
-        try:
-            skus = Sku.objects.bulk_create([Sku(product=product, **row) for row in rows])
-        except IntegrityError as exc:
-            raise DomainError("duplicate_code", "商家编码或条码刚被他人占用，请刷新后重试") from exc
-        record_event(actor, product, "skus_added", to_state=f"{len(rows)} 个 SKU", note=f"{_grid_summary(rows)}")
-    return skus
-
-
-def save_sku_grid(actor, product: Product, *, changes: dict, add_colours=(), add_sizes=(), sku_defaults=None) -> dict:
-    """The grid page in one transaction: edit existing SKUs, then add new colour × size cells."""
-    add_colours, add_sizes = split_values(add_colours), split_values(add_sizes)
-    with transaction.atomic():
-        changed = update_skus(actor, product, changes)
-        added = []
-        if add_colours or add_sizes:
-            current = Sku.objects.filter(product=product, is_combo=False)
-            colours = split_values([*current.values_list("colour", flat=True).distinct(), *add_colours])
-            sizes = split_values([*current.values_list("size", flat=True).distinct(), *add_sizes])
-            added = add_skus(actor, product, colours=colours, sizes=sizes, sku_defaults=sku_defaults)
-    return {"changed": changed, "added": len(added)}
-
-
-def create_combo_sku(
-    actor,
-    product: Product,
-    code: str,
-    parts: list[tuple],
-    *,
-    barcode: str | None = None,
-    list_price_fen: int | None = None,
-    label: str = "组合装",
-) -> Sku:
-    """A combination SKU (组合装) made of other SKUs with quantities (PROD-1).
-
-    Parts must be ordinary (non-combo), active SKUs, each quantity ≥ 1, no part twice. Cost and weight are the
-    sum of the parts; the list price defaults to the sum of the parts' list prices.
-    """
-    if not parts:
-        raise DomainError("empty_combo", "组合装至少需要一个组成 SKU", "parts")
-    resolved = []
-    for n, (sku, qty) in enumerate(parts, start=1):
-        try:
-            qty = int(qty)
-        except (TypeError, ValueError):
-            raise DomainError("invalid_quantity", f"第 {n} 行数量应为整数", "parts") from None
-        if qty < 1:
-            raise DomainError("invalid_quantity", f"第 {n} 行数量至少为 1", "parts")
-        resolved.append((sku, qty))
-    ids = [s.pk if isinstance(s, Sku) else s for s, _q in resolved]
-    by_code = {s for s in ids if isinstance(s, str)}
-    found = {s.pk: s for s in Sku.objects.filter(pk__in=[i for i in ids if isinstance(i, int)])}
-    found_codes = {s.code: s for s in Sku.objects.filter(code__in=by_code)} if by_code else {}
-    items = []
-    for ref, qty in zip(ids, (q for _s, q in resolved), strict=True):
-        sku = found.get(ref) if isinstance(ref, int) else found_codes.get(ref)
-        if sku is None:
-            raise DomainError("unknown_sku", f"找不到组成 SKU：{ref}", "parts")
-        if sku.is_combo:
-            raise DomainError("combo_of_combo", f"{sku.code} 本身是组合装，不能再放进组合装", "parts")
-        if not sku.is_active:
-            raise DomainError("inactive_part", f"{sku.code} 已停用，不能放进组合装", "parts")
-        items.append((sku, qty))
-    seen = [s.pk for s, _q in items]
-    dup = sorted({s.code for s, _q in items if seen.count(s.pk) > 1})
-    if dup:
-        raise DomainError("duplicate_part", f"组成 SKU 重复：{'、'.join(dup)}，请合并数量", "parts")
-    values = check_sku_values({"code": code, "barcode": barcode}, "组合装", "")
-    if any(s.code == values["code"] for s, _q in items):
-        raise DomainError("combo_not_itself", "组合装不能包含它自己", "code")
-    _check_codes_free([values])
-    cost = sum(s.cost_fen * q for s, q in items)
-    price = sum(s.list_price_fen * q for s, q in items) if list_price_fen in (None, "") else list_price_fen
-    price = _price(price, "组合装售价", "list_price")
-    with transaction.atomic():
-        try:
-            combo = Sku.objects.create(
-                product=product,
-                code=values["code"],
-                barcode=values["barcode"],
-                colour=str(label or "组合装")[:30],
-                size="",
-                weight_g=sum(s.weight_g * q for s, q in items),
-                cost_fen=cost,
-                list_price_fen=price,
-                is_combo=True,
-            )
-            ComboItem.objects.bulk_create([ComboItem(combo=combo, component=s, quantity=q) for s, q in items])
-        except IntegrityError as exc:
-            raise DomainError("duplicate_code", "商家编码或条码刚被他人占用，请刷新后重试", "code") from exc
-        record_event(
-            actor,
-            product,
-            "combo_created",
-            to_state=combo.code,
-            note=" + ".join(f"{s.code} × {q}" for s, q in items)
-            + f"；成本 {format_fen(cost)}，售价 {format_fen(price)}",
-        )
-    return combo

@@ -1,4 +1,5 @@
-"""Catalog pages: bulk import and export of products, SKUs and listings (issue 4 item 2, PROD-1)."""
+"""Catalog pages: bulk import and export of products, SKUs and listings (PROD-1: a catalog of thousands of SKUs
+lives in spreadsheets, so import and export are the everyday way in and out)."""
 
 import io
 
@@ -11,7 +12,7 @@ from zhanggui.core.access import page
 from zhanggui.core.errors import DomainError
 
 from .. import rules_imports as rules
-from ..services import imports as service
+from ..services import exports, import_jobs, imports
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,7 +34,7 @@ def import_page(request):
             error = "请选择要导入的 .xlsx 或 .csv 文件"
         else:
             try:
-                job = service.start_import(request.user, uploaded, shop=request.scope.current)
+                job = import_jobs.start_import(request.user, uploaded, shop=request.scope.current)
             except DomainError as exc:
                 error = exc.message
             else:
@@ -44,7 +45,7 @@ def import_page(request):
         {
             "error": error,
             "columns": _columns(),
-            "max_mb": service.MAX_UPLOAD_BYTES // 1048576,
+            "max_mb": imports.MAX_UPLOAD_BYTES // 1048576,
             "shops": request.scope.shops,
         },
         status=400 if error else 200,
@@ -55,7 +56,7 @@ def import_page(request):
 @page("catalog.view_product")
 def export_view(request):
     """Export the shops in view to XLSX as a background job; the file is private to whoever asked."""
-    job = service.start_export(request.user, request.scope.shops, shop=request.scope.current)
+    job = exports.start_export(request.user, request.scope.shops, shop=request.scope.current)
     return redirect("job", job_id=job.pk)
 
 

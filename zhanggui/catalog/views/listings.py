@@ -21,10 +21,11 @@ from zhanggui.core.errors import DomainError
 from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.money import yuan_to_fen
 
+from .. import selectors
 from ..models import Listing, ListingSchedule, Product, TitleWord
 from ..rules_schedule import next_relist
+from ..services import listing_flags, listing_schedules, titles
 from ..services import listings as svc
-from ..services import titles
 
 S = Listing.Status
 TAB_LABELS = {
@@ -84,7 +85,7 @@ def listing_list(request):
         )
     if flag in ("hero", "showcase", "recommended"):
         search &= Q(**{{"hero": "is_hero", "showcase": "in_showcase", "recommended": "recommended"}[flag]: True})
-    counts = svc.status_counts(shops, search)
+    counts = selectors.listing_status_counts(shops, search)
     qs = Listing.objects.filter(shop__in=shops).filter(search).select_related("shop__platform", "product")
     if status:
         qs = qs.filter(status=status)
@@ -110,7 +111,7 @@ def listing_list(request):
             "status": status,
             "keyword": keyword,
             "flag": flag,
-            "hero_warnings": svc.hero_warnings(shops),
+            "hero_warnings": selectors.hero_warnings(shops),
             "query": urlencode({k: v for k, v in {**base, "status": status}.items() if v}),
             "listing_nav": "listings",
         },
@@ -217,7 +218,7 @@ def listing_create(request, product_id: int):
 def listing_detail(request, listing_id: int, errors=None, status=200):
     listing = _listing(request, listing_id)
     mapping = list(listing.skus.select_related("sku"))
-    available = svc.sku_availability([m.sku_id for m in mapping])
+    available = selectors.sku_availability([m.sku_id for m in mapping])
     product_skus = list(listing.product.skus.filter(is_active=True))
     mapped = {m.sku_id: m for m in mapping}
     extra = [m.sku for m in mapping if m.sku.product_id != listing.product_id]  # combinations of other products
@@ -233,7 +234,7 @@ def listing_detail(request, listing_id: int, errors=None, status=200):
                 for s in [*product_skus, *extra]
             ],
             **_check_context(titles.check(listing.title, listing.product, listing.shop)),
-            "suggested": svc.suggested_times(listing.shop, count=6, now=now),
+            "suggested": selectors.suggested_times(listing.shop, count=6, now=now),
             "pending": pending,
             "past": list(listing.schedules.exclude(pk__in=[p.pk for p in pending]).order_by("-run_at")[:10]),
             "next_relist": next_relist(listing.listed_at, now) if listing.status == S.LISTED else None,
@@ -277,12 +278,12 @@ def listing_edit(request, listing_id: int):
 ACTIONS = {
     "list": (svc.list_now, None),
     "delist": (svc.delist_now, None),
-    "hero_on": (svc.set_hero, True),
-    "hero_off": (svc.set_hero, False),
-    "showcase_on": (svc.set_showcase, True),
-    "showcase_off": (svc.set_showcase, False),
-    "recommended_on": (svc.set_recommended, True),
-    "recommended_off": (svc.set_recommended, False),
+    "hero_on": (listing_flags.set_hero, True),
+    "hero_off": (listing_flags.set_hero, False),
+    "showcase_on": (listing_flags.set_showcase, True),
+    "showcase_off": (listing_flags.set_showcase, False),
+    "recommended_on": (listing_flags.set_recommended, True),
+    "recommended_off": (listing_flags.set_recommended, False),
 }
 
 
@@ -319,7 +320,7 @@ def listing_schedule(request, listing_id: int):
             raise DomainError("invalid_run_at", "请填写时间，如 2025-03-01 08:00", "run_at") from None
         if run_at.tzinfo is None:
             run_at = run_at.replace(tzinfo=clock.SHANGHAI)
-        svc.schedule(request.user, listing, request.POST.get("action", ""), run_at)
+        listing_schedules.schedule(request.user, listing, request.POST.get("action", ""), run_at)
     except DomainError as exc:
         return listing_detail.__wrapped__(request, listing_id, errors={"schedule": exc.message}, status=400)
     messages.success(request, _("Scheduled."))
@@ -333,7 +334,7 @@ def schedule_cancel(request, schedule_id: int):
         ListingSchedule.objects.select_related("listing__shop"), request.user, "listing__shop", pk=schedule_id
     )
     try:
-        svc.cancel_schedule(request.user, item)
+        listing_schedules.cancel_schedule(request.user, item)
         messages.success(request, _("Schedule cancelled."))
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -360,7 +361,7 @@ def showcase(request):
         )
         for li in current:
             li.next_relist = next_relist(li.listed_at, now) if li.status == S.LISTED else None
-        suggestions = [r for r in svc.showcase_suggestions(shop, now=now) if not r["listing"].recommended][:15]
+        suggestions = [r for r in selectors.showcase_suggestions(shop, now=now) if not r["listing"].recommended][:15]
         sections.append(
             {
                 "shop": shop,

@@ -24,7 +24,10 @@ from zhanggui.core.registry import get_definition
 
 from .. import selectors
 from ..models import Product, Sku
+from ..services import combos as combo_services
 from ..services import products as services
+from ..services import skus as sku_services
+from ..services.sku_grid import split_values
 
 PAGE_SIZE = 50
 ROW_FIELDS = ("colour", "size", "code", "barcode", "cost", "list_price", "vip_price", "weight")
@@ -353,8 +356,8 @@ def product_detail(request, product_id: int):
             "skus": skus,
             "combos": combos,
             "listings": selectors.listings_of(product, request.scope.allowed),
-            "colours": services.split_values([s.colour for s in skus]),
-            "sizes": services.split_values([s.size for s in skus]),
+            "colours": split_values([s.colour for s in skus]),
+            "sizes": split_values([s.size for s in skus]),
             "timeline": [present_event(e, request.user) for e in timeline_for(product)[:50]],
         },
     )
@@ -436,7 +439,7 @@ def sku_grid(request, product_id: int):
                 for key in ("cost_fen", "list_price_fen"):
                     values.setdefault(key, 0)
                 changes[sku.pk] = values
-            result = services.save_sku_grid(
+            result = sku_services.save_sku_grid(
                 request.user,
                 product,
                 changes=changes,
@@ -495,7 +498,7 @@ def combo_create(request, product_id: int):
                 if not qty.isdigit():
                     raise DomainError("invalid_quantity", f"第 {n} 行数量应为正整数：{line.strip()}", "parts")
                 parts.append((bits[0], int(qty)))
-            combo = services.create_combo_sku(
+            combo = combo_services.create_combo_sku(
                 request.user,
                 product,
                 posted.get("code", ""),

@@ -1,4 +1,4 @@
-"""zhanggui import-products FILE [FILE…] [--user 工号]: bulk import of products, SKUs and listings (issue 4 item 2).
+"""zhanggui import-products FILE [FILE…] [--user 工号]: bulk import of products, SKUs and listings (PROD-1).
 
 Prints one line per file and, as the last line, a JSON summary
 {"created", "updated", "unchanged", "failed", "rows", "report"} (report: the error XLSX, "" when none).
