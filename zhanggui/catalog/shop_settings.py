@@ -104,7 +104,8 @@ register_all(
             "int",
             3,
             "PROD-10",
-            {"min": 1, "max": 1000},
+            # company-wide: a style's first batch is bought from the factory for every shop at once
+            {"min": 1, "max": 1000, "scope": "company"},
         ),
     ],
 )

@@ -127,3 +127,25 @@ class Job(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+class CompanySettingValue(models.Model):
+    """The manager's value for one company-wide registered setting (rule 6); absent = the documented default.
+
+    Kept apart from the per-shop values (shops.ShopSettingValue) rather than as rows with shop = NULL: a plain
+    unique key gives one value per setting in the database (NULL shops would need a partial constraint), per-shop
+    reads never have to filter company rows out, and the kernel that owns the registry stores these without
+    depending on the shops app.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    value = models.JSONField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("company setting")
+        verbose_name_plural = _("company settings")
+        permissions = [("change_company_settings", _("Can change company settings"))]
+
+    def __str__(self) -> str:
+        return self.key

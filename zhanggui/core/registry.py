@@ -1,8 +1,10 @@
-"""Rule 6 of the house: every default from the reference documents is a per-shop setting.
+"""Rule 6 of the house: every default from the reference documents is a setting, per shop or company-wide.
 
 Each app declares its settings in `<app>/shop_settings.py` with `register(...)`: a key, a type,
-the default taken from the seeds and the rule ID it comes from. Values per shop are stored by the
-shops app (ShopSettingValue) and read with `shops.settings_store.get_setting`; this registry knows no app.
+the default taken from the seeds and the rule ID it comes from. A setting is per shop (scope "shop": values
+stored by the shops app in ShopSettingValue, read with `shops.settings_store.get_setting`) or, when it is not
+about one shop (stock, stocktake, purchasing, the packing station), company-wide (scope "company": one value
+for every shop, stored in CompanySettingValue, read with `core.company_settings`); this registry knows no app.
 """
 
 import datetime as dt
@@ -15,6 +17,7 @@ from .errors import DomainError
 from .money import format_fen, yuan_to_fen
 
 KINDS = ("int", "money", "bool", "time", "text", "choice", "choices", "percent")
+SCOPES = ("shop", "company")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class SettingDef:
     # Platforms the setting applies to (e.g. the Tmall deposit only to Tmall shops); empty = every shop.
     platforms: tuple[str, ...] = ()
     unit: str = ""
+    # "shop": each shop has its own value; "company": one value for the whole company (rule 6).
+    scope: str = "shop"
 
     def parse(self, raw: Any) -> Any:
         """Turn what a form or the API sent into the stored value, or raise a Chinese DomainError."""
@@ -127,6 +132,10 @@ _REGISTRY: dict[str, SettingDef] = {}
 def register(key: str, *, label, kind: str, default: Any, rule: str, group, **options) -> SettingDef:
     if kind not in KINDS:
         raise ValueError(f"unknown setting kind {kind!r}")
+    if options.get("scope", "shop") not in SCOPES:
+        raise ValueError(f"unknown setting scope {options['scope']!r}")
+    if options.get("scope") == "company" and options.get("platforms"):
+        raise ValueError(f"company setting {key!r} cannot be limited to platforms")
     definition = SettingDef(key=key, label=label, kind=kind, default=default, rule=rule, group=group, **options)
     existing = _REGISTRY.get(key)
     if existing and existing != definition:
@@ -149,8 +158,17 @@ def get_definition(key: str) -> SettingDef:
 
 
 def definitions_for(platform: str) -> list[SettingDef]:
-    """The settings a shop on this platform has (what its settings page and API show)."""
-    return [d for d in all_definitions() if not d.platforms or platform in d.platforms]
+    """The per-shop settings a shop on this platform has (what its settings page and API show)."""
+    return [d for d in shop_definitions() if not d.platforms or platform in d.platforms]
+
+
+def shop_definitions() -> list[SettingDef]:
+    return [d for d in all_definitions() if d.scope == "shop"]
+
+
+def company_definitions() -> list[SettingDef]:
+    """The company-wide settings (设置 → 公司设置), grouped like all_definitions."""
+    return [d for d in all_definitions() if d.scope == "company"]
 
 
 def all_definitions() -> list[SettingDef]:

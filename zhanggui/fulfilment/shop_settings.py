@@ -85,7 +85,8 @@ register_all(
     ],
 )
 
-# SHIP-1: 验货称重 — the weighed parcel must be within this tolerance of the expected weight (the larger of the two)
+# SHIP-1: 验货称重 — the weighed parcel must be within this tolerance of the expected weight (the larger of the two).
+# Company-wide: one packing station weighs the parcels of every shop.
 register_all(
     SHIPPING,
     [
@@ -95,7 +96,7 @@ register_all(
             "int",
             10,
             "SHIP-1",
-            {"min": 0, "max": 100, "unit": " %"},
+            {"min": 0, "max": 100, "unit": " %", "scope": "company"},
         ),
         (
             "fulfilment.weight_tolerance_g",
@@ -103,12 +104,13 @@ register_all(
             "int",
             50,
             "SHIP-1",
-            {"min": 0, "max": 100000, "unit": " g"},
+            {"min": 0, "max": 100000, "unit": " g", "scope": "company"},
         ),
     ],
 )
 
-# SHIP-2 at-risk queue and promotions, SHIP-5 reconciliation (part "sla")
+# SHIP-2 at-risk queue and promotions, SHIP-5 reconciliation (part "sla"); the carrier bills the company, so the
+# reconciliation threshold is company-wide
 register_all(
     SHIPPING,
     [
@@ -134,7 +136,7 @@ register_all(
             "money",
             200,
             "SHIP-5",
-            {},
+            {"scope": "company"},
         ),
     ],
 )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q
 
 from zhanggui.core import clock
-from zhanggui.core.registry import get_definition
+from zhanggui.core.company_settings import get_company_setting
 
 from .models import LedgerEntry, StockLevel, Warehouse
 
@@ -32,13 +32,9 @@ def _as_date(value):
         return None
 
 
-def low_stock_threshold(shop=None) -> int:
-    """INV-7: available at or below this is 低库存 (setting of the selected shop, else its default)."""
-    if shop is not None:
-        from zhanggui.shops.settings_store import get_setting
-
-        return get_setting(shop, LOW_STOCK_SETTING)
-    return get_definition(LOW_STOCK_SETTING).default
+def low_stock_threshold() -> int:
+    """INV-7: available at or below this is 低库存 (company-wide setting, whatever shop is selected)."""
+    return int(get_company_setting(LOW_STOCK_SETTING))
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Settings of the stock pages (rule 6): defaults from the seeds, each with its rule ID."""
+"""Settings of the stock pages (rule 6): defaults from the seeds, each with its rule ID. Stock is held for the whole
+company, so these are company-wide (设置 → 公司设置), read with zhanggui.core.company_settings."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,7 @@ register(
     default=5,
     rule="INV-7",
     group=STOCK,
+    scope="company",
     min=0,
     max=10_000,
     unit=" 件",
@@ -27,6 +29,7 @@ register(
     default=28,
     rule="INV-6",
     group=STOCK,
+    scope="company",
     min=1,
     max=31,
     help=_("First day of the month's stocktake window; later than the month's last day means its last day."),
@@ -38,6 +41,7 @@ register(
     default=31,
     rule="INV-6",
     group=STOCK,
+    scope="company",
     min=1,
     max=31,
     help=_("Last day of the stocktake window (31 = the month's last day, also in February and 30-day months)."),

@@ -7,7 +7,6 @@ from typing import Literal
 from django.http import Http404
 from ninja import Router, Schema, Status
 
-from zhanggui.core.access import allowed_shop_or_404
 from zhanggui.core.apitools import api_route
 from zhanggui.inventory.selectors import active_warehouses
 
@@ -125,11 +124,10 @@ def list_suggestions(
     offset: int = 0,
 ):
     """INV-7: suggestions with every figure behind them. `supplier`: a supplier id or "none" (no preferred
-    supplier); `shop_id`: whose INV-7 settings apply (default: the documented defaults)."""
-    shop = allowed_shop_or_404(request.user, shop_id) if shop_id else None
+    supplier); `shop_id` is still accepted but changes nothing: the INV-7 settings are company-wide."""
     if supplier and supplier != services.NO_SUPPLIER and not supplier.isdigit():
         supplier = ""
-    result = services.suggestions(shop, q=q[:64], supplier=supplier or None)
+    result = services.suggestions(q=q[:64], supplier=supplier or None)
     rows = result.tab(tab)
     offset = max(offset, 0)
     s = result.settings

@@ -1,7 +1,7 @@
 """Settings of purchasing (rule 6): replenishment suggestions (INV-7), each with its rule ID.
 
-Stock is company-level, so these are read like inventory.low_stock_threshold: the selected shop's value, else the
-default (purchasing.services.replenishment.load_settings).
+Stock and purchasing are company-level, so these are company-wide (设置 → 公司设置), read like
+inventory.low_stock_threshold whatever shop is selected (purchasing.services.replenishment.load_settings).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,13 @@ register_all(
             "int",
             7,
             "INV-7",
-            {"min": 0, "max": 180, "unit": " 天", "help": _("Extra days of sales kept in stock against surprises.")},
+            {
+                "min": 0,
+                "max": 180,
+                "unit": " 天",
+                "help": _("Extra days of sales kept in stock against surprises."),
+                "scope": "company",
+            },
         ),
         (
             "purchasing.review_period_days",
@@ -37,6 +43,7 @@ register_all(
                 "max": 90,
                 "unit": " 天",
                 "help": _("How often you place purchase orders: stock must last until the next one arrives."),
+                "scope": "company",
             },
         ),
         (
@@ -45,7 +52,7 @@ register_all(
             "int",
             7,
             "INV-7",
-            {"min": 0, "max": 180, "unit": " 天"},
+            {"min": 0, "max": 180, "unit": " 天", "scope": "company"},
         ),
         (
             "purchasing.velocity_basis",
@@ -59,6 +66,7 @@ register_all(
                     "The higher of the two averages reacts at once to a promotion and forgets it slowly: "
                     "the safe choice when sales swing."
                 ),
+                "scope": "company",
             },
         ),
         (
@@ -67,7 +75,7 @@ register_all(
             "bool",
             True,
             "INV-7",
-            {},
+            {"scope": "company"},
         ),
     ],
 )

@@ -1,28 +1,33 @@
-"""Reading and writing per-shop setting values (the registry lives in zhanggui.core.registry)."""
+"""Reading and writing per-shop setting values (the registry lives in zhanggui.core.registry; company-wide
+settings are read and written with zhanggui.core.company_settings)."""
 
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event
-from zhanggui.core.registry import all_definitions, get_definition
+from zhanggui.core.registry import get_definition, shop_definitions
 
 from .models import Shop, ShopSettingValue
 
 
 def get_setting(shop: Shop, key: str) -> Any:
-    """The shop's value for a registered setting, or its documented default."""
+    """The shop's value for a registered setting, or its documented default. A company-wide setting has one
+    value for every shop: the company's."""
     definition = get_definition(key)
+    if definition.scope == "company":
+        return get_company_setting(key)
     row = ShopSettingValue.objects.filter(shop=shop, key=key).values_list("value", flat=True).first()
     return definition.default if row is None else row
 
 
 def get_settings(shop: Shop) -> dict[str, Any]:
-    """Every registered setting of a shop in one query."""
+    """Every per-shop setting of a shop in one query (company-wide ones: get_company_settings)."""
     stored = dict(ShopSettingValue.objects.filter(shop=shop).values_list("key", "value"))
-    return {d.key: stored.get(d.key, d.default) for d in all_definitions()}
+    return {d.key: stored.get(d.key, d.default) for d in shop_definitions()}
 
 
 def update_settings(actor, shop: Shop, raw: dict[str, Any]) -> list[str]:
@@ -36,6 +41,13 @@ def update_settings(actor, shop: Shop, raw: dict[str, Any]) -> list[str]:
     for key, value in raw.items():
         try:
             definition = get_definition(key)
+            if definition.scope == "company":
+                raise DomainError(
+                    "company_setting",
+                    _("%(label)s is the same for every shop: change it under company settings")
+                    % {"label": definition.label},
+                    key,
+                )
             if definition.platforms and shop.platform_id not in definition.platforms:
                 raise DomainError(
                     "not_applicable",

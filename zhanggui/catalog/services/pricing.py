@@ -8,6 +8,7 @@ records every change on the timeline. `set_listing_price` is also called by the 
 from django.db import transaction
 from django.db.models import Max, Min, Q
 
+from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen
@@ -268,12 +269,13 @@ def set_promotion_flags(actor, product: Product, *, weekly_promotion: bool, mont
     return changed
 
 
-def first_order_cap(product: Product, shop=None) -> int:
-    return int(setting(shop_for(product, shop), "pricing.first_order_max_sets"))
+def first_order_cap() -> int:
+    """PROD-10: the first order of a new style is at most this many sets (company-wide: bought for every shop)."""
+    return int(get_company_setting("pricing.first_order_max_sets"))
 
 
 def set_sourcing(
-    actor, product: Product, *, sourcing: str, supplier_name: str = "", first_order_sets=None, shop=None
+    actor, product: Product, *, sourcing: str, supplier_name: str = "", first_order_sets=None
 ) -> list[str]:
     """PROD-10: own stock (压货/工厂加工) or dropship (代理发货, with its supplier); the first order of a new style
     is at most pricing.first_order_max_sets sets (3) — more only for the manager."""
@@ -291,7 +293,7 @@ def set_sourcing(
             raise DomainError("invalid_sets", "首单数量应为整数", "first_order_sets") from None
         if first_order_sets < 1:
             raise DomainError("invalid_sets", "首单数量至少 1 套", "first_order_sets")
-        cap = first_order_cap(product, shop)
+        cap = first_order_cap()
         is_manager = getattr(actor, "is_authenticated", False) and actor.has_perm(OVERRIDE_PERM)
         if first_order_sets > cap and first_order_sets != product.first_order_sets and not is_manager:
             raise DomainError(

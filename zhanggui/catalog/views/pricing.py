@@ -64,7 +64,7 @@ def _render(request, product, *, errors=None, posted=None, status=200):
             "tiers": list(product.group_tiers.all()),
             "default_tiers": svc.default_tiers(shop),
             "listings": listings,
-            "cap": svc.first_order_cap(product, shop),
+            "cap": svc.first_order_cap(),
             "sourcing_choices": Product.Sourcing.choices,
             "errors": errors,
             "posted": posted or {},
@@ -194,7 +194,6 @@ def sourcing(request, product_id: int):
             sourcing=request.POST.get("sourcing", ""),
             supplier_name=request.POST.get("supplier_name", ""),
             first_order_sets=request.POST.get("first_order_sets", "").strip() or None,
-            shop=request.scope.current,
         )
     except DomainError as exc:
         return _render(

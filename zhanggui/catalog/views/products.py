@@ -20,13 +20,13 @@ from zhanggui.core.errors import DomainError
 from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.forms import add_domain_error
 from zhanggui.core.money import fen_to_yuan, yuan_to_fen
-from zhanggui.core.registry import get_definition
 
 from .. import selectors
 from ..models import Product, Sku
 from ..services import combos as combo_services
 from ..services import products as services
 from ..services import skus as sku_services
+from ..services.pricing import first_order_cap
 from ..services.sku_grid import split_values
 
 PAGE_SIZE = 50
@@ -37,14 +37,9 @@ MONEY = {"cost": "cost_fen", "list_price": "list_price_fen", "vip_price": "vip_p
 # ---- forms ------------------------------------------------------------------------------------------------------
 
 
-def _first_order_default(request) -> int:
-    """PROD-10: the first order of a new style defaults to at most N sets (setting of the selected shop)."""
-    shop = request.scope.current
-    if shop is not None:
-        from zhanggui.shops.settings_store import get_setting
-
-        return get_setting(shop, "pricing.first_order_max_sets")
-    return get_definition("pricing.first_order_max_sets").default
+def _first_order_default() -> int:
+    """PROD-10: the first order of a new style defaults to at most N sets (company-wide setting)."""
+    return first_order_cap()
 
 
 class ProductForm(forms.Form):
@@ -272,7 +267,7 @@ def product_batch(request):
 @page("catalog.add_product")
 def product_create(request):
     """新建商品: facts, then colours × sizes; the grid builder shows every SKU before saving (PROD-1)."""
-    first_order_max = _first_order_default(request)
+    first_order_max = _first_order_default()
     initial = {"sourcing": Product.Sourcing.OWN_STOCK, "stage": Product.Stage.INCUBATION}
     form = ProductForm(request.POST or None, initial=initial, first_order_max=first_order_max)
     grid = GridForm(request.POST or None, initial={"sizes": "S M L XL"})
@@ -377,7 +372,7 @@ def product_edit(request, product_id: int):
         "first_order_sets": product.first_order_sets,
         "attributes": "\n".join(f"{k}: {v}" for k, v in (product.attributes or {}).items()),
     }
-    form = ProductEditForm(request.POST or None, initial=initial, first_order_max=_first_order_default(request))
+    form = ProductEditForm(request.POST or None, initial=initial, first_order_max=_first_order_default())
     if request.method == "POST" and form.is_valid():
         try:
             services.update_product(request.user, product, **form.product_values())

@@ -12,9 +12,9 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from zhanggui.core import clock
+from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
 from zhanggui.core.money import yuan_to_fen
-from zhanggui.shops.settings_store import get_setting
 
 from ..models import CourierCharge, Package
 from .tables import pick, read_rows
@@ -141,8 +141,9 @@ class Reconciliation:
 
 
 def reconcile(shops, carrier, month: str) -> Reconciliation:
-    """SHIP-5: the carrier's parcels shipped in `month` (Beijing): billed vs expected, the differences above each
-    shop's threshold (fulfilment.fee_difference_alert) flagged, and the parcels shipped but not billed."""
+    """SHIP-5: the carrier's parcels shipped in `month` (Beijing): billed vs expected, the differences above the
+    company's threshold (fulfilment.fee_difference_alert, company-wide: the carrier bills the company) flagged,
+    and the parcels shipped but not billed."""
     start, end = month_bounds(month)
     packages = (
         Package.objects.filter(shop__in=shops, carrier=carrier, state__in=BILLABLE)
@@ -150,15 +151,13 @@ def reconcile(shops, carrier, month: str) -> Reconciliation:
         .select_related("shop", "order", "courier_charge")
         .order_by("shipped_at", "id")
     )
-    thresholds: dict[int, int] = {}
+    threshold = int(get_company_setting("fulfilment.fee_difference_alert"))
     recon = Reconciliation(carrier=carrier, month=month, rows=[])
     for p in packages:
-        if p.shop_id not in thresholds:
-            thresholds[p.shop_id] = int(get_setting(p.shop, "fulfilment.fee_difference_alert"))
         charge = getattr(p, "courier_charge", None)
         billed = p.courier_fee_fen
         diff = billed - p.expected_fee_fen if billed is not None and p.expected_fee_fen is not None else None
-        flagged = diff is not None and abs(diff) > thresholds[p.shop_id]
+        flagged = diff is not None and abs(diff) > threshold
         recon.rows.append(ReconRow(p, p.expected_fee_fen, billed, charge.weight_g if charge else None, diff, flagged))
         recon.parcels += 1
         if billed is None:

@@ -9,7 +9,7 @@ match the waybill (item code and quantity), then the parcel is weighed against t
   A wrong item (not in the package) or an extra one (its lines are complete) counts nothing, raises the alarm and
   goes on the package's timeline.
 - `weigh`: after every line is scanned, the weight (grams or kilograms as typed, or a USB scale acting as a
-  keyboard) is compared with the expected weight within the shop's tolerance (fulfilment.weight_tolerance_pct /
+  keyboard) is compared with the expected weight within the company's tolerance (fulfilment.weight_tolerance_pct /
   _g, the larger of the two); within it the package is packed (weight, packed_at/by), outside it the alarm sounds
   and nothing changes unless a person overrides with a reason.
 """
@@ -24,9 +24,9 @@ from django.db.models import F, Q
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
+from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
-from zhanggui.shops.settings_store import get_setting
 
 from ..models import Package, PackageLine
 from . import packages
@@ -195,11 +195,12 @@ def parse_weight(text) -> int:
     return grams
 
 
-def tolerance_g(shop, expected_g: int) -> int:
+def tolerance_g(expected_g: int) -> int:
     """SHIP-1: how far the weighed parcel may be from the expected weight — the larger of the percentage of the
-    expected weight and the fixed grams (packing material weighs something even for a light item)."""
-    pct = int(get_setting(shop, "fulfilment.weight_tolerance_pct") or 0)
-    grams = int(get_setting(shop, "fulfilment.weight_tolerance_g") or 0)
+    expected weight and the fixed grams (packing material weighs something even for a light item). Company-wide
+    settings: one packing station weighs every shop's parcels."""
+    pct = int(get_company_setting("fulfilment.weight_tolerance_pct") or 0)
+    grams = int(get_company_setting("fulfilment.weight_tolerance_g") or 0)
     return max(expected_g * pct // 100, grams)
 
 
@@ -218,7 +219,7 @@ def weigh(actor, package: Package | int, weight, *, override_reason: str = "") -
             missing = "、".join(f"{line['code']} 还差 {line['needed'] - line['scanned']} 件" for line in short)
             raise DomainError("not_verified", f"还没验完货：{missing}", "weight")
         expected = current.expected_weight_g
-        allowed = tolerance_g(current.shop, expected)
+        allowed = tolerance_g(expected)
         off = grams - expected
         if expected and abs(off) > allowed and not reason:
             message = (

@@ -32,9 +32,9 @@ from django.urls import reverse
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
+from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
-from zhanggui.core.registry import get_definition
 from zhanggui.core.states import Machine
 
 from ..models import Bin, LedgerEntry, StockLevel, Stocktake, StocktakeLine, Warehouse
@@ -104,19 +104,15 @@ class ApprovalRefused(DomainError):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _day_setting(key: str, shop=None) -> int:
-    """A stocktake day setting: the selected shop's value, else its documented default (company level)."""
-    if shop is not None:
-        from zhanggui.shops.settings_store import get_setting
-
-        return int(get_setting(shop, key))
-    return int(get_definition(key).default)
+def _day_setting(key: str) -> int:
+    """A stocktake day setting (company-wide: stock is counted for every shop at once)."""
+    return int(get_company_setting(key))
 
 
-def month_window(day: dt.date, shop=None) -> tuple[dt.date, dt.date]:
+def month_window(day: dt.date) -> tuple[dt.date, dt.date]:
     """INV-6: the stocktake window of `day`'s month — default the 28th to the 31st, clamped to the month's last
     day (28/29 February, the 30th in 30-day months)."""
-    first, last = _day_setting(DAY_FROM_SETTING, shop), _day_setting(DAY_TO_SETTING, shop)
+    first, last = _day_setting(DAY_FROM_SETTING), _day_setting(DAY_TO_SETTING)
     first, last = min(first, last), max(first, last)
     month_end = calendar.monthrange(day.year, day.month)[1]
     return day.replace(day=min(first, month_end)), day.replace(day=min(last, month_end))
@@ -126,11 +122,11 @@ def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def default_window(today: dt.date | None = None, shop=None) -> tuple[dt.date, dt.date]:
+def default_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The window a new stocktake gets: this month's, or next month's once this month's is over."""
     today = today or clock.today()
-    start, end = month_window(today, shop)
-    return month_window(_next_month(today), shop) if today > end else (start, end)
+    start, end = month_window(today)
+    return month_window(_next_month(today)) if today > end else (start, end)
 
 
 def window_text(start: dt.date, end: dt.date) -> str:
@@ -154,11 +150,11 @@ class Reminder:
         return f"本月盘点窗口 {window_text(self.window_start, self.window_end)}，{self.warehouse.name}尚未安排盘点"
 
 
-def due_reminders(today: dt.date | None = None, shop=None) -> list[Reminder]:
+def due_reminders(today: dt.date | None = None) -> list[Reminder]:
     """INV-6 "with a reminder": active warehouses where `today` lies from 3 days before the monthly window until
     its last day and no stocktake (not cancelled) covers that window. Used by the banners; a beat task may too."""
     today = today or clock.today()
-    windows = [month_window(today, shop), month_window(_next_month(today), shop)]
+    windows = [month_window(today), month_window(_next_month(today))]
     due = next(((s, e) for s, e in windows if s - dt.timedelta(days=REMIND_DAYS_BEFORE) <= today <= e), None)
     if due is None:
         return []
@@ -297,8 +293,6 @@ def plan(
     skus=None,
     window: tuple[dt.date, dt.date] | None = None,
     note: str = "",
-    *,
-    shop=None,
 ) -> Stocktake:
     """INV-6: a new stocktake in state planned, numbered PD20261128-01, with one line per SKU to count:
     every SKU with a stock level in the warehouse (scope warehouse), those whose home bin is one of `bins`
@@ -310,7 +304,7 @@ def plan(
         raise DomainError("bad_scope", "盘点范围无效", "scope")
     note = (note or "").strip()[:200]
     if window is None:
-        start, end = default_window(shop=shop)
+        start, end = default_window()
     else:
         start, end = window
         if not start or not end:

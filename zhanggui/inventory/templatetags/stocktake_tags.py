@@ -17,8 +17,7 @@ def stocktake_reminder(context):
     user = getattr(request, "user", None)
     if user is None or not user.has_perm("inventory.view_stocktake"):
         return {"reminders": []}
-    scope = getattr(request, "scope", None)
     return {
-        "reminders": due_reminders(clock.today(), shop=scope.current if scope else None),
+        "reminders": due_reminders(clock.today()),
         "may_plan": user.has_perm("inventory.add_stocktake"),
     }

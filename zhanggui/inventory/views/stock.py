@@ -131,7 +131,7 @@ def _next_url(request, fallback: str) -> str:
 def stock_list(request):
     """INV-1: stock per SKU and warehouse; tabs 全部 / 缺货 / 低库存 / 有占用 (INV-7 threshold setting)."""
     filters = selectors.StockFilters.from_params(request.GET)
-    threshold = selectors.low_stock_threshold(request.scope.current)
+    threshold = selectors.low_stock_threshold()
     counts = selectors.tab_counts(filters, threshold)
     levels = selectors.stock_levels(filters, threshold)
     paginator = Paginator(levels, PAGE_SIZE)

@@ -135,7 +135,6 @@ class PlanForm(forms.Form):
 @page(ADD_PERM)
 def stocktake_new(request):
     """INV-6: plan a stocktake — whole warehouse, some bins or some SKUs — in the monthly window by default."""
-    shop = request.scope.current
     if request.method == "POST":
         form = PlanForm(request.POST)
         if form.is_valid():
@@ -149,7 +148,6 @@ def stocktake_new(request):
                     skus=[c for c in SPLIT.split(data["skus"]) if c],
                     window=(data["window_start"], data["window_end"]),
                     note=data["note"],
-                    shop=shop,
                 )
             except DomainError as exc:
                 add_domain_error(form, exc)
@@ -162,7 +160,7 @@ def stocktake_new(request):
                 return redirect(_detail(st))
         status = 400
     else:
-        start, end = services.default_window(shop=shop)
+        start, end = services.default_window()
         warehouse = selectors._as_int(request.GET.get("warehouse"))
         if not selectors.active_warehouses().filter(pk=warehouse).exists():
             warehouse = selectors.active_warehouses().order_by("-is_default", "code").values_list("pk", flat=True)

@@ -41,8 +41,8 @@ from django.db.models import F, Q, Sum
 
 from zhanggui.catalog.models import Product, Sku
 from zhanggui.core import clock
+from zhanggui.core.company_settings import get_company_settings
 from zhanggui.core.errors import DomainError
-from zhanggui.core.registry import get_definition
 from zhanggui.inventory.models import LedgerEntry, StockLevel
 from zhanggui.inventory.selectors import low_stock_threshold
 from zhanggui.inventory.services.stock import default_warehouse
@@ -72,17 +72,11 @@ class ReplenishmentSettings:
     low_stock_threshold: int = 5
 
 
-def load_settings(shop=None) -> ReplenishmentSettings:
-    """INV-7 settings: the selected shop's values (stock is company-level, so any shop's view is the company's),
-    else the documented defaults — read like inventory.low_stock_threshold."""
-    if shop is not None:
-        from zhanggui.shops.settings_store import get_settings
-
-        values = get_settings(shop)
-        found = {name: values[key] for name, key in SETTING_KEYS.items()}
-    else:
-        found = {name: get_definition(key).default for name, key in SETTING_KEYS.items()}
-    return ReplenishmentSettings(**found, low_stock_threshold=low_stock_threshold(shop))
+def load_settings() -> ReplenishmentSettings:
+    """INV-7 settings: company-wide (stock and purchasing serve every shop), whatever shop is selected."""
+    values = get_company_settings()
+    found = {name: values[key] for name, key in SETTING_KEYS.items()}
+    return ReplenishmentSettings(**found, low_stock_threshold=low_stock_threshold())
 
 
 @dataclass
@@ -207,12 +201,12 @@ def preferred_suppliers(product_ids=None) -> dict[int, SupplierProduct]:
     return {sp.product_id: sp for sp in qs}
 
 
-def suggestions(shop=None, *, q: str = "", supplier: str | int | None = None, today=None) -> Suggestions:
+def suggestions(*, q: str = "", supplier: str | int | None = None, today=None) -> Suggestions:
     """INV-7: a suggestion for every active SKU of an active own-stock product, in a fixed handful of queries.
 
     `q` matches merchant code, style code or product name; `supplier` is a supplier id or "none" (no preferred
     supplier). Rows come grouped by supplier (those without one last), then by product and SKU."""
-    settings = load_settings(shop)
+    settings = load_settings()
     skus = Sku.objects.filter(
         is_combo=False, is_active=True, product__is_active=True, product__sourcing=Product.Sourcing.OWN_STOCK
     )

@@ -1,8 +1,8 @@
 """Purchasing pages: replenishment suggestions (INV-7) with one-click draft purchase orders.
 
 The figures and the drafts come from services.replenishment; this page only shows them and passes the ticked rows
-(with the quantities as edited) back to `create_draft_orders`. Stock is company-level: nothing is shop-scoped, the
-selected shop only decides whose INV-7 settings apply (like the low-stock threshold of the stock list).
+(with the quantities as edited) back to `create_draft_orders`. Stock is company-level: nothing is shop-scoped and
+the INV-7 settings are company-wide (设置 → 公司设置), like the low-stock threshold of the stock list.
 """
 
 from django.contrib import messages
@@ -42,7 +42,7 @@ def _filters(params) -> dict:
 
 def _render(request, params, *, posted=None, status=200):
     filters = _filters(params)
-    result = services.suggestions(request.scope.current, q=filters["q"], supplier=filters["supplier"])
+    result = services.suggestions(q=filters["q"], supplier=filters["supplier"])
     rows = result.tab(filters["tab"])
     paginator = Paginator(rows, PAGE_SIZE)
     page_obj = paginator.get_page(params.get("page"))
@@ -80,7 +80,6 @@ def _render(request, params, *, posted=None, status=200):
     created = list(PurchaseOrder.objects.filter(pk__in=created_ids or []).select_related("supplier").order_by("pk"))
     warehouses = list(active_warehouses().order_by("-is_default", "code"))
     settings = result.settings
-    shop = request.scope.current
     return render(
         request,
         "purchasing/replenishment.html",
@@ -95,8 +94,8 @@ def _render(request, params, *, posted=None, status=200):
             "suppliers": suppliers,
             "settings": settings,
             "velocity_label": dict(VELOCITY_CHOICES).get(settings.velocity_basis, settings.velocity_basis),
-            "settings_url": reverse("shops:settings", args=[shop.pk])
-            if shop and request.user.has_perm("shops.change_shop_settings")
+            "settings_url": reverse("shops:company_settings")
+            if request.user.has_perm("core.change_company_settings")
             else "",
             "warehouses": warehouses,
             "selected_warehouse": (posted.get("warehouse") if posted is not None else "")
