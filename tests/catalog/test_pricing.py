@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from zhanggui.catalog.models import GroupPriceTier, Listing, Product, Sku
 from zhanggui.catalog.services import pricing
+from zhanggui.core.company_settings import update_company_settings
 from zhanggui.core.errors import DomainError
 from zhanggui.core.models import Event
 from zhanggui.shops.settings_store import update_settings
@@ -147,8 +148,8 @@ def test_prod10_first_order_cap(world, product):
     pricing.set_sourcing(world.people["manager"], product, sourcing="own", first_order_sets=10)
     product.refresh_from_db()
     assert product.first_order_sets == 10
-    update_settings(None, world.shop_a, {"pricing.first_order_max_sets": "5"})
-    assert pricing.first_order_cap(product, world.shop_a) == 5
+    update_company_settings(None, {"pricing.first_order_max_sets": "5"})  # company-wide (PROD-10)
+    assert pricing.first_order_cap() == 5
 
 
 # ---------------------------------------------------------------------------------------------------------------

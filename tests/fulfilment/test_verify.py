@@ -11,13 +11,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 
 from tests.orders.test_states import build_stock, make_order
+from zhanggui.core.company_settings import update_company_settings
 from zhanggui.core.errors import DomainError
 from zhanggui.core.models import Event
 from zhanggui.fulfilment.models import Carrier, Package, PackageLine
 from zhanggui.fulfilment.services import packages, verify
 from zhanggui.fulfilment.services.carriers import load_carriers
 from zhanggui.orders.services import states
-from zhanggui.shops.settings_store import update_settings
 
 P = Package.State
 _numbers = itertools.count(1)
@@ -218,11 +218,9 @@ def test_a_weight_within_tolerance_packs_the_package(stocked):
     ),
 )
 def test_the_tolerance_is_the_larger_of_percent_and_grams(stocked, pct, grams, weight, passes):
-    """SHIP-1 settings fulfilment.weight_tolerance_pct / _g of the shop."""
+    """SHIP-1 company settings fulfilment.weight_tolerance_pct / _g (one packing station for every shop)."""
     boss = stocked.world.people["manager"]
-    update_settings(
-        boss, stocked.world.shop_a, {"fulfilment.weight_tolerance_pct": pct, "fulfilment.weight_tolerance_g": grams}
-    )
+    update_company_settings(boss, {"fulfilment.weight_tolerance_pct": pct, "fulfilment.weight_tolerance_g": grams})
     package = scanned(stocked, expected_g=1000)
     result = verify.weigh(stocked.world.people["warehouse"], package, weight)
     package.refresh_from_db()

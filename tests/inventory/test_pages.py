@@ -66,17 +66,20 @@ def test_filters_warehouse_category_keyword_and_barcode_INV_1(stock_world, clien
     assert tabs_of(low_white) == {"all": 3, "out": 0, "low": 1, "reserved": 0}
 
 
-def test_low_stock_threshold_is_a_setting_of_the_selected_shop_INV_7(stock_world, client_for, world):
-    from zhanggui.shops.settings_store import update_settings
+def test_low_stock_threshold_is_a_company_setting_whatever_shop_is_selected_INV_7(stock_world, client_for, world):
+    from zhanggui.core.company_settings import update_company_settings
 
     manager = world.people["manager"]
-    update_settings(manager, world.shop_a, {"inventory.low_stock_threshold": "3"})
     client = client_for(manager)
-    assert tabs_of(client.get("/stock/"))["low"] == 3  # all shops: the default 5
-    client.post("/scope/", {"shop": world.shop_a.code})
-    response = client.get("/stock/?shop=" + world.shop_a.code)
-    assert tabs_of(response)["low"] == 2  # D-黑-M 3 and T-灰-M 2; D-白-M 5 is no longer low
-    assert tabs_of(response)["all"] == 8  # stock is company-level: the shop does not narrow it
+    assert tabs_of(client.get("/stock/"))["low"] == 3  # the default 5: D-白-M 5, D-黑-M 3, T-灰-M 2
+    update_company_settings(manager, {"inventory.low_stock_threshold": "3"})
+    assert tabs_of(client.get("/stock/"))["low"] == 2  # 全部店铺: the company value, D-白-M 5 is no longer low
+    for shop in (world.shop_a, world.shop_b):
+        client.post("/scope/", {"shop": shop.code})
+        response = client.get("/stock/")
+        assert response.context["scope_current"] == shop
+        assert tabs_of(response)["low"] == 2  # the same value whichever shop is selected
+        assert tabs_of(response)["all"] == 8  # stock is company-level: the shop does not narrow it
 
 
 def test_stock_list_costs_a_fixed_number_of_queries_whatever_its_length_INV_1(stock_world, client_for, world):

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 
 from zhanggui.catalog.services.combos import create_combo_sku
+from zhanggui.core.company_settings import update_company_settings
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import timeline_for
 from zhanggui.inventory.models import LedgerEntry, StockLevel, Stocktake
@@ -19,7 +20,6 @@ from zhanggui.inventory.services import stock as stock_svc
 from zhanggui.inventory.services import stocktake as svc
 from zhanggui.inventory.services import warehouses as wh_svc
 from zhanggui.inventory.services.verify import verify_stock
-from zhanggui.shops.settings_store import update_settings
 
 State = Stocktake.State
 NOV = (dt.date(2026, 11, 28), dt.date(2026, 11, 30))
@@ -61,23 +61,22 @@ def manager(world):
     ],
 )
 def test_default_window_is_28th_to_31st_clamped_to_the_month_INV_6(world, day, window):
-    assert svc.month_window(day) == window
-    assert svc.month_window(day, shop=world.shop_a) == window  # no override stored: the documented default
+    assert svc.month_window(day) == window  # no company value stored: the documented default
 
 
 def test_window_days_are_settings_INV_6(world, manager):
-    update_settings(manager, world.shop_a, {"inventory.stocktake_day_from": "25", "inventory.stocktake_day_to": "31"})
-    assert svc.month_window(dt.date(2026, 2, 3), shop=world.shop_a) == (dt.date(2026, 2, 25), dt.date(2026, 2, 28))
-    update_settings(manager, world.shop_a, {"inventory.stocktake_day_from": "30", "inventory.stocktake_day_to": "31"})
+    update_company_settings(manager, {"inventory.stocktake_day_from": "25", "inventory.stocktake_day_to": "31"})
+    assert svc.month_window(dt.date(2026, 2, 3)) == (dt.date(2026, 2, 25), dt.date(2026, 2, 28))
+    update_company_settings(manager, {"inventory.stocktake_day_from": "30", "inventory.stocktake_day_to": "31"})
     # Both days past February's end: the window is its last day.
-    assert svc.month_window(dt.date(2026, 2, 3), shop=world.shop_a) == (dt.date(2026, 2, 28), dt.date(2026, 2, 28))
-    update_settings(manager, world.shop_a, {"inventory.stocktake_day_from": "20", "inventory.stocktake_day_to": "22"})
+    assert svc.month_window(dt.date(2026, 2, 3)) == (dt.date(2026, 2, 28), dt.date(2026, 2, 28))
+    update_company_settings(manager, {"inventory.stocktake_day_from": "20", "inventory.stocktake_day_to": "22"})
     # After this month's window, a new stocktake gets next month's.
-    assert svc.default_window(dt.date(2026, 11, 23), shop=world.shop_a) == (
+    assert svc.default_window(dt.date(2026, 11, 23)) == (
         dt.date(2026, 12, 20),
         dt.date(2026, 12, 22),
     )
-    assert svc.default_window(dt.date(2026, 11, 21), shop=world.shop_a) == (
+    assert svc.default_window(dt.date(2026, 11, 21)) == (
         dt.date(2026, 11, 20),
         dt.date(2026, 11, 22),
     )

@@ -263,3 +263,20 @@ def test_api_counts_and_approval_INV_6(stock_world, counting, world, client_for)
     assert approved.status_code == 200 and approved.json()["state"] == "posted"
     again = manager.post(f"{url}/approve", "{}", content_type="application/json")
     assert again.status_code == 409
+
+
+def test_window_is_the_company_setting_whatever_shop_is_selected_INV_6(stock_world, world, client_for, monkeypatch):
+    """The plan form and the reminder banner use the company's window: 全部店铺, shop A or shop B alike."""
+    from zhanggui.core.company_settings import update_company_settings
+
+    manager = world.people["manager"]
+    update_company_settings(manager, {"inventory.stocktake_day_from": "20", "inventory.stocktake_day_to": "22"})
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 18))
+    client = client_for(manager)
+    for shop in (None, world.shop_a, world.shop_b):
+        client.post("/scope/", {"shop": shop.code if shop else ""})
+        form = client.get("/stock/stocktakes/new/")
+        assert form.context["scope_current"] == shop
+        body = form.content.decode()
+        assert 'value="2026-11-20"' in body and 'value="2026-11-22"' in body  # not the default 28th–30th
+        assert "本月盘点窗口 11月20日–22日，主仓尚未安排盘点" in client.get("/stock/").content.decode()

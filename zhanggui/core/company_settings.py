@@ -31,10 +31,14 @@ def get_company_setting(key: str) -> Any:
     return definition.default if row is None else row
 
 
-def get_company_settings() -> dict[str, Any]:
-    """Every company-wide setting in one query."""
-    stored = dict(CompanySettingValue.objects.values_list("key", "value"))
-    return {d.key: stored.get(d.key, d.default) for d in company_definitions()}
+def get_company_settings(*keys: str) -> dict[str, Any]:
+    """Every company-wide setting (or just `keys`) in one query."""
+    definitions = [_company_definition(k) for k in keys] if keys else company_definitions()
+    rows = CompanySettingValue.objects.all()
+    if keys:
+        rows = rows.filter(key__in=keys)
+    stored = dict(rows.values_list("key", "value"))
+    return {d.key: stored.get(d.key, d.default) for d in definitions}
 
 
 def update_company_settings(actor, raw: dict[str, Any]) -> list[str]:

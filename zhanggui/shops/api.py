@@ -1,4 +1,4 @@
-"""API for shops: list, read, create, edit profile, read and change settings (SHOP-1..4)."""
+"""API for shops: list, read, create, edit profile, read and change settings (SHOP-1..4), company settings."""
 
 from typing import Any
 
@@ -6,7 +6,8 @@ from ninja import Body, Router, Schema, Status
 
 from zhanggui.core.access import allowed_shop_or_404, allowed_shops
 from zhanggui.core.apitools import api_route
-from zhanggui.core.registry import definitions_for
+from zhanggui.core.company_settings import get_company_settings, update_company_settings
+from zhanggui.core.registry import company_definitions, definitions_for
 
 from . import services
 from .models import Shop
@@ -101,7 +102,10 @@ def update_shop(request, shop_id: int, payload: ShopProfileIn):
 
 
 def _settings_out(shop):
-    values = get_settings(shop)
+    return _definitions_out(definitions_for(shop.platform_id), get_settings(shop))
+
+
+def _definitions_out(definitions, values):
     return [
         {
             "key": d.key,
@@ -113,7 +117,7 @@ def _settings_out(shop):
             "default": d.default,
             "display": d.display(values[d.key]),
         }
-        for d in definitions_for(shop.platform_id)
+        for d in definitions
     ]
 
 
@@ -128,3 +132,16 @@ def change_shop_settings(request, shop_id: int, payload: Body[dict[str, Any]]):
     shop = _shop(request, shop_id)
     update_settings(request.user, shop, payload)
     return _settings_out(shop)
+
+
+@api_route(router.get, "/company/settings", perm="shops.view_shop", response=list[SettingOut])
+def company_settings(request):
+    """Rule 6: the company-wide settings (one value for every shop)."""
+    return _definitions_out(company_definitions(), get_company_settings())
+
+
+@api_route(router.patch, "/company/settings", perm="core.change_company_settings", response=list[SettingOut])
+def change_company_settings(request, payload: Body[dict[str, Any]]):
+    """Send {key: value} like the shop settings; all or nothing."""
+    update_company_settings(request.user, payload)
+    return _definitions_out(company_definitions(), get_company_settings())

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.shop_list, name="list"),
     path("new/", views.shop_create, name="create"),
     path("platforms/", views.platform_facts, name="platforms"),
+    path("company-settings/", views.company_settings, name="company_settings"),
     path("<int:shop_id>/", views.shop_detail, name="detail"),
     path("<int:shop_id>/edit/", views.shop_edit, name="edit"),
     path("<int:shop_id>/settings/", views.shop_settings, name="settings"),

@@ -1,4 +1,4 @@
-"""Shop pages (设置 → 店铺): list, create, profile, settings, opening checklist."""
+"""Shop pages (设置 → 店铺): list, create, profile, settings, opening checklist; 设置 → 公司设置."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhanggui.core.access import page, scoped_get
+from zhanggui.core.company_settings import company_settings_history, get_company_settings, update_company_settings
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.forms import add_domain_error
 from zhanggui.core.money import yuan_to_fen
-from zhanggui.core.registry import definitions_for
+from zhanggui.core.registry import company_definitions, definitions_for
 
 from . import services
 from .forms import OpeningStepForm, ShopCreateForm, ShopProfileForm
@@ -96,27 +97,14 @@ def shop_edit(request, shop_id: int):
     return render(request, "shops/edit.html", {"shop": shop, "form": form}, status=400 if form.errors else 200)
 
 
-@page("shops.change_shop_settings", shop_scoped=True)
-def shop_settings(request, shop_id: int):
-    """Rule 6: every registered setting of this shop, with its default, rule ID and validation."""
-    shop = _shop(request, shop_id)
-    values = get_settings(shop)
-    errors, submitted = {}, {}
-    if request.method == "POST":
-        definitions = definitions_for(shop.platform_id)
-        submitted = {
-            d.key: (d.key in request.POST) if d.kind == "bool" else request.POST.get(d.key, "") for d in definitions
-        }
-        try:
-            changed = update_settings(request.user, shop, submitted)
-        except DomainError as exc:
-            errors = getattr(exc, "errors", {}) or {exc.field or "": exc.message}
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Settings saved: %(n)d changed") % {"n": len(changed)})
-            return redirect("shops:settings", shop_id=shop.pk)
+def _submitted(request, definitions) -> dict:
+    return {d.key: (d.key in request.POST) if d.kind == "bool" else request.POST.get(d.key, "") for d in definitions}
+
+
+def _setting_groups(definitions, values, submitted, errors) -> dict[str, list]:
+    """The settings form rows by group: value as posted (after an error) or as stored, default, error."""
     groups: dict[str, list] = {}
-    for d in definitions_for(shop.platform_id):
+    for d in definitions:
         groups.setdefault(str(d.group), []).append(
             {
                 "def": d,
@@ -129,14 +117,63 @@ def shop_settings(request, shop_id: int):
                 "error": errors.get(d.key),
             }
         )
+    return groups
+
+
+def _save_settings(request, save, definitions):
+    """POST: validate and save all or nothing. Returns (saved, submitted, errors {key: message})."""
+    submitted = _submitted(request, definitions)
+    try:
+        changed = save(submitted)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False, submitted, getattr(exc, "errors", {}) or {exc.field or "": exc.message}
+    messages.success(request, _("Settings saved: %(n)d changed") % {"n": len(changed)})
+    return True, submitted, {}
+
+
+@page("shops.change_shop_settings", shop_scoped=True)
+def shop_settings(request, shop_id: int):
+    """Rule 6: every per-shop setting of this shop, with its default, rule ID and validation."""
+    shop = _shop(request, shop_id)
+    definitions = definitions_for(shop.platform_id)
+    errors, submitted = {}, {}
+    if request.method == "POST":
+        saved, submitted, errors = _save_settings(
+            request, lambda raw: update_settings(request.user, shop, raw), definitions
+        )
+        if saved:
+            return redirect("shops:settings", shop_id=shop.pk)
     history = timeline_for(shop).filter(kind="setting_changed")[:20]
     return render(
         request,
         "shops/settings.html",
         {
             "shop": shop,
-            "groups": groups,
+            "groups": _setting_groups(definitions, get_settings(shop), submitted, errors),
             "timeline": [present_event(e, request.user) for e in history],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@page("core.change_company_settings")
+def company_settings(request):
+    """Rule 6: the company-wide settings (stock, stocktake, purchasing, packing station), one value for every shop."""
+    definitions = company_definitions()
+    errors, submitted = {}, {}
+    if request.method == "POST":
+        saved, submitted, errors = _save_settings(
+            request, lambda raw: update_company_settings(request.user, raw), definitions
+        )
+        if saved:
+            return redirect("shops:company_settings")
+    return render(
+        request,
+        "shops/company_settings.html",
+        {
+            "groups": _setting_groups(definitions, get_company_settings(), submitted, errors),
+            "timeline": [present_event(e, request.user) for e in company_settings_history()[:20]],
         },
         status=400 if errors else 200,
     )

@@ -32,7 +32,7 @@ from django.urls import reverse
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
-from zhanggui.core.company_settings import get_company_setting
+from zhanggui.core.company_settings import get_company_settings
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.states import Machine
@@ -104,16 +104,18 @@ class ApprovalRefused(DomainError):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _day_setting(key: str) -> int:
-    """A stocktake day setting (company-wide: stock is counted for every shop at once)."""
-    return int(get_company_setting(key))
+def window_days() -> tuple[int, int]:
+    """The stocktake window's first and last day of the month, in one query (company-wide settings: stock is
+    counted for every shop at once)."""
+    values = get_company_settings(DAY_FROM_SETTING, DAY_TO_SETTING)
+    first, last = int(values[DAY_FROM_SETTING]), int(values[DAY_TO_SETTING])
+    return min(first, last), max(first, last)
 
 
-def month_window(day: dt.date) -> tuple[dt.date, dt.date]:
+def month_window(day: dt.date, days: tuple[int, int] | None = None) -> tuple[dt.date, dt.date]:
     """INV-6: the stocktake window of `day`'s month — default the 28th to the 31st, clamped to the month's last
-    day (28/29 February, the 30th in 30-day months)."""
-    first, last = _day_setting(DAY_FROM_SETTING), _day_setting(DAY_TO_SETTING)
-    first, last = min(first, last), max(first, last)
+    day (28/29 February, the 30th in 30-day months). `days`: window_days(), when already read."""
+    first, last = days or window_days()
     month_end = calendar.monthrange(day.year, day.month)[1]
     return day.replace(day=min(first, month_end)), day.replace(day=min(last, month_end))
 
@@ -125,8 +127,9 @@ def _next_month(day: dt.date) -> dt.date:
 def default_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The window a new stocktake gets: this month's, or next month's once this month's is over."""
     today = today or clock.today()
-    start, end = month_window(today)
-    return month_window(_next_month(today)) if today > end else (start, end)
+    days = window_days()
+    start, end = month_window(today, days)
+    return month_window(_next_month(today), days) if today > end else (start, end)
 
 
 def window_text(start: dt.date, end: dt.date) -> str:
@@ -154,7 +157,8 @@ def due_reminders(today: dt.date | None = None) -> list[Reminder]:
     """INV-6 "with a reminder": active warehouses where `today` lies from 3 days before the monthly window until
     its last day and no stocktake (not cancelled) covers that window. Used by the banners; a beat task may too."""
     today = today or clock.today()
-    windows = [month_window(today), month_window(_next_month(today))]
+    days = window_days()
+    windows = [month_window(today, days), month_window(_next_month(today), days)]
     due = next(((s, e) for s, e in windows if s - dt.timedelta(days=REMIND_DAYS_BEFORE) <= today <= e), None)
     if due is None:
         return []

@@ -44,7 +44,7 @@ from zhanggui.core import clock
 from zhanggui.core.company_settings import get_company_settings
 from zhanggui.core.errors import DomainError
 from zhanggui.inventory.models import LedgerEntry, StockLevel
-from zhanggui.inventory.selectors import low_stock_threshold
+from zhanggui.inventory.selectors import LOW_STOCK_SETTING
 from zhanggui.inventory.services.stock import default_warehouse
 
 from ..models import PurchaseOrder, PurchaseOrderLine, SupplierProduct
@@ -74,9 +74,9 @@ class ReplenishmentSettings:
 
 def load_settings() -> ReplenishmentSettings:
     """INV-7 settings: company-wide (stock and purchasing serve every shop), whatever shop is selected."""
-    values = get_company_settings()
+    values = get_company_settings()  # one query, the low-stock threshold (INV-7) included
     found = {name: values[key] for name, key in SETTING_KEYS.items()}
-    return ReplenishmentSettings(**found, low_stock_threshold=low_stock_threshold())
+    return ReplenishmentSettings(**found, low_stock_threshold=int(values[LOW_STOCK_SETTING]))
 
 
 @dataclass
