@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from zhanggui.core.privacy import MaskPIIFilter, can_see_pii, mask_address, mask_name, mask_phone, mask_text
+from zhanggui.core.privacy import MaskPIIFilter, can_see_pii, mask_receiver, mask_text
 
 PHONE = "13812341234"
 
@@ -20,26 +20,41 @@ PHONE = "13812341234"
     ],
 )
 def test_mask_phone_TEAM_5(phone, masked):
-    assert mask_phone(phone) == masked
+    assert mask_receiver(phone=phone).phone == masked
 
 
 def test_mask_phone_keeps_only_the_ends_of_a_landline_TEAM_5():
-    masked = mask_phone("0571-88886666")
+    masked = mask_receiver(phone="0571-88886666").phone
     assert masked.startswith("057")
     assert masked.endswith("6666")
     assert "8888" not in masked
 
 
 def test_mask_address_stops_at_the_district_TEAM_5():
-    assert mask_address("广东省", "深圳市", "南山区") == "广东省深圳市南山区****"
-    assert mask_address("上海市", "", "浦东新区") == "上海市浦东新区****"
-    assert mask_address("", "", "") == "****"
+    assert mask_receiver(region=("广东省", "深圳市", "南山区")).address == "广东省深圳市南山区****"
+    assert mask_receiver(region=("上海市", "", "浦东新区")).address == "上海市浦东新区****"
+    assert mask_receiver(region=("", "", "")).address == "****"
+
+
+def test_a_one_line_address_is_masked_to_its_district_too_TEAM_5():
+    """Dropship receivers and other addresses kept on one line: the same rule, the region read from the text."""
+    assert mask_receiver(address="广东省深圳市南山区科技园南路 1 号").address == "广东省深圳市南山区****"
+    assert mask_receiver(address="北京市朝阳区建国路 8 号").address == "北京市朝阳区****"
+    assert mask_receiver(address="内蒙古自治区呼和浩特市新城区某路").address == "内蒙古自治区呼和浩特市新城区****"
+    masked = mask_receiver(address="科技园南路 1 号 3 栋").address
+    assert masked.endswith("****") and "3 栋" not in masked
+    assert mask_receiver(address="").address == mask_receiver().address == ""
 
 
 def test_mask_name_keeps_the_family_name_TEAM_5():
-    assert mask_name("张三丰") == "张**"
-    assert mask_name("李") == "李*"
-    assert mask_name("") == ""
+    assert mask_receiver("张三丰").name == "张**"
+    assert mask_receiver("李").name == "李*"
+    assert mask_receiver("").name == ""
+
+
+def test_one_call_masks_the_whole_receiver_TEAM_5():
+    masked = mask_receiver("张三丰", PHONE, region=("广东省", "深圳市", "南山区"))
+    assert (masked.name, masked.phone, masked.address) == ("张**", "138****1234", "广东省深圳市南山区****")
 
 
 def test_mask_text_masks_every_phone_in_free_text_TEAM_5():

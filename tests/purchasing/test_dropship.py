@@ -345,9 +345,8 @@ def test_api_import_tracking_multipart_PROD_10(world, dw, client_for):
     assert resp.json() == {"rows": 1, "updated": 1, "unchanged": 0, "failed": 0, "errors": []}
 
 
-def test_mask_address_text_keeps_the_district_only_TEAM_5():
-    assert ds.mask_address_text(ADDRESS) == "广东省深圳市南山区****"
-    assert ds.mask_address_text("北京市朝阳区建国路 8 号") == "北京市朝阳区****"
-    assert ds.mask_address_text("内蒙古自治区呼和浩特市新城区某路") == "内蒙古自治区呼和浩特市新城区****"
-    masked = ds.mask_address_text("科技园南路 1 号 3 栋")
-    assert masked.endswith("****") and "3 栋" not in masked
+def test_receiver_address_is_masked_to_the_district_only_TEAM_5(world, dw):
+    order = queue(world, dw)[0]
+    shown = ds.present_receiver(order, world.people["warehouse"])
+    assert shown["masked"] and shown["address"] == "广东省深圳市南山区****"
+    assert ds.present_receiver(order, world.people["manager"])["address"] == order.receiver_address

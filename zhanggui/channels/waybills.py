@@ -9,7 +9,7 @@ itself is the one rule of core.privacy.
 
 from __future__ import annotations
 
-from zhanggui.core.privacy import mask_name, mask_phone
+from zhanggui.core.privacy import mask_receiver
 
 # Platforms whose waybills print a masked recipient (privacy waybill). Unknown platforms mask too.
 PRIVACY_WAYBILL = {"taobao": True, "tmall": True, "pdd": True, "jd": True, "own": False}
@@ -24,13 +24,14 @@ def privacy_waybill(platform: str) -> bool:
 def receiver(platform: str, name: str, phone: str) -> tuple[str, str]:
     """(name, phone) of the receiver as the platform's label prints them."""
     if privacy_waybill(platform):
-        return mask_name(name), mask_phone(phone)
+        masked = mask_receiver(name, phone)
+        return masked.name, masked.phone
     return name, phone
 
 
 def receiver_name(platform: str, name: str) -> str:
     """The receiver's name as the platform prints it on paper that goes with the parcel (the packing slip)."""
-    return mask_name(name) if privacy_waybill(platform) else name
+    return mask_receiver(name).name if privacy_waybill(platform) else name
 
 
 def product_title(cod: bool) -> str:

@@ -1,21 +1,49 @@
 """TEAM-5: buyer phones and addresses are masked for roles without the right to see them.
 
-Masking happens at the edge (pages, API, exports) through these helpers and in every log line
-through MaskPIIFilter, so a phone number never leaks through a traceback or a debug message.
+One rule: `mask_receiver` for a person's name, phone and address (pages, API, exports, labels) and `mask_text`
+for free text and, through MaskPIIFilter, every log line, so a phone number never leaks through a traceback or a
+debug message.
 """
 
 import logging
 import re
+from dataclasses import dataclass
 
 PII_VIEW_PERMISSION = "crm.view_buyer_pii"
 PII_EXPORT_PERMISSION = "crm.export_buyer_pii"
 
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)(\d{3,4})(\d{4})(?!\d)")
+# The region at the start of a one-line address: province, city, district (each optional).
+_REGION = re.compile(
+    r"^(.{2,9}?(?:省|自治区|特别行政区))?\s*(.{1,12}?(?:市|自治州|地区|盟))?\s*(.{1,12}?(?:区|县|旗|市))?"
+)
 
 
-def mask_phone(phone: str | None) -> str:
-    """138****1234 for mobiles; landlines keep area code and last four digits."""
+@dataclass(frozen=True)
+class MaskedReceiver:
+    name: str
+    phone: str
+    address: str
+
+
+def mask_receiver(name: str | None = "", phone: str | None = "", *, region=None, address: str | None = None):
+    """TEAM-5, the one masking rule for a person's receiving data (order receivers, customers, dropship receivers)
+    wherever it is shown: pages, API, exports and labels.
+
+    - name: the family name only, 张三丰 → 张**;
+    - phone: 138****1234 for mobiles; landlines keep the area code and the last four digits;
+    - address: down to the district, then ****. From `region` = (province, city, district) when the address is
+      stored split (nothing known → ****), else from the region at the start of the one-line `address`
+      (广东省深圳市南山区科技园南路 1 号 → 广东省深圳市南山区****; an empty address stays empty).
+
+    Free text that may carry a phone number (remarks, notes, log lines) goes through `mask_text`, same phone rule.
+    """
+    masked_address = _mask_region(*region) if region is not None else _mask_address_line(address)
+    return MaskedReceiver(name=_mask_name(name), phone=_mask_phone(phone), address=masked_address)
+
+
+def _mask_phone(phone: str | None) -> str:
     if not phone:
         return ""
     digits = phone.strip()
@@ -26,14 +54,23 @@ def mask_phone(phone: str | None) -> str:
     return "****"
 
 
-def mask_address(province: str, city: str, district: str) -> str:
-    """Address down to the district only: 广东省深圳市南山区****."""
+def _mask_region(province: str, city: str, district: str) -> str:
     parts = "".join(p for p in (province, city, district) if p)
     return f"{parts}****" if parts else "****"
 
 
-def mask_name(name: str | None) -> str:
-    """张三丰 → 张**; keeps the family name only."""
+def _mask_address_line(address: str | None) -> str:
+    address = (address or "").strip()
+    if not address:
+        return ""
+    match = _REGION.match(address)
+    head = match.group(0).strip() if match else ""
+    if not head or len(head) >= len(address):
+        head = address[: min(6, max(len(address) // 3, 1))]
+    return f"{head}****"
+
+
+def _mask_name(name: str | None) -> str:
     if not name:
         return ""
     return name[0] + "*" * (len(name) - 1 if len(name) > 1 else 1)

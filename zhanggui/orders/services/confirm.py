@@ -19,7 +19,7 @@ from zhanggui.core import clock
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen
-from zhanggui.core.privacy import can_see_pii, mask_address, mask_name, mask_phone, mask_text
+from zhanggui.core.privacy import can_see_pii, mask_receiver, mask_text
 from zhanggui.shops.settings_store import get_setting
 
 from ..models import Order
@@ -69,8 +69,8 @@ def template_values(order: Order, *, masked: bool = False) -> dict[str, str]:
     """The placeholders' values; `masked` for people without buyer-data rights (TEAM-5)."""
     name, phone, address = order.receiver_name, order.receiver_phone, _address(order)
     if masked:
-        name, phone = mask_name(name), mask_phone(phone)
-        address = mask_address(order.province, order.city, order.district) if order.province else "****"
+        masked_receiver = mask_receiver(name, phone, region=(order.province, order.city, order.district))
+        name, phone, address = masked_receiver.name, masked_receiver.phone, masked_receiver.address
     return {
         "买家": order.buyer_nick or name,
         "收货人": name,

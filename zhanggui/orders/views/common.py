@@ -1,6 +1,6 @@
 """Shared bits of the order pages: permissions, receiver masking (TEAM-5), the state badge colours."""
 
-from zhanggui.core.privacy import can_see_pii, mask_address, mask_name, mask_phone, mask_text
+from zhanggui.core.privacy import can_see_pii, mask_receiver, mask_text
 
 VIEW = "orders.view_order"
 CHANGE = "orders.change_order"
@@ -38,10 +38,13 @@ def present_receiver(order, user, show=None) -> dict:
             "postcode": order.postcode,
             "masked": False,
         }
+    masked = mask_receiver(
+        order.receiver_name, order.receiver_phone, region=(order.province, order.city, order.district)
+    )
     return {
-        "name": mask_name(order.receiver_name),
-        "phone": mask_phone(order.receiver_phone),
-        "address": mask_address(order.province, order.city, order.district) if order.province else "****",
+        "name": masked.name,
+        "phone": masked.phone,
+        "address": masked.address,
         "postcode": "",
         "masked": True,
     }

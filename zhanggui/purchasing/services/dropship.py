@@ -24,7 +24,7 @@ from zhanggui.core import clock, sheets
 from zhanggui.core.domain_events import DropshipShipped, publish
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, record_events, register_event_kinds
-from zhanggui.core.privacy import PII_VIEW_PERMISSION, can_see_pii, mask_name, mask_phone
+from zhanggui.core.privacy import PII_VIEW_PERMISSION, can_see_pii, mask_receiver
 from zhanggui.core.states import Machine
 
 from ..models import DropshipLine, DropshipOrder, Supplier, SupplierProduct
@@ -89,22 +89,6 @@ DROPSHIPS = Machine(DropshipOrder, TRANSITIONS, name="代发订单 {reference}",
 # Showing receiver data (TEAM-5)
 # ---------------------------------------------------------------------------------------------------------------
 
-_REGION_RE = re.compile(
-    r"^(.{2,9}?(?:省|自治区|特别行政区))?\s*(.{1,12}?(?:市|自治州|地区|盟))?\s*(.{1,12}?(?:区|县|旗|市))?"
-)
-
-
-def mask_address_text(address: str) -> str:
-    """A one-line address down to the district: 广东省深圳市南山区科技园南路 1 号 → 广东省深圳市南山区****."""
-    address = (address or "").strip()
-    if not address:
-        return ""
-    match = _REGION_RE.match(address)
-    head = match.group(0).strip() if match else ""
-    if not head or len(head) >= len(address):
-        head = address[: min(6, max(len(address) // 3, 1))]
-    return f"{head}****"
-
 
 def present_receiver(order: DropshipOrder, user) -> dict:
     """Receiver name, phone and address as this user may see them."""
@@ -115,10 +99,11 @@ def present_receiver(order: DropshipOrder, user) -> dict:
             "address": order.receiver_address,
             "masked": False,
         }
+    masked = mask_receiver(order.receiver_name, order.receiver_phone, address=order.receiver_address)
     return {
-        "name": mask_name(order.receiver_name),
-        "phone": mask_phone(order.receiver_phone),
-        "address": mask_address_text(order.receiver_address),
+        "name": masked.name,
+        "phone": masked.phone,
+        "address": masked.address,
         "masked": True,
     }
 
