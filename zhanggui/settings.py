@@ -145,6 +145,19 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("ZHANGGUI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# Upload size limits in MB per kind of upload (core.uploads checks every upload against them); an environment
+# variable ZHANGGUI_UPLOAD_MAX_MB_<KIND> (e.g. ..._ORDER_IMPORT=300) overrides one.
+UPLOAD_LIMITS_MB = {
+    kind: int(os.environ.get(f"ZHANGGUI_UPLOAD_MAX_MB_{kind.upper()}", default))
+    for kind, default in {
+        "catalog_image": 10,  # PROD-4: product photos
+        "catalog_import": 20,  # PROD-1: 50,000 SKU rows are about 4 MB as XLSX, 6 MB as CSV
+        "order_import": 200,  # ORD-1: seller-centre exports, several months at once
+        "custom_file": 20,  # ORD-8: design files, proofs, QC photos
+        "dropship_tracking": 5,  # PROD-10: the supplier's tracking numbers
+        "shipping_table": 20,  # SHIP-1, SHIP-5: waybill numbers, tracking scans, carrier bills
+    }.items()
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ZHANGGUI_SECURE_COOKIES", False)

@@ -131,10 +131,10 @@ def test_prod4_real_gif_refused_only_jpeg_png_webp(world, product):
     assert webp.original.name.endswith(".webp")
 
 
-def test_prod4_too_large_refused(world, product, monkeypatch):
-    monkeypatch.setattr(svc, "MAX_UPLOAD_BYTES", 100)
-    with pytest.raises(DomainError, match="太大"):
-        svc.upload_image(None, product, upload(png_bytes(60, 60, (1, 2, 3)) + b"\x00" * 200), "detail")
+def test_prod4_too_large_refused(world, product, settings):
+    settings.UPLOAD_LIMITS_MB = {**settings.UPLOAD_LIMITS_MB, "catalog_image": 1}
+    with pytest.raises(DomainError, match="图片太大"):
+        svc.upload_image(None, product, upload(png_bytes(60, 60, (1, 2, 3)) + b"\x00" * (1024 * 1024)), "detail")
 
 
 def test_prod4_upload_recorded_and_photographed_on_set(world, product):

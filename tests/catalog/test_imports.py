@@ -430,16 +430,14 @@ def test_prod1_job_reports_progress_in_batches(world, manager, media, tmp_path, 
     assert seen[0] == (0, 180) and seen[-1] == (180, 180) and len(seen) >= 4
 
 
-def test_prod1_upload_refuses_wrong_type_and_size(world, client_for, media, monkeypatch):
+def test_prod1_upload_refuses_wrong_type_and_size(world, client_for, media, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from zhanggui.catalog.services import imports
 
     client = client_for(world.people["editor"])
     response = client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.exe", b"MZ...")})
     assert response.status_code == 400 and ".xlsx 或 .csv" in response.content.decode()
-    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 10)
-    response = client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.csv", b"x" * 100)})
+    settings.UPLOAD_LIMITS_MB = {**settings.UPLOAD_LIMITS_MB, "catalog_import": 1}
+    response = client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.csv", b"x" * (1024 * 1024 + 1))})
     assert response.status_code == 400 and "文件太大" in response.content.decode()
     assert not Job.objects.exists()
 

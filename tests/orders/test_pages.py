@@ -212,7 +212,7 @@ def test_ord1_unreadable_file_is_refused_nothing_imported(
     before = Order.objects.count()
     c = client_for(w.people["manager"])
     r = c.post("/orders/import/", {"shop": w.shop_a.pk, "files": [_upload("a.pdf", b"%PDF")]})
-    assert r.status_code == 400 and "不是 .csv 或 .xlsx" in r.content.decode()
+    assert r.status_code == 400 and "a.pdf：只能上传 .csv、.xlsx、.xls 或 .txt 文件" in r.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         c.post("/orders/import/", {"shop": w.shop_a.pk, "files": [_upload("x.csv", "随便,什么\n1,2\n".encode("gbk"))]})
     job = Job.objects.get(kind="orders_import")

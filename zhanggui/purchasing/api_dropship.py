@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from zhanggui.core import clock
+from zhanggui.core import clock, uploads
 from zhanggui.core.access import allowed_shop_or_404, allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route, sku_fields
 from zhanggui.core.errors import DomainError
@@ -170,8 +170,7 @@ def import_tracking(request, supplier_id: int = REQUIRED_SUPPLIER, file: Uploade
     """PROD-10: multipart `supplier_id` + `file` (CSV in UTF-8/GBK or XLSX with 订单号, 快递公司, 快递单号):
     good rows mark their orders shipped, bad rows come back with their line and reason."""
     supplier = get_object_or_404(Supplier, pk=supplier_id)
-    if file.size > services.MAX_UPLOAD_BYTES:
-        raise DomainError("file_too_large", "文件太大", "file")
+    uploads.check_upload(file, "dropship_tracking", uploads.SHEETS)
     result = services.import_tracking(request.user, supplier, file.read(), file.name)
     return {
         "rows": result.rows,

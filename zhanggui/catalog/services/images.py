@@ -22,14 +22,13 @@ from django.db import transaction
 from django.db.models import Max
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from zhanggui.core import clock
+from zhanggui.core import clock, uploads
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.registry import get_definition
 
 from ..models import Product, ProductImage, Sku
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # PROD-4: 10 MB per image
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before Pillow's own limit
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
@@ -91,20 +90,15 @@ class CheckedUpload:
 
 
 def check_upload(uploaded_file) -> CheckedUpload:
-    """PROD-4: only real JPEG/PNG/WebP images up to MAX_UPLOAD_BYTES; anything else is refused in Chinese."""
+    """PROD-4: only real JPEG/PNG/WebP images up to the catalog_image size limit (core.uploads checks size and
+    signature); then Pillow decodes it fully, so a truncated or forged image is refused in Chinese too."""
     if uploaded_file is None:
         raise DomainError("image_required", "请选择要上传的图片", "file")
-    size = getattr(uploaded_file, "size", None)
-    limit_mb = MAX_UPLOAD_BYTES // (1024 * 1024)
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        raise DomainError("image_too_large", f"图片太大：{size / 1024 / 1024:.1f} MB，最大 {limit_mb} MB", "file")
-    if hasattr(uploaded_file, "seek"):
-        uploaded_file.seek(0)
-    data = uploaded_file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise DomainError("image_too_large", f"图片太大，最大 {limit_mb} MB", "file")
-    if not data:
-        raise DomainError("image_empty", "文件是空的", "file")
+    uploads.check_upload(uploaded_file, "catalog_image", uploads.IMAGES)
+    limit = uploads.limit_bytes("catalog_image")
+    data = uploaded_file.read(limit + 1)
+    if len(data) > limit:  # the declared size was wrong
+        raise DomainError("file_too_large", f"图片太大，上限 {uploads.limit_mb('catalog_image')} MB", "file")
     refused = DomainError("image_invalid", "不是有效的图片：只接受 JPEG、PNG 或 WebP 格式的图片文件", "file")
     try:
         with warnings.catch_warnings():

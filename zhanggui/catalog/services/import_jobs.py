@@ -7,8 +7,10 @@ from pathlib import Path
 
 from django.conf import settings
 
+from zhanggui.core import uploads
+
 from .import_report import REPORT_DIR
-from .imports import check_upload, import_file
+from .imports import import_file
 
 UPLOAD_DIR = REPORT_DIR / "uploads"
 
@@ -16,9 +18,7 @@ UPLOAD_DIR = REPORT_DIR / "uploads"
 def save_upload(uploaded) -> tuple[str, str]:
     """Check an uploaded file (type, size, signature) and keep it privately until its job has read it.
     Returns (path relative to MEDIA_ROOT, original name)."""
-    head = uploaded.read(8)
-    uploaded.seek(0)
-    suffix = check_upload(uploaded.name, uploaded.size, head)
+    suffix = uploads.check_upload(uploaded, "catalog_import", uploads.SHEETS).suffix
     folder = Path(settings.MEDIA_ROOT) / UPLOAD_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}{suffix}"

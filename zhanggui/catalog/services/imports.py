@@ -24,7 +24,9 @@ from django.utils import timezone
 
 from zhanggui.core import sheets
 from zhanggui.core.access import allowed_shops
+from zhanggui.core.errors import DomainError
 from zhanggui.core.sheets import SheetError
+from zhanggui.core.uploads import SHEETS, check_content
 from zhanggui.shops.models import Shop
 
 from .. import rules_imports as rules
@@ -33,8 +35,6 @@ from ..rules_imports import FileError, Row, RowError
 from .import_batches import BatchWriter
 from .import_report import write_error_report
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 50,000 SKU rows are about 4 MB as XLSX, 6 MB as CSV
-ALLOWED_SUFFIXES = (".xlsx", ".csv")
 BATCH_ROWS = 500
 
 
@@ -42,21 +42,14 @@ BATCH_ROWS = 500
 
 
 def check_upload(name: str, size: int, head: bytes) -> str:
-    """Refuse anything but a real .xlsx or .csv of reasonable size; returns the suffix."""
-    suffix = Path(name or "").suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        raise FileError("file_type", f"只能导入 .xlsx 或 .csv 文件（收到“{Path(name or '').name}”）", field="file")
-    if size > MAX_UPLOAD_BYTES:
-        raise FileError(
-            "file_too_large", f"文件太大：{size / 1048576:.1f} MB，上限 {MAX_UPLOAD_BYTES // 1048576} MB", field="file"
-        )
-    if size == 0:
-        raise FileError("file_empty", "文件是空的", field="file")
-    if suffix == ".xlsx" and not head.startswith(b"PK\x03\x04"):
-        raise FileError("file_type", "不是有效的 XLSX 文件（旧版 .xls 请在 Excel 里另存为 .xlsx）", field="file")
-    if suffix == ".csv" and head.startswith(b"PK\x03\x04"):
-        raise FileError("file_type", "这是一个 Excel 文件，请把扩展名改为 .xlsx", field="file")
-    return suffix
+    """The upload check of core.uploads for a product file (.xlsx or .csv, catalog_import size limit), raised as
+    the importer's FileError; returns the suffix."""
+    try:
+        return check_content(name, size, head, "catalog_import", SHEETS).suffix
+    except FileError:
+        raise
+    except DomainError as exc:
+        raise FileError(exc.code, exc.message, field=exc.field) from None
 
 
 def read_rows(path: Path, name: str = ""):

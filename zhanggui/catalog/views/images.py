@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from zhanggui.core import uploads
 from zhanggui.core.access import page
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import present_event, timeline_for
@@ -86,7 +87,7 @@ def _render_images(request, product, form=None, status=200):
                 (v, any(i.variant == v and i.marked for i in images), any(i.variant == v for i in images))
                 for v in sold_out
             ],
-            "max_mb": svc.MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_mb": uploads.limit_mb("catalog_image"),
             "timeline": [
                 present_event(e, request.user) for e in timeline_for(product).filter(kind__in=IMAGE_EVENT_KINDS)[:20]
             ],

@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from zhanggui.core import uploads
 from zhanggui.core.access import page
 from zhanggui.core.errors import DomainError
 
 from .. import rules_imports as rules
-from ..services import exports, import_jobs, imports
+from ..services import exports, import_jobs
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,7 +46,7 @@ def import_page(request):
         {
             "error": error,
             "columns": _columns(),
-            "max_mb": imports.MAX_UPLOAD_BYTES // 1048576,
+            "max_mb": uploads.limit_mb("catalog_import"),
             "shops": request.scope.shops,
         },
         status=400 if error else 200,

@@ -11,13 +11,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from zhanggui.core import clock
+from zhanggui.core import clock, uploads
 from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
 from zhanggui.core.money import yuan_to_fen
 
 from ..models import CourierCharge, Package
-from .tables import pick, read_rows
+from .tables import TABLE_FILES, pick, read_rows
 
 BILLABLE = (Package.State.SHIPPED, Package.State.SIGNED)
 HEADERS = ["店铺", "包裹号", "订单号", "运单号", "发货时间", "计费重量kg", "预估运费", "账单运费", "差额", "异常"]
@@ -48,6 +48,7 @@ def import_carrier_bill(actor, carrier, upload, shops=None) -> BillResult:
     out of view) and unreadable figures are reported with their line number; good rows are kept. Importing a
     corrected bill again overwrites the figures."""
     result = BillResult()
+    uploads.check_upload(upload, "shipping_table", TABLE_FILES)
     rows = read_rows(upload)
     numbers = {str(pick(row, "运单号", "快递单号", "单号")) for _, row in rows}
     packages = Package.objects.filter(carrier=carrier, waybill_no__in=numbers - {""})

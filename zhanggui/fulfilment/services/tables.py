@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from zhanggui.core import clock, sheets
+from zhanggui.core import clock, sheets, uploads
 from zhanggui.core.errors import DomainError
 
 MAX_ROWS = 50_000
+# What the shipping pages accept (checked by core.uploads before reading): XLSX, or CSV / TXT text
+TABLE_FILES = (uploads.XLSX, uploads.CSV, uploads.TXT)
 
 
 def read_rows(upload) -> list[tuple[int, dict]]:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from django.db import transaction
 
+from zhanggui.core import uploads
+
 from ..models import Package, PackageOrder, TrackingEvent
-from .tables import parse_time, pick, read_rows
+from .tables import TABLE_FILES, parse_time, pick, read_rows
 
 KEYWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "tracking_keywords.json"
 Status = TrackingEvent.Status
@@ -64,6 +66,7 @@ class TrackingResult:
 def import_tracking(actor, upload, shops=None) -> TrackingResult:
     """Import a tracking file (CSV/XLSX). Rows with an unknown waybill (or one of a shop the user may not see) or
     without a readable time/status come back as errors with their line number; the good rows are kept."""
+    uploads.check_upload(upload, "shipping_table", TABLE_FILES)
     events = []
     for line, row in read_rows(upload):
         status_text = pick(row, "状态")

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Count, Q
 
-from zhanggui.core import clock, sheets
+from zhanggui.core import clock, sheets, uploads
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 
 from ..models import WaybillAccount, WaybillNumber
 from ..models.waybills import FREE
+from .tables import TABLE_FILES
 
 MAX_LOAD = 100_000  # numbers per range or file: a bigger pool is loaded in parts
 LOW_POOL = 200  # SHIP-1: an account with fewer free numbers is flagged on the waybill page
@@ -195,9 +196,7 @@ def _file_rows(name: str, data: bytes) -> list[tuple[int, str]]:
 def load_file(actor, account: WaybillAccount, uploaded) -> LoadResult:
     """SHIP-1: a txt / csv / xlsx file, one number per line (first column); a header line that is not a number of
     this carrier is reported like any other bad line."""
-    name = getattr(uploaded, "name", "") or ""
-    if not name.lower().endswith((".txt", ".csv", ".xlsx")):
-        raise DomainError("bad_file", "请上传 .txt、.csv 或 .xlsx 文件（每行一个运单号）", "file")
+    name = uploads.check_upload(uploaded, "shipping_table", TABLE_FILES).name
     rows = _file_rows(name, uploaded.read())
     if not any(number for _, number in rows):
         raise DomainError("empty_file", "文件中没有运单号", "file")

@@ -38,7 +38,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image
 
-from zhanggui.core import clock
+from zhanggui.core import clock, uploads
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import record_event, register_event_kinds
 
@@ -48,7 +48,6 @@ from . import states
 Stage = CustomWork.Stage
 State = Order.State
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # ORD-8: 20 MB per file
 CHOICES_MAX = 2000
 NOTE_MAX = 200
 
@@ -443,17 +442,13 @@ def check_file(uploaded_file) -> tuple[bytes, str, str, str]:
     """(bytes, clean original name, stored extension, content type) of an acceptable upload (≤ 20 MB)."""
     if uploaded_file is None:
         raise DomainError("file_required", "请选择要上传的文件", "file")
-    limit_mb = MAX_FILE_BYTES // (1024 * 1024)
+    limit = uploads.limit_bytes("custom_file")
     size = getattr(uploaded_file, "size", None)
-    if size is not None and size > MAX_FILE_BYTES:
-        raise DomainError("file_too_large", f"文件太大：{size / 1024 / 1024:.1f} MB，最大 {limit_mb} MB", "file")
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
-    data = uploaded_file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise DomainError("file_too_large", f"文件太大，最大 {limit_mb} MB", "file")
-    if not data:
-        raise DomainError("file_empty", "文件是空的", "file")
+    data = uploaded_file.read(limit + 1)
+    # size by the one upload check (core.uploads); the signatures of design formats (sniff) are ORD-8's own list
+    uploads.check_size(max(size or 0, len(data)) if data else 0, "custom_file")
     name = clean_name(getattr(uploaded_file, "name", ""))
     ext, content_type = sniff(data, name)
     return data, name, ext, content_type

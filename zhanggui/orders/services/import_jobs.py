@@ -14,11 +14,11 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 
+from zhanggui.core import uploads
 from zhanggui.core.errors import DomainError
 
 UPLOAD_DIR = "private/order-uploads"
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-SUFFIXES = {".csv", ".xlsx", ".xls", ".txt"}
+ACCEPT = (uploads.CSV, uploads.XLSX, uploads.XLS, uploads.TXT)  # seller-centre exports
 MAX_FILES = 10
 
 
@@ -29,13 +29,10 @@ def check_files(files) -> None:
     if len(files) > MAX_FILES:
         raise DomainError("too_many_files", f"一次最多导入 {MAX_FILES} 个文件", "files")
     for uploaded in files:
-        suffix = Path(uploaded.name).suffix.lower()
-        if suffix not in SUFFIXES:
-            raise DomainError("bad_file", f"{uploaded.name}：不是 .csv 或 .xlsx 文件", "files")
-        if not uploaded.size:
-            raise DomainError("empty_file", f"{uploaded.name}：文件是空的", "files")
-        if uploaded.size > MAX_UPLOAD_BYTES:
-            raise DomainError("file_too_large", f"{uploaded.name}：文件超过 {MAX_UPLOAD_BYTES // 1048576} MB", "files")
+        try:  # size and content (core.uploads), named, since several files come at once
+            uploads.check_upload(uploaded, "order_import", ACCEPT, field="files")
+        except DomainError as exc:
+            raise DomainError(exc.code, f"{Path(uploaded.name).name}：{exc.message}", "files") from None
 
 
 def save_uploads(files) -> list[dict]:

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhanggui.core import clock
+from zhanggui.core import clock, uploads
 from zhanggui.core.access import page, scoped_get
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import present_event, timeline_for
@@ -206,10 +206,8 @@ def dropship_import(request):
     if supplier is None or upload is None:
         messages.error(request, _("Choose a supplier and a file"))
         return redirect(_back(request))
-    if upload.size > services.MAX_UPLOAD_BYTES:
-        messages.error(request, _("The file is too large"))
-        return redirect(_back(request))
     try:
+        uploads.check_upload(upload, "dropship_tracking", uploads.SHEETS)
         result = services.import_tracking(request.user, supplier, upload.read(), upload.name)
     except DomainError as exc:
         request.session[RESULT_KEY] = {"supplier": supplier.name, "file": upload.name, "error": exc.message}
