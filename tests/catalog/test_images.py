@@ -277,3 +277,12 @@ def test_prod4_cjk_style_code_served_with_encoded_file_name(world, client_for, m
     resp = client_for(world.people["cs"]).get(reverse("catalog:image_file", args=[image.pk]))
     assert resp.status_code == 200 and resp["Content-Type"] == "image/jpeg"
     assert resp["Content-Disposition"].startswith("inline") and "filename*=utf-8''" in resp["Content-Disposition"]
+
+
+def test_prod4_upload_page_refuses_a_script_named_png(world, product, client_for):
+    url = reverse("catalog:image_upload", args=[product.pk])
+    hostile = upload(b"<svg onload=alert(1)></svg>", "photo.png", "image/png")
+    response = client_for(world.people["designer"]).post(url, {"kind": "main", "file": hostile})
+    assert response.status_code == 400
+    assert "不是有效的图片：只接受 JPEG、PNG 或 WebP 格式的图片文件" in response.content.decode()
+    assert not product.images.exists()

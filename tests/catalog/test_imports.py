@@ -516,3 +516,20 @@ def test_prod1_cli_fails_with_chinese_message(world, media, tmp_path):
 def test_prod1_categories_created_once(world, manager, media, tmp_path):
     import_file(manager, write_csv(tmp_path / "c.csv", grid("A100") + grid("B1", category="女装 > T恤")))
     assert Category.objects.count() == 2
+
+
+def test_prod1_upload_page_and_api_refuse_a_png_renamed_xlsx(world, client_for, media):
+    """core.uploads: the bytes decide — a picture named 商品.xlsx never reaches the importer."""
+    import io as _io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = _io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "PNG")
+    client = client_for(world.people["editor"])
+    response = client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("商品.xlsx", out.getvalue())})
+    assert response.status_code == 400 and "不是有效的 XLSX 文件" in response.content.decode()
+    api = client.post("/api/v1/catalog/imports", {"file": SimpleUploadedFile("商品.xlsx", out.getvalue())})
+    assert api.status_code == 400 and "不是有效的 XLSX 文件" in api.json()["message"]
+    assert not Job.objects.exists()

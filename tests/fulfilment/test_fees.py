@@ -99,3 +99,17 @@ def test_fee_page_import_export_and_api(stocked, client):  # noqa: F811
     client.force_login(stocked.world.people["cs"])  # no reconcile_fee
     assert client.get(url).status_code == 403
     assert client.get("/api/v1/courier-fees?carrier=STO&month=2025-11").status_code == 403
+
+
+def test_fee_page_refuses_a_png_renamed_xlsx(stocked, client):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "PNG")
+    sto = Carrier.objects.get(code="STO")
+    client.force_login(stocked.world.people["finance"])
+    hostile = SimpleUploadedFile("账单.xlsx", out.getvalue())
+    page = client.post(reverse("fulfilment:fees"), {"carrier": sto.pk, "file": hostile}, follow=True)
+    assert "不是有效的 XLSX 文件" in page.content.decode()
+    assert not CourierCharge.objects.exists()

@@ -170,3 +170,14 @@ def test_shipped_message_fills_the_template_and_is_marked_sent_once(stocked, cli
     assert notify.sent_ids([a]) == {a.pk}
     with pytest.raises(DomainError, match="已标记为已发送"):
         notify.mark_sent(manager, a)
+
+
+def test_tracking_page_refuses_a_png_renamed_csv(stocked, client):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "PNG")
+    client.force_login(stocked.world.people["warehouse"])
+    response = client.post(reverse("fulfilment:tracking"), {"file": SimpleUploadedFile("轨迹.csv", out.getvalue())})
+    assert "“轨迹.csv”的内容不是文本" in response.content.decode()
+    assert not TrackingEvent.objects.exists()

@@ -174,3 +174,15 @@ def test_two_batches_at_once_never_take_the_same_number(stocked):
     taken = list(Package.objects.filter(pk__in=first + second).values_list("waybill_no", flat=True))
     assert len(taken) == 20 and len(set(taken)) == 20 and all(taken)
     assert WaybillNumber.objects.filter(package__isnull=False).count() == 20
+
+
+def test_page_refuses_a_png_renamed_txt(world, sto):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "PNG")
+    client = login(world, "warehouse")
+    upload = SimpleUploadedFile("numbers.txt", out.getvalue())
+    body = client.post(f"/shipping/waybills/{sto.pk}/load/", {"file": upload}, follow=True).content.decode()
+    assert "“numbers.txt”的内容不是文本" in body
+    assert not sto.numbers.exists()

@@ -462,3 +462,13 @@ def test_ORD_8_demo_creates_custom_orders_in_every_stage_once(world):
     assert CustomFile.objects.filter(work__order__shop=world.shop_a).exists()
     assert load_custom_orders(world.shop_a, cs, manager) == 0  # idempotent
     assert CustomWork.objects.filter(order__shop=world.shop_a).count() == 5
+
+
+def test_ORD_8_upload_page_refuses_a_script_named_png(world, client_for):
+    order = custom_order(world)
+    hostile = SimpleUploadedFile("design.png", b"<script>alert(1)</script>", content_type="image/png")
+    r = client_for(world.people["cs"]).post(
+        f"/orders/{order.pk}/custom/files/", {"kind": "design", "file": hostile}, follow=True
+    )
+    assert "不支持的文件：只接受" in r.content.decode()
+    assert not CustomFile.objects.exists()

@@ -255,3 +255,15 @@ def test_ord9_list_shows_every_exception_queue_tab_with_its_owner_line(orders_wo
     assert 'id="queue-owner"' not in html  # the "all" tab is no queue
     owner = c.get("/orders/?tab=exc_refund").content.decode().split('id="queue-owner"')[1].split("</p>")[0]
     assert "退款申请订单" in owner and "text-danger" in owner
+
+
+def test_ord1_import_page_refuses_a_png_renamed_csv(orders_world, client_for, settings, tmp_path):
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "PNG")
+    c = client_for(orders_world.people["manager"])
+    r = c.post("/orders/import/", {"shop": orders_world.shop_a.pk, "files": [_upload("订单.csv", out.getvalue())]})
+    assert r.status_code == 400 and "订单.csv：“订单.csv”的内容不是文本" in r.content.decode()
+    assert not Job.objects.exists()

@@ -350,3 +350,23 @@ def test_receiver_address_is_masked_to_the_district_only_TEAM_5(world, dw):
     shown = ds.present_receiver(order, world.people["warehouse"])
     assert shown["masked"] and shown["address"] == "广东省深圳市南山区****"
     assert ds.present_receiver(order, world.people["manager"])["address"] == order.receiver_address
+
+
+def test_import_page_and_api_refuse_a_png_renamed_xlsx_PROD_10(world, dw, client_for):
+    import io as _io
+
+    from PIL import Image
+
+    out = _io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "PNG")
+    queue(world, dw)
+    client = client_for(world.people["manager"])
+    hostile = SimpleUploadedFile("回单.xlsx", out.getvalue())
+    page = client.get(client.post("/purchasing/dropship/import/", {"supplier": dw.jia.pk, "file": hostile})["Location"])
+    assert page.context["result"]["error"].startswith("不是有效的 XLSX 文件")
+    api = client.post(
+        "/api/v1/dropship-orders/import-tracking",
+        {"supplier_id": dw.jia.pk, "file": SimpleUploadedFile("回单.xlsx", out.getvalue())},
+    )
+    assert api.status_code == 400 and api.json()["message"].startswith("不是有效的 XLSX 文件")
+    assert not DropshipOrder.objects.filter(state="shipped").exists()
