@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from zhanggui.catalog.models import Product, Sku
-from zhanggui.core import clock, sheets
+from zhanggui.core import clock, sheets, uploads
 from zhanggui.core.domain_events import DropshipShipped, publish
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, record_events, register_event_kinds
@@ -31,7 +31,6 @@ from ..models import DropshipLine, DropshipOrder, Supplier, SupplierProduct
 from .replenishment import preferred_suppliers
 
 State = DropshipOrder.State
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 EXPORT_HEADERS = (
     "订单号",
     "店铺",
@@ -353,10 +352,8 @@ def _cell(value) -> str:
 
 
 def _read_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
-    from zhanggui.catalog.services.imports import check_upload
-
-    check_upload(filename, len(data), data[:8])
-    rows = sheets.read_rows(filename, data, max_bytes=MAX_UPLOAD_BYTES)
+    uploads.check_data(filename, data, "dropship_tracking")  # size and content, like every upload
+    rows = sheets.read_rows(filename, data, max_bytes=uploads.limit_bytes("dropship_tracking"))
     return [(n, [_cell(v) for v in cells]) for n, cells in rows]
 
 
