@@ -12,9 +12,9 @@ from zhanggui.core.access import scoped_get
 from zhanggui.core.apitools import api_route
 from zhanggui.core.privacy import can_see_pii
 
-from .models import CustomWork, Order
-from .services import custom as svc
-from .views.common import CHANGE, VIEW, clean_text
+from ..models import CustomWork, Order
+from ..services import custom as svc
+from ..views.common import CHANGE, VIEW, clean_text
 
 router = Router(tags=["orders"])
 

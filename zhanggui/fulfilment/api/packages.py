@@ -7,11 +7,11 @@ from ninja.files import UploadedFile
 from zhanggui.core.access import allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
 
-from . import selectors
-from .models import Package, PackageLine
-from .services import printing, waybills
-from .views.printing import load_batch
-from .views.waybills import LOAD, VIEW_ACCOUNTS, load_account
+from .. import selectors
+from ..models import Package, PackageLine
+from ..services import printing, waybills
+from ..views.printing import load_batch
+from ..views.waybills import LOAD, VIEW_ACCOUNTS, load_account
 
 router = Router()
 
@@ -122,7 +122,7 @@ def create_batch(request, payload: PrintIn):
 
 @api_route(router.get, "/print-batches/{batch_id}/labels", perm=PRINT)
 def batch_labels(request, batch_id: int, size: str = ""):
-    from .services import documents
+    from ..services import documents
 
     batch, packages = load_batch(request.user, batch_id)
     size = size if size in waybills.SIZES else batch.label_size

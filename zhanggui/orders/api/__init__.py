@@ -10,11 +10,11 @@ from zhanggui.core.access import allowed_shop_or_404, allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
 from zhanggui.core.privacy import can_see_pii
 
-from . import selectors
-from .models import Order
-from .services import moves, remarks, states
-from .views.common import CHANGE, VIEW, clean_text, present_receiver
-from .views.lists import lines_prefetch
+from .. import selectors
+from ..models import Order
+from ..services import moves, remarks, states
+from ..views.common import CHANGE, VIEW, clean_text, present_receiver
+from ..views.lists import lines_prefetch
 
 router = Router(tags=["orders"])
 
@@ -213,7 +213,7 @@ def transition_order(request, order_id: int, payload: TransitionIn):
 
 # The other order areas' routes (ORD-7 edits, ORD-8 custom work, ORD-4/5 confirmation and payment). Imported last:
 # they reuse this module's schemas and helpers.
-from . import api_confirm, api_custom, api_edit  # noqa: E402
+from . import confirm, custom, edit  # noqa: E402
 
-for _module in (api_edit, api_custom, api_confirm):
+for _module in (edit, custom, confirm):
     router.add_router("", _module.router)

@@ -8,9 +8,9 @@ from zhanggui.core.access import allowed_shops
 from zhanggui.core.apitools import api_route
 from zhanggui.core.errors import DomainError
 
-from . import selectors
-from .models import Package
-from .services import shipping, verify
+from .. import selectors
+from ..models import Package
+from ..services import shipping, verify
 
 router = Router()
 

@@ -7,7 +7,7 @@ from ninja import Router, Schema
 from zhanggui.core.access import allowed_shops
 from zhanggui.core.apitools import api_route
 
-from .services import tracking
+from ..services import tracking
 
 router = Router()
 

@@ -9,8 +9,8 @@ from ninja import Router, Schema
 
 from zhanggui.core.apitools import api_route, sku_fields
 
-from .models import Receipt
-from .services import receiving as svc
+from ..models import Receipt
+from ..services import receiving as svc
 
 router = Router()
 

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import api_imports, api_listings, api_pricing, api_products
+from . import imports, listings, pricing, products
 
 router = Router(tags=["catalog"])
-for module in (api_products, api_imports, api_listings, api_pricing):
+for module in (products, imports, listings, pricing):
     router.add_router("", module.router)

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from .api_stock import router as stock_router
-from .api_stocktake import router as stocktake_router
+from .stock import router as stock_router
+from .stocktake import router as stocktake_router
 
 router = Router(tags=["stock"])
 router.add_router("", stock_router)

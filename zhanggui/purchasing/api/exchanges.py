@@ -10,7 +10,7 @@ from zhanggui.core.apitools import api_route
 from zhanggui.inventory.selectors import active_warehouses
 from zhanggui.inventory.services import returns
 
-from .services import exchanges as svc
+from ..services import exchanges as svc
 
 router = Router()
 

@@ -15,10 +15,10 @@ from zhanggui.core.errors import DomainError
 from zhanggui.inventory.selectors import active_warehouses
 from zhanggui.inventory.services.stock import default_warehouse
 
-from . import selectors
-from .models import Payment, PurchaseOrder, Supplier
-from .services import orders as svc
-from .services import payments
+from .. import selectors
+from ..models import Payment, PurchaseOrder, Supplier
+from ..services import orders as svc
+from ..services import payments
 
 router = Router(tags=["purchasing"])
 StateName = Literal["draft", "quoting", "ordered", "partial", "received", "closed", "cancelled"]

@@ -7,10 +7,10 @@ from ninja import Router, Schema
 from zhanggui.core.access import scoped_get
 from zhanggui.core.apitools import api_route
 
-from .api import OrderDetailOut, _detail
-from .models import Order
-from .services import edits
-from .views.common import CHANGE
+from ..models import Order
+from ..services import edits
+from ..views.common import CHANGE
+from . import OrderDetailOut, _detail
 
 router = Router(tags=["orders"])
 

@@ -12,9 +12,9 @@ from zhanggui.catalog.models import Sku
 from zhanggui.core.apitools import api_route
 from zhanggui.core.errors import DomainError
 
-from . import selectors
-from .models import Warehouse
-from .services import stock as services
+from .. import selectors
+from ..models import Warehouse
+from ..services import stock as services
 
 router = Router(tags=["stock"])
 

@@ -8,10 +8,10 @@ from ninja import Router, Schema
 from zhanggui.core.access import scoped_get
 from zhanggui.core.apitools import api_route
 
-from .api import OrderDetailOut, _detail
-from .models import Order
-from .services import confirm, manual
-from .views.common import CHANGE, VIEW
+from ..models import Order
+from ..services import confirm, manual
+from ..views.common import CHANGE, VIEW
+from . import OrderDetailOut, _detail
 
 router = Router(tags=["orders"])
 

@@ -8,10 +8,10 @@ from zhanggui.core.access import allowed_shop_or_404, allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
 from zhanggui.core.errors import DomainError
 
-from . import selectors
-from .models import Listing, ListingSchedule, Product
-from .services import listing_flags, listing_schedules, titles
-from .services import listings as svc
+from .. import selectors
+from ..models import Listing, ListingSchedule, Product
+from ..services import listing_flags, listing_schedules, titles
+from ..services import listings as svc
 
 router = Router(tags=["listings"])
 

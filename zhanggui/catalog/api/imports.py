@@ -8,7 +8,7 @@ from ninja.files import UploadedFile
 from zhanggui.core.apitools import api_route
 from zhanggui.core.errors import DomainError
 
-from .services import import_jobs
+from ..services import import_jobs
 
 router = Router(tags=["catalog"])
 REQUIRED_FILE = File(...)  # the multipart field `file`

@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 from zhanggui.core.apitools import api_route
 from zhanggui.inventory.selectors import active_warehouses
 
-from .services import replenishment as services
+from ..services import replenishment as services
 
 router = Router(tags=["replenishment"])
 PERM = "purchasing.add_purchaseorder"

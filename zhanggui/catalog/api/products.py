@@ -6,10 +6,10 @@ from ninja import Field, Router, Schema, Status
 from zhanggui.core.access import allowed_shops
 from zhanggui.core.apitools import api_route
 
-from . import selectors
-from .models import Product, Sku
-from .services import combos as combo_services
-from .services import products as services
+from .. import selectors
+from ..models import Product, Sku
+from ..services import combos as combo_services
+from ..services import products as services
 
 router = Router(tags=["products"])
 

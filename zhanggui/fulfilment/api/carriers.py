@@ -7,8 +7,8 @@ from ninja.errors import HttpError
 from zhanggui.core.access import scoped_get
 from zhanggui.core.apitools import api_route
 
-from .models import Carrier, Package
-from .services import carrier_rules, carriers
+from ..models import Carrier, Package
+from ..services import carrier_rules, carriers
 
 router = Router()
 

@@ -9,8 +9,8 @@ from zhanggui.core import clock
 from zhanggui.core.access import allowed_shops
 from zhanggui.core.apitools import api_route
 
-from .models import Carrier
-from .services import fees, sla
+from ..models import Carrier
+from ..services import fees, sla
 
 router = Router()
 

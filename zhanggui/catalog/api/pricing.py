@@ -8,9 +8,9 @@ from zhanggui.core.apitools import api_route
 from zhanggui.core.errors import DomainError
 from zhanggui.core.money import yuan_to_fen
 
-from .models import Product
-from .services import pricing as svc
-from .services.images import shop_for
+from ..models import Product
+from ..services import pricing as svc
+from ..services.images import shop_for
 
 router = Router(tags=["catalog"])
 

@@ -6,9 +6,9 @@ from ninja import Router, Schema
 from zhanggui.core.access import allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
 
-from . import selectors
-from .models import Package
-from .services import plan, review
+from .. import selectors
+from ..models import Package
+from ..services import plan, review
 
 router = Router()
 REVIEW = "fulfilment.review_order"

@@ -8,8 +8,8 @@ from ninja import Router, Schema, Status
 
 from zhanggui.core.apitools import api_route
 
-from .models import Supplier, SupplierProduct
-from .services import suppliers as svc
+from ..models import Supplier, SupplierProduct
+from ..services import suppliers as svc
 
 router = Router(tags=["purchasing"])
 

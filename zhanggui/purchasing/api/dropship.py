@@ -15,8 +15,8 @@ from zhanggui.core.access import allowed_shop_or_404, allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route, sku_fields
 from zhanggui.core.errors import DomainError
 
-from .models import DropshipLine, DropshipOrder, Supplier
-from .services import dropship as services
+from ..models import DropshipLine, DropshipOrder, Supplier
+from ..services import dropship as services
 
 router = Router(tags=["dropship"])
 VIEW = "purchasing.view_dropshiporder"

@@ -10,8 +10,8 @@ from ninja import Router, Schema
 
 from zhanggui.core.apitools import api_route, sku_fields
 
-from .models import Stocktake
-from .services import stocktake as services
+from ..models import Stocktake
+from ..services import stocktake as services
 
 router = Router(tags=["stocktake"])
 State = Stocktake.State
