@@ -4,7 +4,7 @@ About 5,000 products × 10 SKUs (50,000 SKUs) made through the bulk product serv
 five shops with mixed statuses; 200 requests through django.test.Client cycling over realistic views (status tab,
 category, role, keyword by name / pinyin initials / 商家编码, a shop selected). Baseline: for each view the same
 50 rows read with one plain ORM query (no tab counts, no SKU figures, no listings, no template). The bench
-products are deleted afterwards. Target (issue 4): p95 under 200 ms.
+products are deleted afterwards. Target (PROD-1 product list): p95 under 200 ms.
 """
 
 import random

@@ -8,7 +8,7 @@ Three figures from the same run:
 - end to end (documents.labels_pdf) on 1,000 packages written to the database (orders, lines, packages, package
   lines with bulk_create), builder queries included; printed as a note with the query count. The bench rows are
   deleted afterwards.
-Target (issue 7): ≥ 500 pages/s.
+Target (SHIP-1 batch printing): ≥ 500 pages/s.
 """
 
 import io

@@ -6,7 +6,7 @@ numbers; 250 of them printed and waiting to be verified, 2 units each. Then the 
 (POST /shipping/scan/code/) through django.test.Client as the warehouse keeper of the demo: for each of the 250
 packages the waybill scan and one item scan — 500 scans, each a full round trip (session, permission, shop scope,
 the conditional UPDATE, the JSON answer). Baseline: a bare ``Package.objects.get(waybill_no=…)``, interleaved.
-Target (issue 7): p95 ≤ 100 ms. The bench rows are deleted afterwards.
+Target (SHIP-1 scan page): p95 ≤ 100 ms. The bench rows are deleted afterwards.
 """
 
 import os

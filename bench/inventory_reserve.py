@@ -10,7 +10,7 @@ stock_changed handler (PROD-6); the notes say how often that ran.
 Baseline, same run, same threads, same SKUs and plan: the raw conditional UPDATE the service is built on
 (`UPDATE … SET reserved = reserved + q WHERE id = … AND on_hand - reserved >= q`, one transaction per
 reservation, no reservation rows, no ledger). On SQLite (one writer at a time, no row locks) it is skipped.
-Targets (issue 5): ≥ 1,000 reservations/s, p99 < 50 ms, 0 oversold.
+Targets (INV-1 reservations under contention): ≥ 1,000 reservations/s, p99 < 50 ms, 0 oversold.
 """
 
 import random

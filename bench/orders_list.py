@@ -8,7 +8,8 @@ the shop manager (all shops) and a customer-service agent scoped to two shops: f
 (the cursor of the 800,000th order built directly), a status tab, an exception tab, the overdue queue, flag,
 carrier, a date range, and search by order number, last four phone digits, tracking number, buyer nick and
 SKU code. Each request also computes the tab counts and the carrier list. Baseline: the same first page of 50
-orders read with one plain ORM query. Target (issue 6): p95 ≤ 300 ms. The bench orders are deleted afterwards.
+orders read with one plain ORM query. Target (ORD-6 order list at a million orders): p95 ≤ 300 ms. The bench
+orders are deleted afterwards.
 """
 
 import datetime as dt

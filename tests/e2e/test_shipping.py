@@ -1,4 +1,4 @@
-"""End-to-end (ORD-7, SHIP-1, SHIP-3): the afternoon run of issue 7 in a real browser.
+"""End-to-end (ORD-7, SHIP-1, SHIP-3): the warehouse's afternoon run in a real browser.
 
 A002 (customer service) reviews a batch of three Taobao orders: two approved, one rejected and held with a reason.
 A007 (warehouse) prints the approved packages' labels (the PDF is rendered to PNG and its Code128 decodes to the

@@ -177,8 +177,8 @@ def statements(captured) -> int:
 
 
 def test_query_count_of_a_batch_does_not_grow_with_the_number_of_orders(stocked):
-    """Issue 7 benchmark rule: approving 50 orders runs as many queries as approving 5 (set-based, no per-order
-    query): lock, refusals, reservations, one UPDATE, one timeline INSERT, packages in bulk."""
+    """ORD-7 batch review is a bulk path (house rule 8): approving 50 orders runs as many queries as approving 5
+    (set-based, no per-order query): lock, refusals, reservations, one UPDATE, one timeline INSERT, packages in bulk."""
     few = approve_counting(stocked, 5)
     many = approve_counting(stocked, 50)
     assert many == few

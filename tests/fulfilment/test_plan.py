@@ -1,4 +1,4 @@
-"""Merge and split (issue 7, ORD-3): same buyer + same address → one parcel with the red-flag count remark; a
+"""Merge and split (ORD-3, ORD-7): same buyer + same address → one parcel with the red-flag count remark; a
 to_print package can be split, and the in-stock part of a partly out-of-stock package is suggested."""
 
 import pytest

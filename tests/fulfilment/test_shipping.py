@@ -1,4 +1,4 @@
-"""Ship (issue 7, SHIP-1): packed → shipped once (the Shipment row is one-to-one with the package; two people at
+"""Ship (SHIP-1): packed → shipped once (the Shipment row is one-to-one with the package; two people at
 once ship it once — PostgreSQL test below); stock committed with the waybill number (whole order, or only the
 package's lines via stock.commit_part for a split order); the order gets carrier + tracking and 已发货 or 部分发货;
 the platform batch-ship files; the daily shipping record."""

@@ -1,4 +1,4 @@
-"""Scan-verify and weigh (issue 7, SHIP-1): the waybill finds a printed package; each scanned unit counts once
+"""Scan-verify and weigh (SHIP-1): the waybill finds a printed package; each scanned unit counts once
 (conditional UPDATE, the check constraint behind it); a wrong or extra item raises the alarm, counts nothing and
 goes on the timeline; the weight must be within the shop's tolerance before the package is packed — or a person
 overrides with a reason. The scan page and the API answer in small JSON."""

@@ -1,4 +1,4 @@
-"""Orders API (issue 6): list with filters and a keyset cursor (ORD-6, ORD-9), one order masked per role (TEAM-5),
+"""Orders API: list with filters and a keyset cursor (ORD-6, ORD-9), one order masked per role (TEAM-5),
 remarks (ORD-3) and transitions (ORD-7) with the version guard, shop scope (404 for other shops)."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Editing an order with a record (ORD-7, issue 6 item 11): exchange (another SKU), quantity, address, carrier —
+"""Editing an order with a record (ORD-7): exchange (another SKU), quantity, address, carrier —
 each on the timeline with old → new, version-checked, refused once shipped; a paid order's reservation follows the
 lines (ORD-4), too little stock lands in the out-of-stock queue (ORD-9); the address needs the right to see buyer
 data (TEAM-5) and its timeline note never shows it."""

@@ -388,7 +388,7 @@ def test_ord1_two_simultaneous_imports_create_each_order_once(transactional_db, 
     assert sum(r.created + r.unchanged + r.updated for r in runs) == 600
 
 
-# -- end to end through the readers (O1's generators)
+# -- end to end through the readers (the channels' sample-file generators)
 
 
 def test_ord1_cli_end_to_end_taobao_pair(world, shop, tmp_path):
@@ -479,7 +479,7 @@ def test_ord1_import_files_streams_paths_in_batches_with_progress(world, shop, t
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the second process writes on PostgreSQL only")
 def test_ord1_big_import_in_two_processes_writes_every_order_once(transactional_db, world, shop, tmp_path):
-    """ORD-1 / issue 6 bulk import: two processes, each reading the files and writing the orders whose number
+    """ORD-1 bulk import: two processes, each reading the files and writing the orders whose number
     hashes to its share — together every order exactly once with its lines, one import run with the counts and
     the error report of both, progress up to the total, and a re-import all unchanged."""
     files = _pair_on_disk(tmp_path, count=40)
@@ -500,7 +500,7 @@ def test_ord1_big_import_in_two_processes_writes_every_order_once(transactional_
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the second process writes on PostgreSQL only")
 def test_ord1_big_xlsx_import_in_two_processes_parses_the_sheet_once(transactional_db, world, tmp_path, monkeypatch):
-    """ORD-1 / issue 6: an XLSX imported in two processes — the sheet is parsed once, before the fork, and each
+    """ORD-1: an XLSX imported in two processes — the sheet is parsed once, before the fork, and each
     process takes its share of the rows from that parsed sheet: every order exactly once, and a duplicated order
     number reported exactly once (both its rows hash to the same share)."""
     import os

@@ -1,4 +1,4 @@
-"""Manual orders (issue 6 item 7) with the import's validation (ORD-7), reservation on payment (ORD-4) and the
+"""Manual orders (ORD-1 manual entry) with the import's validation (ORD-7), reservation on payment (ORD-4) and the
 bank-transfer hold until finance confirms (ORD-5, ORD-3 green)."""
 
 import re

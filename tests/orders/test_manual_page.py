@@ -1,5 +1,5 @@
-"""The manual order page /orders/new/ (issue 6 item 7): creates the order with its lines through the service with the
-import's validation (ORD-7), reserves the stock (ORD-4), holds bank transfers (ORD-5); a refusal is shown next to
+"""The manual order page /orders/new/ (ORD-1 manual entry): creates the order with its lines through the service with
+the import's validation (ORD-7), reserves the stock (ORD-4), holds bank transfers (ORD-5); a refusal is shown next to
 its field with everything typed kept; the address split is previewed."""
 
 import re

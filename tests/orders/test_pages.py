@@ -1,4 +1,4 @@
-"""Order pages (issue 6): list tabs and search (ORD-6, ORD-9), keyset pages, masking (TEAM-5), shop scope, batch
+"""Order pages: list tabs and search (ORD-6, ORD-9), keyset pages, masking (TEAM-5), shop scope, batch
 actions (ORD-3, ORD-7), the detail page's moves and remarks, and the import page (ORD-1)."""
 
 import io

@@ -1,4 +1,4 @@
-"""The order state machine (issue 6 item 6): one transition table, one function per move, timeline with 工号,
+"""The order state machine (ORD-4, ORD-7): one transition table, one function per move, timeline with 工号,
 versions; ORD-4 reservation on payment and release on closing; ORD-5 bank-transfer hold."""
 
 import pytest
@@ -67,7 +67,7 @@ def state_events(order):
 
 
 def test_happy_path_every_move_on_the_timeline_with_the_staff_number(stocked):
-    """Issue 6 item 6: 待付款 → 待审核 → 已审核 → 待发货 → 部分发货 → 已发货 → 已签收 → 交易成功, each recorded."""
+    """ORD-4, ORD-7: 待付款 → 待审核 → 已审核 → 待发货 → 部分发货 → 已发货 → 已签收 → 交易成功, each recorded."""
     cs = stocked.world.people["cs"]
     order = make_order(stocked.world, lines=[(stocked.s, 2)])
     states.mark_paid(cs, order)
@@ -102,7 +102,7 @@ def test_happy_path_every_move_on_the_timeline_with_the_staff_number(stocked):
     sorted((a, b) for a, targets in TRANSITIONS.items() for b in targets if a != S.ON_HOLD),
 )
 def test_every_legal_transition_of_the_table(world, start, to):
-    """Issue 6 item 6: every move the table allows succeeds through `transition` and bumps the version."""
+    """ORD-7: every move the table allows succeeds through `transition` and bumps the version."""
     order = make_order(world, state=start)
     moved = states.transition(order, to, world.people["manager"], note="测试")
     assert moved.state == to and order.state == to and moved.version == 2

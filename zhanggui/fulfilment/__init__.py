@@ -1,2 +1,2 @@
-"""Fulfilment (issue 7, SHIP-1..5, ORD-2, ORD-7): carriers and their rules, packages, waybills, picking,
+"""Fulfilment (SHIP-1..5, ORD-2, ORD-7): carriers and their rules, packages, waybills, picking,
 scan-verify, weighing, shipping, SLA and tracking."""

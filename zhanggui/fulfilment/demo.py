@@ -1,4 +1,4 @@
-"""The warehouse's afternoon in the demo company (issue 7): carrier accounts with number pools, and packages in every
+"""The warehouse's afternoon in the demo company (SHIP-1..5): carrier accounts with number pools, and packages in every
 state — waiting to print, printed in a batch, scanned and weighed, shipped (with tracking scans and the courier's
 bill), signed for, and cancelled. Everything goes through the services, like the team would. Idempotent: nothing
 happens once a print batch exists."""

@@ -173,7 +173,7 @@ def _open(shop, state, count, offset=0) -> list[Order]:
 
 
 def _work(shops, manager, cs_taobao, cs_jd, now) -> None:
-    """The team at work (ORD-3, ORD-7, issue 6 item 6): reviews, printing, shipping, a hold, closures, flags."""
+    """The team at work (ORD-3, ORD-7 moves): reviews, printing, shipping, a hold, closures, flags."""
     rng = random.Random(20261124)
     for shop in shops:
         cs = cs_taobao if shop.platform_id in ("taobao", "tmall") else cs_jd
@@ -200,7 +200,7 @@ def _work(shops, manager, cs_taobao, cs_jd, now) -> None:
 
 
 def _manual(shops, manager, cs_taobao, cs_jd, finance) -> None:
-    """Issue 6 item 7: a phone order, a 补发 for a damaged parcel, a bank transfer held for finance (ORD-5)."""
+    """Manual orders (ORD-1): a phone order, a 补发 for a damaged parcel, a bank transfer held for finance (ORD-5)."""
     by_platform = {s.platform_id: s for s in shops}
     own = Shop.objects.filter(platform_id="own").order_by("pk").first()
     taobao = by_platform.get("taobao") or shops[0]

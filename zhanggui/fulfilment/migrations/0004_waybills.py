@@ -1,4 +1,5 @@
-# Reserved for one part of issue 7 (its owner adds operations by hand); empty until then.
+# No operations: every fulfilment table is created in 0001_initial. Kept because applied databases record it
+# and the next migration depends on it.
 from django.db import migrations
 
 

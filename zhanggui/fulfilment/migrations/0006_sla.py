@@ -1,4 +1,4 @@
-# Part "sla" of issue 7 (SHIP-5): the carrier's bill per parcel. Written by hand (reserved migration).
+# SHIP-5: the carrier's bill per parcel (CourierCharge). Written by hand.
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models

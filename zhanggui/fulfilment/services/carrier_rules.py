@@ -2,7 +2,7 @@
 charge us.
 
 Seed S3 (快递方式说明): 普通快递默认走申通，申通不能到达的一律走 EMS；顾客特殊要求可以走圆通或顺丰，圆通价格同申通
-价格，顺丰价格同 EMS 价格. S2 step 5 (ORD-2): 根据地址判断默认快递是否能到达，如不能到达统一发 EMS 并备注. S2: 偏远地区
+价格，顺丰价格同 EMS 价格. S2 (ORD-2): 根据地址判断默认快递是否能到达，如不能到达统一发 EMS 并备注. S2: 偏远地区
 (新疆、西藏、广西) 加收运费; 顺丰加急 +15 元. All of it is shop settings (shop_settings.py); the carriers, the areas
 each does not reach and the freight rates are data (models/carriers.py).
 

@@ -1,4 +1,4 @@
-"""Merge and split (issue 7, ORD-3, ORD-7): which parcels the warehouse makes of the approved orders.
+"""Merge and split (ORD-3, ORD-7): which parcels the warehouse makes of the approved orders.
 
 Merge: 待审核 / 已审核 orders of the same buyer to the same address (receiver name + phone + full address) in the
 same shop, not yet in a printed package, are suggested for one parcel; on confirmation (`merge`) the orders still

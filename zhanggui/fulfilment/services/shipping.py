@@ -1,4 +1,4 @@
-"""Ship (SHIP-1, S2 step 14): a packed package leaves the warehouse — once.
+"""Ship (SHIP-1): a packed package leaves the warehouse — once.
 
 `ship_package` in one transaction: the package's orders are locked first (pk order, as closing an order does, so
 the two never deadlock), then the package; packed → shipped; the Shipment row is one-to-one with the package, so

@@ -692,7 +692,7 @@ def commit(reference: str, document: str, actor=None) -> list[Reservation]:
 
 
 def commit_part(reference: str, lines: Iterable[tuple], document: str, actor=None) -> list[LedgerEntry]:
-    """Ship PART of `reference` (a split package, issue 7 SHIP-1): `lines` = [(sku or sku id, qty)] leave the
+    """Ship PART of `reference` (a split package, SHIP-1): `lines` = [(sku or sku id, qty)] leave the
     warehouse. Same ledger rules as `commit`: one entry per SKU (reason ship, `document` = the waybill number, the
     reference in the note), on hand and reserved down together. The units come out of the reference's open
     reservation first (its quantity goes down; at zero it is committed); units the reference never held (an order

@@ -1,4 +1,4 @@
-"""Orders API — edits with a record (ORD-7, issue 6 item 11): a line's SKU (exchange) and quantity, the receiver's
+"""Orders API — edits with a record (ORD-7): a line's SKU (exchange) and quantity, the receiver's
 address (needs crm.view_buyer_pii: 403 otherwise, TEAM-5), the carrier. Each answers the order as GET
 /orders/{order_id} does; the `version` the caller read guards every change (stale_version)."""
 

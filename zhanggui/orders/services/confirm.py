@@ -1,4 +1,4 @@
-"""ORD-4: after payment the buyer is sent their receiving details to confirm once more (seed S3; issue 6 item 9).
+"""ORD-4: after payment the buyer is sent their receiving details to confirm once more (seed S3).
 
 The message comes from the shop's template (setting ``orders.confirm_template``) filled with the order's data. "Sent
 through the channel": there is no platform messaging connector here (the 千牛 / 咚咚 / 京麦 chat APIs are not

@@ -1,4 +1,4 @@
-"""Editing an order with a record (ORD-7, issue 6 item 11): change a line's SKU (exchange: the buyer wants L
+"""Editing an order with a record (ORD-7): change a line's SKU (exchange: the buyer wants L
 instead of M), a line's quantity, the receiver's address, the carrier — each on the timeline with old → new.
 
 Decisions:
@@ -23,9 +23,9 @@ Decisions:
   the address queue (exc_address, ORD-9) follows whether the new address parses. The timeline note names only the
   region (省市区) and the phone's last four digits, which masked roles see anyway; the full before/after is kept in
   the event's data, which no page or API presents.
-- Carrier: free text for now (issue 7 brings carrier data); ORD-2 "switch and remark it": the change is also a
-  seller-remark line ``<工号> <快递> 改快递…`` (ORD-3). A tracking number of the old carrier no longer fits and
-  is cleared (noted).
+- Carrier: free text (the carrier table is fulfilment's, a layer above orders); ORD-2 "switch and remark it": the
+  change is also a seller-remark line ``<工号> <快递> 改快递…`` (ORD-3). A tracking number of the old carrier no
+  longer fits and is cleared (noted).
 """
 
 from __future__ import annotations
@@ -357,7 +357,7 @@ def change_address(
 
 
 def change_carrier(actor, order, carrier, *, version=None) -> Order:
-    """ORD-7 / ORD-2: switch the carrier (free text until issue 7 brings carrier data) and remark it
+    """ORD-7 / ORD-2: switch the carrier (free text: orders sits below fulfilment's carriers) and remark it
     (``<工号> <快递> 改快递…``, ORD-3). A tracking number of the old carrier is cleared."""
     carrier = _text(carrier, "快递", "carrier", Order._meta.get_field("carrier").max_length, required=True)
     with transaction.atomic():

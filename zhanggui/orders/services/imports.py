@@ -734,7 +734,7 @@ def import_files(actor, shop, files: list[tuple[str, object]], *, batch: int = B
 
 
 def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH, progress=None, workers=None):
-    """ORD-1 bulk import (issue 6): `result` is stream_files of `files` with its headers checked. A big import on
+    """ORD-1 bulk import: `result` is stream_files of `files` with its headers checked. A big import on
     PostgreSQL runs in two processes side by side: each reads the files (opened once, before the fork: headers
     checked, an XLSX sheet parsed) and takes the orders whose number hashes to its share (reader.share), parses
     them and writes them in its own transactions — on two cores, with nothing sent between the processes but the

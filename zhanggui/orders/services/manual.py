@@ -1,4 +1,4 @@
-"""Manual orders (issue 6 item 7): the own channel, phone orders, 补发 (resend) and customised orders, entered by
+"""Manual orders (ORD-1 manual entry): the own channel, phone orders, 补发 (resend) and customised orders, entered by
 staff with the same validation as imports (ORD-7), and the finance confirmation of bank transfers (ORD-5).
 
 Order numbers: "SD" + Beijing date + a running number per shop and day (SD20261123-0001), unique per shop by the

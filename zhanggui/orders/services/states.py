@@ -54,7 +54,7 @@ from ..models import Order, OrderLine
 
 State = Order.State
 
-# Issue 6 item 6: the only moves an order can make.
+# ORD-4, ORD-7: the only moves an order can make.
 TRANSITIONS: dict[str, set[str]] = {
     State.PENDING_PAYMENT: {State.TO_REVIEW, State.CLOSED},
     State.TO_REVIEW: {State.APPROVED, State.ON_HOLD, State.CLOSED},
@@ -340,7 +340,7 @@ def move_locked(
 
 def transition(order, to: str, actor, note: str = "", version=None, *, reason: str = "") -> Order:
     """Move `order` (instance or pk) to state `to` in its own transaction (row lock, version check). Used by the
-    import (O2) and the per-move functions below; returns the saved order (and updates the given instance)."""
+    import (ORD-1) and the per-move functions below; returns the saved order (and updates the given instance)."""
     with transaction.atomic():
         current = locked(order, version)
         move_locked(current, to, actor, note, reason=reason)

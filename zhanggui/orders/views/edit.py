@@ -1,4 +1,4 @@
-"""Editing an order on its detail page (ORD-7, issue 6 item 11): per line an exchange (another SKU — the other
+"""Editing an order on its detail page (ORD-7): per line an exchange (another SKU — the other
 colours/sizes of the same product offered as a select, or any 商家编码/barcode) and a quantity; the receiver's
 address (only for roles that may see buyer data, TEAM-5); the carrier. Collapsed forms under the items; the
 services in services/edits.py decide, refusals come back as messages."""

@@ -1,4 +1,4 @@
-"""New manual order (/orders/new/, issue 6 item 7): own channel, phone orders, 补发 and customised orders, with the
+"""New manual order (/orders/new/, ORD-1 manual entry): own channel, phone orders, 补发 and customised orders, with the
 import's validation (ORD-7, services.manual.create_manual_order). Yuan are turned into fen here, at the edge; a
 refusal is shown next to its field with everything typed kept; the address split is previewed as it is typed."""
 
