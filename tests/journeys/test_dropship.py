@@ -106,3 +106,33 @@ def test_a_mixed_order_ships_our_part_and_the_suppliers_part(floor, world, djang
     assert list(ship.values_list("sku__code", "document", "on_hand_change")) == [("D-黑-S", package.waybill_no, -1)]
     assert not reservations.filter(state=Reservation.State.OPEN).exists()
     assert stock_verify_clean()
+
+
+def approve_dropship_counting(world, floor, n: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.fulfilment.test_bulk_approve import statements
+
+    orders = [export(world, new_order_no(), PAID, code=floor.ds.code, qty=1) for _ in range(n)]
+    with CaptureQueriesContext(connection) as queries:
+        approved, refused = states.approve_many(world.people["cs"], [o.pk for o in orders])
+    assert (len(approved), refused) == (n, [])
+    listed = DropshipOrder.objects.filter(shop=world.shop_a, reference__in=[o.platform_order_no for o in orders])
+    assert listed.count() == n and all(d.lines.count() == 1 for d in listed)
+    return statements(queries.captured_queries)
+
+
+def test_a_batch_of_dropship_orders_is_queued_in_a_fixed_number_of_queries(floor, world):
+    """House rule 8, PROD-10: approving 12 dropship orders in one 审单 batch puts them on the supplier's list with as
+    many statements as approving 3 (SKUs, suppliers, existing orders, bulk INSERTs, one timeline INSERT)."""
+    assert approve_dropship_counting(world, floor, 12) == approve_dropship_counting(world, floor, 3)
+
+
+def test_requeueing_a_dropship_order_changes_nothing(floor, world):
+    """PROD-10: the queue is idempotent per (shop, order, supplier): a second request returns the same order."""
+    no = new_order_no()
+    first = dropship.queue_dropship(None, world.shop_a, no, [(floor.ds.pk, 2)], "张三", "13912345678", "浙江杭州")
+    again = dropship.queue_dropship(None, world.shop_a, no, [(floor.ds.pk, 5)], "张三", "13912345678", "浙江杭州")
+    assert [o.pk for o in again] == [o.pk for o in first]
+    assert list(again[0].lines.values_list("quantity", flat=True)) == [2]

@@ -121,6 +121,19 @@ def _required(value, label: str, field_name: str, max_length: int) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class DropshipWanted:
+    """What one order of a shop asks its suppliers to ship: lines [(sku or sku id, quantity)] and the receiver."""
+
+    shop_id: int
+    reference: str
+    lines: tuple
+    receiver_name: str
+    receiver_phone: str
+    receiver_address: str
+    buyer_note: str = ""
+
+
 def queue_dropship(
     actor,
     shop,
@@ -131,15 +144,26 @@ def queue_dropship(
     receiver_address: str,
     buyer_note: str = "",
 ) -> list[DropshipOrder]:
-    """PROD-10: pass the lines [(sku or sku id, quantity)] of order `reference` of `shop` to the suppliers: one
-    dropship order per preferred supplier of the lines' products. Idempotent per (shop, reference, supplier): a
-    re-queue changes nothing and returns the existing orders. Products that are not dropship are refused, and so
-    are dropship products without a preferred supplier — nothing is written then. Returns the orders."""
-    reference = _required(reference, "订单号", "reference", 64)
-    receiver_name = _required(receiver_name, "收件人", "receiver_name", 60)
-    receiver_phone = _required(receiver_phone, "收件人手机", "receiver_phone", 30)
-    receiver_address = _required(receiver_address, "收件地址", "receiver_address", 300)
-    buyer_note = str(buyer_note or "").strip()[:300]
+    """PROD-10: pass the lines [(sku or sku id, quantity)] of order `reference` of `shop` to the suppliers (one
+    order of `queue_dropships`, whose rules apply). Returns its dropship orders."""
+    wanted = DropshipWanted(
+        shop.pk, reference, tuple(lines), receiver_name, receiver_phone, receiver_address, buyer_note
+    )
+    try:
+        return queue_dropships(actor, [wanted])[0]
+    except DropshipRefused as refused:
+        raise refused.error from None
+
+
+class DropshipRefused(Exception):
+    """`queue_dropships` refused the request at `index` (nothing was written): `error` says why."""
+
+    def __init__(self, index: int, error: DomainError):
+        super().__init__(error.message)
+        self.index, self.error = index, error
+
+
+def _checked_lines(lines) -> dict[int, int]:
     wanted: dict[int, int] = defaultdict(int)
     for sku, qty in lines:
         try:
@@ -151,15 +175,20 @@ def queue_dropship(
         wanted[int(getattr(sku, "pk", sku))] += qty
     if not wanted:
         raise DomainError("no_lines", "代发订单至少要有一个商品", "lines")
-    skus = {s.pk: s for s in Sku.objects.select_related("product").filter(pk__in=wanted)}
+    return wanted
+
+
+def _supplier_groups(wanted: dict[int, int], skus: dict, suppliers: dict) -> dict[int, list[tuple[int, int]]]:
+    """{supplier id: [(sku id, qty)]} of one order: refused for a missing SKU, a product that is not dropship or a
+    dropship product without a preferred supplier."""
     missing = sorted(set(wanted) - set(skus))
     if missing:
         raise DomainError("no_sku", f"SKU 不存在：{'、'.join(map(str, missing))}", "lines")
-    own = [s.code for s in skus.values() if s.product.sourcing != Product.Sourcing.DROPSHIP]
+    chosen = [skus[sku_id] for sku_id in wanted]
+    own = [s.code for s in chosen if s.product.sourcing != Product.Sourcing.DROPSHIP]
     if own:
         raise DomainError("not_dropship", f"不是代发商品，应由自己仓库发货：{'、'.join(sorted(own))}", "lines", own)
-    suppliers = preferred_suppliers({s.product_id for s in skus.values()})
-    orphans = sorted({s.product.style_code for s in skus.values() if s.product_id not in suppliers})
+    orphans = sorted({s.product.style_code for s in chosen if s.product_id not in suppliers})
     if orphans:
         raise DomainError(
             "no_supplier", f"代发商品还没有首选供应商，请先在供应商页面设置：{'、'.join(orphans)}", "lines", orphans
@@ -167,35 +196,101 @@ def queue_dropship(
     groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for sku_id, qty in sorted(wanted.items()):
         groups[suppliers[skus[sku_id].product_id].supplier_id].append((sku_id, qty))
-    result = []
+    return groups
+
+
+def queue_dropships(actor, requests: list[DropshipWanted]) -> list[list[DropshipOrder]]:
+    """PROD-10: put the dropship lines of many orders on their suppliers' lists, set-based (an 审单 batch): one
+    dropship order per (shop, order, preferred supplier of the lines' products), in a fixed number of queries for
+    any number of orders (SKUs, suppliers, existing orders, two bulk INSERTs and the timeline). Idempotent: a
+    re-queue changes nothing and returns the existing orders. All or nothing: the first request that fails
+    (quantities, products that are not dropship, dropship products without a preferred supplier) raises
+    DropshipRefused with its index and nothing is written. Returns the dropship orders of each request."""
+    prepared = []
+    for index, r in enumerate(requests):
+        try:
+            receiver = (
+                _required(r.receiver_name, "收件人", "receiver_name", 60),
+                _required(r.receiver_phone, "收件人手机", "receiver_phone", 30),
+                _required(r.receiver_address, "收件地址", "receiver_address", 300),
+                str(r.buyer_note or "").strip()[:300],
+            )
+            prepared.append((_required(r.reference, "订单号", "reference", 64), receiver, _checked_lines(r.lines)))
+        except DomainError as error:
+            raise DropshipRefused(index, error) from None
+    all_skus = {sku_id for _ref, _receiver, wanted in prepared for sku_id in wanted}
+    skus = Sku.objects.select_related("product").in_bulk(all_skus)
+    suppliers = preferred_suppliers({s.product_id for s in skus.values()})
+    plans = []  # (request index, shop id, reference, receiver, {supplier id: lines})
+    for index, (reference, receiver, wanted) in enumerate(prepared):
+        try:
+            groups = _supplier_groups(wanted, skus, suppliers)
+            plans.append((index, requests[index].shop_id, reference, receiver, groups))
+        except DomainError as error:
+            raise DropshipRefused(index, error) from None
     with transaction.atomic():
         existing = {
-            o.supplier_id: o
-            for o in DropshipOrder.objects.filter(shop=shop, reference=reference, supplier_id__in=groups)
+            (o.shop_id, o.reference, o.supplier_id): o
+            for o in DropshipOrder.objects.filter(
+                shop_id__in={p[1] for p in plans}, reference__in={p[2] for p in plans}
+            )
         }
-        for supplier_id in sorted(groups):
-            if supplier_id in existing:  # a re-queue: leave it exactly as it is
-                result.append(existing[supplier_id])
-                continue
+        new = [
+            (
+                (shop_id, reference, supplier_id),
+                DropshipOrder(
+                    shop_id=shop_id,
+                    reference=reference,
+                    supplier_id=supplier_id,
+                    receiver_name=receiver[0],
+                    receiver_phone=receiver[1],
+                    receiver_address=receiver[2],
+                    buyer_note=receiver[3],
+                ),
+                lines,
+            )
+            for _i, shop_id, reference, receiver, groups in plans
+            for supplier_id, lines in sorted(groups.items())
+            if (shop_id, reference, supplier_id) not in existing  # a re-queue: left exactly as it is
+        ]
+        if new:
             try:
                 with transaction.atomic():
-                    order = DropshipOrder.objects.create(
-                        shop=shop,
-                        reference=reference,
-                        supplier_id=supplier_id,
-                        receiver_name=receiver_name,
-                        receiver_phone=receiver_phone,
-                        receiver_address=receiver_address,
-                        buyer_note=buyer_note,
-                    )
-                    DropshipLine.objects.bulk_create(
-                        DropshipLine(order=order, sku_id=sku_id, quantity=qty) for sku_id, qty in groups[supplier_id]
-                    )
-                    record_event(actor, order, "dropship_queued", to_state=DROPSHIPS.label(State.PENDING))
-            except IntegrityError:  # a racing re-queue inserted it first: theirs stands
-                order = DropshipOrder.objects.get(shop=shop, reference=reference, supplier_id=supplier_id)
-            result.append(order)
-    return result
+                    _insert(actor, new)
+            except IntegrityError:  # a racing re-queue inserted some first: theirs stand, one by one
+                for _key, order, lines in new:
+                    _insert_one(actor, order, lines)
+            for key, order, _lines in new:
+                existing.setdefault(key, order)
+        found = existing
+        if any(order.pk is None for _k, order, _l in new):  # inserted by the racing re-queue
+            found = {
+                (o.shop_id, o.reference, o.supplier_id): o
+                for o in DropshipOrder.objects.filter(
+                    shop_id__in={p[1] for p in plans}, reference__in={p[2] for p in plans}
+                )
+            }
+    return [[found[(shop_id, reference, s)] for s in sorted(groups)] for _i, shop_id, reference, _r, groups in plans]
+
+
+def _insert(actor, new) -> None:
+    orders = DropshipOrder.objects.bulk_create([order for _key, order, _lines in new])
+    DropshipLine.objects.bulk_create(
+        DropshipLine(order=order, sku_id=sku_id, quantity=qty)
+        for order, (_key, _o, lines) in zip(orders, new, strict=True)
+        for sku_id, qty in lines
+    )
+    queued = DROPSHIPS.label(State.PENDING)
+    record_events(actor, [(order, "dropship_queued", "", queued, "") for order in orders])
+
+
+def _insert_one(actor, order: DropshipOrder, lines) -> None:
+    order.pk = None
+    try:
+        with transaction.atomic():
+            _insert(actor, [(None, order, lines)])
+    except IntegrityError:
+        order.pk = None
 
 
 def cancel_dropship(actor, order: DropshipOrder, note: str = "") -> DropshipOrder:
