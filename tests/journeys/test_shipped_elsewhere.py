@@ -146,3 +146,24 @@ def test_the_import_hands_its_moves_over_in_bulk(floor, world):
         assert not Reservation.objects.filter(reference__in=refs, state=Reservation.State.OPEN).exists()
     assert counts[0] == counts[1], counts
     assert stock_verify_clean()
+
+
+def test_an_import_of_orders_already_finished_hands_no_move_to_the_owner(world, monkeypatch):
+    """ORD-1, ORD-4: orders first seen already shipped or closed (the platform's past) never held goods, a package or
+    a dropship request of ours: the import builds no move for them (a file of old orders stays cheap), while a
+    newly paid order in the same file is handed over (and reserves its goods)."""
+    from tests.journeys.floor import CLOSED, PAID, SHIPPED, new_order_no, shop_floor
+    from zhanggui.channels import samples
+    from zhanggui.orders.services import imports, states
+
+    shop_floor(world)
+    handed: list = []
+    real = states.apply_moves
+    monkeypatch.setattr(
+        states, "apply_moves", lambda actor, moves, **kw: (handed.extend(moves), real(actor, moves, **kw))
+    )
+    nos = {status: new_order_no() for status in (SHIPPED, CLOSED, PAID)}
+    rows = [samples.order(no=no, status=status, lines=[{"code": "D-黑-S", "qty": 1}]) for status, no in nos.items()]
+    report, detail = samples.taobao_pair(rows)
+    imports.import_files(world.people["cs"], world.shop_a, [("a.csv", report), ("b.csv", detail)])
+    assert [(m.order.platform_order_no, m.before, m.to) for m in handed] == [(nos[PAID], "", "to_review")]

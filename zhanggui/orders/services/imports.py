@@ -565,7 +565,7 @@ class _Batch:
         moves = []
         for no, (pk, state, held, _inserted) in changed.items():
             old = before.get(no)
-            if old is not None and old[1] == state:
+            if (old is not None and old[1] == state) or states.is_history(old[1] if old else "", state):
                 continue
             order = Order(
                 pk=pk,

@@ -210,6 +210,17 @@ def commit_order(order: Order, document: str, actor=None) -> list[Reservation]:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+# An order first seen already in one of these states (an import of old orders) never held goods or a package of ours.
+ARRIVED_FINISHED = {State.PART_SHIPPED, State.SHIPPED, State.SIGNED, State.COMPLETED, State.CLOSED}
+
+
+def is_history(before: str, to: str) -> bool:
+    """ORD-1, ORD-4: a move of an order created straight into a shipped, completed or closed state (the platform's
+    past, imported) has no consequences — nothing was reserved, packed or requested for it — so apply_moves skips it
+    and a bulk caller need not build it (an import of 200,000 old orders builds no move at all)."""
+    return not before and to in ARRIVED_FINISHED
+
+
 def _enters_paid(move: OrderMove) -> bool:
     """ORD-4: the move puts the goods under reservation — a paid pre-shipping state, or paid straight into a hold
     (an import's platform risk hold on a new or unpaid order: held from a paid state)."""
@@ -231,7 +242,7 @@ def apply_moves(actor, moves: list[OrderMove], *, note: str = "", strict_stock: 
     - shipped elsewhere: orders reaching shipped / signed / completed that still hold a reservation commit it
       against the platform's tracking number (else the order number), with a timeline entry;
     - OrdersMoved is delivered: fulfilment's packages, purchasing's dropship orders (core.domain_events)."""
-    moves = [m for m in moves if m.before != m.to]
+    moves = [m for m in moves if m.before != m.to and not is_history(m.before, m.to)]
     if not moves:
         return
     entering = [m.order for m in moves if _enters_paid(m)]
