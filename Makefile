@@ -10,10 +10,11 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test lint bench install install-dev static messages browser demo worker beat clean
 
-## run: install, migrate, load the demo company and serve on http://$(HOST)
+## run: install, migrate, load the demo company and serve on http://$(HOST) — background jobs and the scheduled
+## work (CELERY_BEAT_SCHEDULE) run inside the web process when no CELERY_BROKER_URL is set (core.scheduler)
 run: install static messages
 	$(ZG) migrate --noinput
-	$(ZG) demo
+	$(ZG) demo --address $(HOST)
 	$(ZG) runserver $(HOST)
 
 ## test: install test dependencies (Chromium included) and run the whole suite

@@ -27,6 +27,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _jobs_inline(settings):
+    """Background jobs run in the caller, after commit, and no scheduler thread runs (tests/core/test_background.py
+    and tests/core/test_scheduler.py turn the `make run` configuration on)."""
+    settings.ZHANGGUI_JOBS = "inline"
+    settings.ZHANGGUI_SCHEDULER = False
+
+
+@pytest.fixture(autouse=True)
 def _private_media_root(settings, tmp_path_factory):
     """Uploads, exports and demo images of a test go to a temporary folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

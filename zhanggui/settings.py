@@ -165,9 +165,17 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# Background jobs: with no broker configured, tasks run inline in the web process.
+# Background jobs and scheduled work (docs/developers.md "Background and scheduled work"). With a broker, Celery
+# workers run the jobs and `celery beat` the schedule. Without one (`make run`, a broker-less gunicorn), jobs run in
+# a background thread of the web process (ZHANGGUI_JOBS = "thread": never inside the request) and the web process
+# runs CELERY_BEAT_SCHEDULE itself (core.scheduler, started by zhanggui.wsgi).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+ZHANGGUI_JOBS = os.environ.get("ZHANGGUI_JOBS") or ("celery" if CELERY_BROKER_URL else "thread")
+ZHANGGUI_JOB_HEARTBEAT_SECONDS = int(os.environ.get("ZHANGGUI_JOB_HEARTBEAT_SECONDS", "15"))
+ZHANGGUI_JOB_LEASE_SECONDS = int(os.environ.get("ZHANGGUI_JOB_LEASE_SECONDS", "120"))  # no heartbeat that long: dead
+ZHANGGUI_SCHEDULER = env_bool("ZHANGGUI_SCHEDULER", not CELERY_BROKER_URL)
+ZHANGGUI_SCHEDULER_TICK_SECONDS = float(os.environ.get("ZHANGGUI_SCHEDULER_TICK_SECONDS", "10"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = TIME_ZONE
@@ -177,6 +185,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "catalog-listing-schedules": {"task": "zhanggui.catalog.tasks.run_listing_schedules", "schedule": 60.0},
     # INV-6: the monthly stocktake reminder, once a day (idempotent per warehouse and window).
     "inventory-stocktake-reminder": {"task": "zhanggui.inventory.tasks.remind_stocktakes", "schedule": 6 * 3600.0},
+    # ORD-7: automatic review of what became clean since (stock arrived, a flag lifted), every 10 minutes.
+    "fulfilment-auto-review": {"task": "zhanggui.fulfilment.tasks.auto_review_shops", "schedule": 600.0},
+    # SHIP-2: tell customer service about orders that cannot ship for missing goods, every 30 minutes (once each).
+    "fulfilment-missing-goods": {"task": "zhanggui.fulfilment.tasks.flag_missing_goods", "schedule": 1800.0},
+    # Background jobs whose process died are marked failed with the reason (core.jobs), every minute.
+    "core-reap-stale-jobs": {"task": "zhanggui.core.tasks.reap_stale_jobs", "schedule": 60.0},
 }
 
 LOGGING = {

@@ -4,3 +4,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhanggui.settings")
 application = get_wsgi_application()
+
+# Without a broker the web process runs the scheduled work itself (core.scheduler): `make run` (runserver loads
+# this module in the process that serves) and a broker-less gunicorn.
+from zhanggui.core import scheduler  # noqa: E402
+
+scheduler.start()

@@ -91,4 +91,7 @@ class JobOut(Schema):
 
 @api_route(router.get, "/jobs/{job_id}", perm=LOGIN_ONLY, response=JobOut)
 def job(request, job_id: int):
+    from .jobs import reap_stale_jobs
+
+    reap_stale_jobs()  # a job whose process died reads as failed, with the reason
     return get_object_or_404(Job, pk=job_id, created_by=request.user)

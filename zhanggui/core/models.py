@@ -113,6 +113,12 @@ class Job(models.Model):
     shop = models.ForeignKey(SHOP_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # core.jobs: the task to run (again), the process running it and its last sign of life; a job whose process
+    # died is failed with that reason and may be started again (resumable).
+    task = models.CharField(max_length=200, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resumable = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("background job")

@@ -13,5 +13,6 @@ urlpatterns = [
     path("me/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("me/jobs/", views.jobs, name="jobs"),
     path("me/jobs/<int:job_id>/", views.job_detail, name="job"),
+    path("me/jobs/<int:job_id>/resume/", views.job_resume, name="job_resume"),
     path("me/jobs/<int:job_id>/download/", views.job_download, name="job_download"),
 ]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from .access import page, public
 from .errors import DomainError
 from .forms import TokenForm, add_domain_error
+from .jobs import reap_stale_jobs, resume_job
 from .models import ApiToken, Job
 from .services import create_api_token, revoke_api_token
 
@@ -63,6 +64,7 @@ def revoke_token(request, token_id: int):
 
 
 def _own_job(request, job_id):
+    reap_stale_jobs()  # a job whose process died shows as failed, with the reason, as soon as anyone looks
     return get_object_or_404(Job, pk=job_id, created_by=request.user)
 
 
@@ -72,6 +74,18 @@ def job_detail(request, job_id: int):
     job = _own_job(request, job_id)
     template = "core/_job_progress.html" if request.htmx else "core/job.html"
     return render(request, template, {"job": job})
+
+
+@require_POST
+@page()
+def job_resume(request, job_id: int):
+    """Start again a job whose process died (core.jobs.resume_job)."""
+    job = _own_job(request, job_id)
+    try:
+        resume_job(request.user, job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("job", job.pk)
 
 
 @page()

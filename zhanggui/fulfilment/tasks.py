@@ -25,3 +25,12 @@ def flag_missing_goods() -> int:
     from .services.sla import flag_missing_goods as flag
 
     return sum(len(flag(None, shop)) for shop in Shop.objects.order_by("pk"))
+
+
+@shared_task(name="zhanggui.fulfilment.tasks.auto_review_shops")
+def auto_review_shops() -> dict:
+    """ORD-7: the automatic review of every shop that has it on, on a schedule (CELERY_BEAT_SCHEDULE): orders that
+    became clean since they arrived (stock received, a flag lifted) are approved without waiting for a person."""
+    from .services.review import auto_review
+
+    return auto_review(None)

@@ -747,11 +747,15 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
     import multiprocessing as mp
     import queue as queues
 
+    from zhanggui.core.processes import die_with_parent
+
     run = _start_run(actor, shop, names, result.format)
     context = mp.get_context("fork")
     channel = context.Queue()
+    parent = mp.current_process().pid
 
     def run_share(part: int) -> None:  # in a forked process: its share, its own connection and transactions
+        die_with_parent(parent)  # a killed parent (web or worker process) takes this process with it
         try:
             _own_connections()
             mine = reader.share(result, (part, count), forked=True)  # the fork's copy of the opened files
