@@ -195,3 +195,27 @@ def ensure_events(total: int) -> int:
             Event.objects.bulk_create(events, batch_size=2000)
         analyze(Event)
     return Event.objects.count()
+
+
+def waybill_pool(carrier, shop, needed: int, start: int = 2689000000001):
+    """The waybill account print_batch takes numbers from for `shop` (waybills.account_for: the shop's own account
+    of the carrier, else its all-shops one; a bench account when there is none) with at least `needed` free
+    numbers: the demo's pools are small and other runs use them up, so the bench loads what it lacks (numbers
+    already in the carrier's pool are skipped, so it walks on until enough are new)."""
+    from zhanggui.fulfilment.models import WaybillAccount
+    from zhanggui.fulfilment.services import waybills
+
+    account = waybills.account_for(carrier.pk, shop.pk)
+    if account is None:
+        account = WaybillAccount.objects.create(carrier=carrier, shop=shop, name=f"bench {carrier.name}")
+
+    def free() -> int:
+        return waybills.with_counts(WaybillAccount.objects.filter(pk=account.pk)).get().free_count
+
+    left = free()
+    while left < needed:
+        count = min(needed - left, waybills.MAX_LOAD)
+        waybills.load_range(None, account, str(start), count)
+        start += count
+        left = free()
+    return account

@@ -1,7 +1,8 @@
 """fulfilment_print: one print batch of 1,000 packages (SHIP-1) on PostgreSQL — waybill numbers from the pool in one
 SELECT … FOR UPDATE SKIP LOCKED and one UPDATE, packages updated in bulk, timeline entries in one INSERT.
 
-1,000 待打单 packages (``BENCH_PRINT_PACKAGES=n``) of one demo shop, each with its own 已审核 order, and a 申通 pool.
+1,000 待打单 packages (``BENCH_PRINT_PACKAGES=n``) of one demo shop, each with its own 已审核 order, and the shop's
+申通 pool topped up to what the run takes (data.waybill_pool).
 Measured: `printing.print_batch` over all of them — seconds and SQL queries; the package side is a fixed number of
 queries, the orders' own moves 已审核 → 待发货 go through the order state machine (one call per order, as it
 requires). Baseline, same run: the naive per-package loop (lock, take one number, move_locked, print record) on a
@@ -13,7 +14,7 @@ import os
 from django.db import transaction
 
 from zhanggui.core import clock
-from zhanggui.fulfilment.models import Carrier, Package, WaybillAccount, WaybillPrint
+from zhanggui.fulfilment.models import Carrier, Package, WaybillPrint
 from zhanggui.fulfilment.services import packages as package_states
 from zhanggui.fulfilment.services import printing, waybills
 from zhanggui.fulfilment.services.carriers import load_carriers
@@ -67,8 +68,7 @@ def run() -> list[Result]:
     notes = []
     with transaction.atomic():
         carrier = Carrier.objects.get(code="STO")
-        account = WaybillAccount.objects.create(carrier=carrier, name="bench 申通")
-        waybills.load_range(None, account, "2689000000001", n + SAMPLE + 10)
+        account = data.waybill_pool(carrier, shop, n + SAMPLE)  # the account print_batch uses, topped up
         ids = make_packages(shop, carrier, n, "L")
         result, batch_s, batch_q = measure(lambda: printing.print_batch(actor, ids, "76x130"))
         assert len(result.printed) == n, result.refusals[:3]

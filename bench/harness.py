@@ -267,6 +267,9 @@ def _fmt(value: float, unit: str) -> str:
 def print_table(results) -> None:
     rows = [("benchmark", "size", "result", "baseline", "ratio")]
     for r in results:
+        if r.failed:
+            rows.append((r.name, "—", "FAILED", r.failed[:80], "—"))
+            continue
         if r.p99 is not None:
             got = f"p50 {r.value:.2f} / p99 {r.p99:.2f} ms"
             base = f"{r.baseline}: p50 {r.baseline_value:.2f} / p99 {r.baseline_p99:.2f} ms"
@@ -275,6 +278,8 @@ def print_table(results) -> None:
             got = _fmt(r.value, r.unit)
             base = f"{r.baseline}: {_fmt(r.baseline_value, r.unit)}"
             ratio = f"{r.value / r.baseline_value:.0%} of baseline" if r.baseline_value else "—"
+            if r.goal is not None:
+                ratio += f" (goal ≥ {r.goal:.0%})"
         rows.append((r.name, r.size, got, base, ratio))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     print()
@@ -285,6 +290,14 @@ def print_table(results) -> None:
     for r in results:
         for note in r.notes:
             print(f"  {r.name}: {note}")
+
+
+def reset_connections() -> None:
+    """After a benchmark failed (its transactions rolled back as the exception left them): the next one starts on
+    fresh connections, whatever state the failure left the old ones in."""
+    from django.db import connections
+
+    connections.close_all()
 
 
 def write_results(results) -> None:

@@ -7,12 +7,13 @@ use; BENCH_ORDERS=<n> for a smaller run):
 - the import end to end (`import_files` → `import_stream`: two processes side by side, each reading the files and
   taking the orders whose number hashes to its share; batches of 2,000, new orders by binary COPY with ids drawn
   from the sequence, changed ones through a staging table + INSERT … ON CONFLICT, lines by binary COPY, the
-  商家编码 → Sku match memoised per process) → orders/s, beside a plain binary COPY (executemany on SQLite) of the
-  same order and line rows into bare tables without indexes, constraints or triggers (the write ceiling). Target
-  (ORD-1 bulk import): ≥ 40 % of the COPY rate;
-- PostgreSQL: the write floor of our schema (floor_seconds: the same rows built ahead, binary COPY into the real
-  tables, two processes) with the CPU seconds the whole machine spent on it — with the bare csv reading, a lower
-  bound on any import's time here, whatever its parsing costs;
+  商家编码 → Sku match memoised per process) → orders/s, judged on PostgreSQL against the write floor of our
+  schema measured in the same run (floor_seconds: the same rows built ahead, binary COPY into the real tables with
+  all their indexes and foreign keys, two processes): the end-to-end rate as a share of the floor's rate, goal
+  (ORD-1 bulk import) ≥ 50 %. The floor's CPU seconds for the whole machine are a note — with the bare csv reading,
+  a lower bound on any import's time here, whatever its parsing costs. A plain binary COPY (executemany on SQLite)
+  of the same rows into bare tables without indexes, constraints or triggers is printed for reference (on SQLite,
+  where no floor is measured, it stays the baseline);
 - a naive `Order.objects.create` + `OrderLine.objects.create` loop (one transaction per order) over the first
   2,000 orders, extrapolated; the re-import of the same result (every order unchanged) and the statements per
   batch are printed as notes;
@@ -45,6 +46,7 @@ from . import data, harness
 from .registry import Result
 
 ORDERS = int(os.environ.get("BENCH_ORDERS", "200000"))
+FLOOR_GOAL = 0.5  # ORD-1 bulk import: end to end at least half the schema's write floor (floor_seconds)
 NAIVE = 2_000
 PREFIX = "90000000"  # 18-digit order numbers 90000000…: never a demo number (those are random 9…/8… numbers)
 STATUSES = (
@@ -332,7 +334,7 @@ def run() -> list[Result]:
     cleanup([shop.pk])
 
     copy_s = copy_seconds(result, shop.pk)
-    floor_s = None
+    floor_s = floor_cpu = None
     if connection.vendor == "postgresql":
         floor_s, floor_cpu = floor_seconds(result, shop.pk)
         cleanup([shop.pk])
@@ -346,19 +348,35 @@ def run() -> list[Result]:
 
     end_to_end = stream_s
     copy_kind = "COPY" if connection.vendor == "postgresql" else "executemany"
+    if floor_s is not None:  # ORD-1: judged against the schema's write floor measured in this run (goal ≥ 50 %)
+        yardstick = floor_result("orders_import", ORDERS, end_to_end, (floor_s, floor_cpu), ("csv module alone", csv_s),
+                                 size, "orders/s")  # fmt: skip
+        baseline, baseline_value, goal = yardstick.baseline, yardstick.baseline_value, FLOOR_GOAL
+        judged = [
+            f"end to end = {floor_s / end_to_end:.0%} of the schema's write floor measured in this run "
+            f"(goal ≥ {FLOOR_GOAL:.0%}); for reference, the bare {copy_kind} into index-free tables "
+            f"{copy_s:.1f} s = {ORDERS / copy_s:,.0f} orders/s (no longer the yardstick)",
+            *yardstick.notes,
+        ]
+    else:  # SQLite: no write floor measured (floor_seconds is PostgreSQL's two-process COPY)
+        baseline = f"plain {copy_kind} of the same order + line rows into bare tables (no write floor on SQLite)"
+        baseline_value, goal = round(ORDERS / copy_s), None
+        judged = [f"end to end = {copy_s / end_to_end:.0%} of the bare {copy_kind} rate; the write floor is "
+                  "measured on PostgreSQL only (python -m bench --postgres)"]  # fmt: skip
     results = [
         Result(
             name="orders_import",
             value=round(ORDERS / end_to_end),
             unit="orders/s",
             size=size,
-            baseline=f"plain {copy_kind} of the same order + line rows into bare tables",
-            baseline_value=round(ORDERS / copy_s),
+            baseline=baseline,
+            baseline_value=baseline_value,
+            goal=goal,
             notes=[
+                *judged,
                 f"end to end (import_files: two processes, each reading and writing its share of the orders) "
                 f"{end_to_end:.1f} s ({run_.lines:,} lines); read alone, one process, {parse_s:.1f} s; "
-                f"{copy_kind} {copy_s:.1f} s; "
-                f"end to end = {ORDERS / end_to_end / (ORDERS / copy_s):.0%} of the {copy_kind} rate (target ≥ 40 %)",
+                f"{copy_kind} {copy_s:.1f} s",
                 f"{per_batch:.1f} statements per batch of {imports.BATCH:,} through Django ({len(log):,} in all; the "
                 f"COPY streams are not counted)",
                 f"re-import of the same result (all {ORDERS:,} unchanged) {again_s:.1f} s = {ORDERS / again_s:,.0f} "
@@ -393,15 +411,6 @@ def run() -> list[Result]:
             notes=[f"read_files {parse_s:.1f} s ({rows:,} rows) vs csv-only {csv_s:.1f} s"],
         ),
     ]
-    if floor_s is not None:
-        reading = ("csv module alone", csv_s)
-        floor = floor_result("orders_import_floor", ORDERS, end_to_end, (floor_s, floor_cpu), reading, size, "orders/s")
-        target = 0.4 * ORDERS / copy_s
-        floor.notes.append(
-            f"bare COPY {copy_s:.1f} s → target 40 % = {target:,.0f} orders/s: the floor alone reaches "
-            f"{ORDERS / floor_s / target:.0%} of it, before any file is read"
-        )
-        results.append(floor)
     return results
 
 

@@ -38,6 +38,8 @@ class Result:
     p99: float | None = None  # latency benchmarks: value is the p50, this the p99 (same unit)
     baseline_p99: float | None = None
     notes: list[str] = field(default_factory=list)  # printed only (query counts, checks)
+    failed: str = ""  # the benchmark stopped with this error: no figures
+    goal: float | None = None  # a rate that should reach this share of its baseline (e.g. 0.5 of the write floor)
 
     def as_json(self) -> dict:
         entry = {
@@ -48,6 +50,11 @@ class Result:
             "baseline": self.baseline,
             "baseline_value": self.baseline_value,
         }
+        if self.goal is not None:
+            entry["share"] = round(self.value / self.baseline_value, 3) if self.baseline_value else None
+            entry["goal"] = self.goal
+        if self.failed:
+            entry["failed"] = self.failed
         if self.p99 is not None:
             entry["p99"] = self.p99
             entry["baseline_p99"] = self.baseline_p99
