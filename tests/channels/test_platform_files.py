@@ -44,6 +44,16 @@ def test_each_platform_gets_its_columns_encoding_and_carrier_name():
     assert header[2] == "物流公司代码" and body == [["1001", "申通快递", "STO", "2680000000301", "2026-05-17 18:05"]]
 
 
+@pytest.mark.parametrize(
+    ("platform", "source", "inside"),
+    [("taobao", "import", True), ("pdd", "api", True), ("taobao", "manual", False), ("jd", "manual", False),
+     ("pdd", "manual", False), ("own", "manual", True), ("own", "import", True)],
+)  # fmt: skip
+def test_a_platform_file_takes_only_the_platforms_own_orders(platform, source, inside):
+    """SHIP-1 批量发货: manual orders (our SD… numbers) never go in a marketplace's file; the own channel's: all."""
+    assert shipping.in_platform_file(platform, source) is inside
+
+
 def test_carrier_codes_per_platform_come_from_the_data():
     assert carriers.platform_codes("STO")["jd"] == {"code": "470", "name": "申通快递"}
     assert carriers.platform_codes("NOPE") == {}

@@ -225,6 +225,22 @@ def test_the_jd_file_names_the_carrier_as_jd_expects(stocked):
     assert rows_of(data, "gbk")[1][1:] == ["申通快递(京东)", "2680000000302"]
 
 
+def test_platform_batch_ship_files_carry_only_that_platforms_orders(stocked):
+    """SHIP-1 批量发货: a manual order (our SD… number) shipped from a Taobao shop is not in Taobao's file — the
+    seller centre rejects order numbers it never issued — and its shipment is not marked uploaded; the platform's
+    own order is in it."""
+    ours = packed(stocked, waybill="2680000000303")
+    Order.objects.filter(pk=ours.order_id).update(source=Order.Source.MANUAL, platform_order_no="SD20261207-0001")
+    theirs = packed(stocked, waybill="2680000000304")
+    for package in (ours, theirs):
+        shipping.ship_package(None, package)
+    _name, data = shipping.batch_ship_file(stocked.world.shop_a, clock.today())
+    assert rows_of(data, "gbk")[1:] == [[theirs.order.platform_order_no, "申通快递", "2680000000304"]]
+    assert "SD20261207-0001" not in data.decode("gbk")
+    assert Shipment.objects.get(package=ours).uploaded_at is None
+    assert Shipment.objects.get(package=theirs).uploaded_at is not None
+
+
 def test_the_daily_record_page_lists_the_day_and_ships_packed_packages(stocked, client_for):
     package = packed(stocked, waybill="2680000000401")
     client = client_for(stocked.world.people["warehouse"])

@@ -39,6 +39,18 @@ class Parcel:
     carrier_codes: dict = field(default_factory=dict)
 
 
+# Where an order came from (orders.Order.source): only the platform's own orders are known to its seller centre.
+PLATFORM_SOURCES = {"import", "api"}  # the platform's export file or its API; "manual": typed in by us (SD…)
+
+
+def in_platform_file(platform: str, source: str) -> bool:
+    """SHIP-1 批量发货: does an order of this source belong in `platform`'s batch-ship upload? A seller centre knows
+    only its own orders and rejects the file for an order number it never issued, so manual orders (our SD…
+    numbers, phone and resend orders) never go in a marketplace's file; the own channel's file is ours and takes
+    every order of its shop."""
+    return platform not in BATCH_FORMATS or platform == "own" or source in PLATFORM_SOURCES
+
+
 def batch_ship_rows(platform: str, parcels: list[Parcel]) -> tuple[list[str], list[list[str]], str]:
     """(header, rows, encoding) of a platform's batch-ship upload: one row per order of each parcel. A platform
     without its own format gets the own channel's."""

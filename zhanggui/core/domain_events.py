@@ -80,6 +80,26 @@ class OrdersImported(DomainEvent):
     actor: object = None
 
 
+@dataclass(frozen=True)
+class OrderEdited(DomainEvent):
+    """An order's receiver address, lines (exchange, quantity) or carrier was edited before shipping (ORD-7):
+    delivered inside the edit's transaction by orders.services.edits, with `order` (the edited orders.Order, locked
+    and saved) and `change` ("address", "lines" or "carrier").
+
+    Listener: fulfilment.services.replan — the order's open package follows the edit (ORD-2, SHIP-1, SHIP-3): a
+    printed label is voided (the package goes back to 待打单 to be printed again), the lines are re-taken, the
+    carrier rules run again for the new address (e.g. 申通 does not reach 西藏 → EMS, remote surcharge); where the
+    rules cannot decide, the order goes on hold with the reason for 审单 — or a carrier edit the rules refuse is
+    refused."""
+
+    publisher: ClassVar[str] = "zhanggui.orders.services.edits"
+    listeners: ClassVar[tuple[str, ...]] = ("zhanggui.fulfilment.services.replan",)
+
+    order: object
+    change: str  # "address" | "lines" | "carrier"
+    actor: object = None
+
+
 # ---- inventory -------------------------------------------------------------------------------------------------
 
 
@@ -150,6 +170,7 @@ class DropshipShipped(DomainEvent):
 CATALOGUE: tuple[type[DomainEvent], ...] = (
     OrdersMoved,
     OrdersImported,
+    OrderEdited,
     StockChanged,
     DropshipRequested,
     DropshipShipped,

@@ -21,6 +21,9 @@ class FulfilmentConfig(AppConfig):
         from .services import review  # ORD-7 automatic review
 
         review.connect()
+        from .services import replan  # ORD-2, SHIP-3: an edited order's open package follows the edit
+
+        replan.connect()
         post_migrate.connect(_load_carriers, sender=self)
 
 

@@ -31,6 +31,7 @@ from ..models import Carrier, FreightRate, Package
 from . import packages
 
 register_event_kinds({"package_carrier": "更换快递"})
+REQUESTED = "应买家要求改发"  # how a requested carrier's note begins (replan keeps the buyer's request)
 
 
 # ---- where an address is -----------------------------------------------------------------------------------------
@@ -221,7 +222,7 @@ def plan_with(
         usual = expected_fee(base, province, weight_g) if base else None
         extra = max(0, (asked or 0) - (usual or 0)) if asked is not None else 0
         surcharge += extra
-        text = f"应买家要求改发{_name(want)}"
+        text = f"{REQUESTED}{_name(want)}"
         if priced.code != want.code:
             text += f"（按{_name(priced)}价）"
         if extra:

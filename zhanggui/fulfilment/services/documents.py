@@ -101,12 +101,28 @@ def _routing(order) -> str:
     return " ".join(p for p in (order.city or order.province, order.district) if p) or order.province or "—"
 
 
+def _refuse_encrypted(packages: list[Package]) -> None:
+    """SHIP-1, TEAM-5: a label is never drawn without the full receiver — an order whose receiver the platform
+    encrypts (PDD, waybills.platform_waybill) is printed on the platform's own e-waybill, never on ours."""
+    for p in packages:
+        for order in _orders(p):
+            service = waybills.platform_waybill_for(p.shop.platform_id, order)
+            if service:
+                raise DomainError(
+                    "platform_waybill",
+                    f"包裹 {p.package_no}（订单 {order.platform_order_no}）收件人信息已加密，"
+                    f"不能打印我们的面单，请用{service}打单",
+                    "packages",
+                )
+
+
 def build_labels(packages: list[Package]) -> list[LabelData]:
     """SHIP-1: one LabelData per package, in the given order. Every package needs its waybill number."""
     packages = _prefetch(packages)
     missing = [p.package_no for p in packages if not p.waybill_no]
     if missing:
         raise DomainError("no_waybill", f"包裹 {'、'.join(missing[:5])} 还没有运单号，请先取号", "packages")
+    _refuse_encrypted(packages)
     fallback = _sender_accounts(packages)
     printed = clock.local(clock.now()).strftime("%Y-%m-%d %H:%M")
     labels = []

@@ -33,7 +33,8 @@ State = Package.State
 TRANSITIONS: dict[str, set[str]] = {
     State.TO_PRINT: {State.PRINTED, State.CANCELLED},
     State.PRINTED: {State.PACKED, State.TO_PRINT, State.CANCELLED},  # → to_print: waybill voided, print again
-    State.PACKED: {State.SHIPPED, State.PRINTED, State.CANCELLED},  # → printed: unpacked to re-check
+    # → printed: unpacked to re-check; → to_print: the order was edited after packing, its label is voided (ORD-7)
+    State.PACKED: {State.SHIPPED, State.PRINTED, State.TO_PRINT, State.CANCELLED},
     State.SHIPPED: {State.SIGNED},
     State.SIGNED: set(),
     State.CANCELLED: set(),

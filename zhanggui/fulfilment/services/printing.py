@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
+from zhanggui.channels import waybills as channel_waybills
 from zhanggui.core import clock
 from zhanggui.core.access import allowed_shops
 from zhanggui.core.errors import DomainError
@@ -61,10 +62,31 @@ def _create_batch(now, **fields) -> PrintBatch:
     raise AssertionError("unreachable")
 
 
+def platform_waybill_refusal(service: str) -> str:
+    """SHIP-1, TEAM-5: why an order with an encrypted receiver never prints on our own label."""
+    return f"收件人信息已加密，不能打印我们的面单，请用{service}打单"
+
+
+def _encrypted(packages: list[Package]) -> dict[int, str]:
+    """Package id → refusal for packages carrying an order whose receiver only the platform's e-waybill can print
+    (channels.waybills.platform_waybill: PDD's encrypted or masked receiver) — one query for the batch."""
+    found: dict[int, str] = {}
+    rows = PackageOrder.objects.filter(package__in=packages).values(
+        "package_id", "order__platform_order_no", "order__receiver_name", "order__receiver_phone",
+        "order__province", "order__address_detail", "order__shop__platform_id",
+    )  # fmt: skip
+    for row in rows:
+        order = {key.removeprefix("order__"): value for key, value in row.items()}
+        service = channel_waybills.platform_waybill_for(order["shop__platform_id"], order)
+        if service:
+            found.setdefault(row["package_id"], f"{platform_waybill_refusal(service)}（{order['platform_order_no']}）")
+    return found
+
+
 def _refusals(packages: list[Package]) -> dict[int, str]:
-    """Package id → why it may not print now: an order on hold or closed (any order of a merged package), or no
-    carrier chosen yet."""
-    why: dict[int, str] = {}
+    """Package id → why it may not print now: an order on hold or closed (any order of a merged package), an order
+    whose receiver is encrypted (only the platform's e-waybill prints it), or no carrier chosen yet."""
+    why: dict[int, str] = _encrypted(packages)
     links = PackageOrder.objects.filter(package__in=packages, order__state__in=list(BLOCKING)).values_list(
         "package_id", "order__platform_order_no", "order__state"
     )

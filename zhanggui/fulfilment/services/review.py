@@ -15,6 +15,9 @@ Decisions (documented here, the one place):
 - Amount: paid_fen ≥ setting fulfilment.auto_approve_max waits (the setting says "only below this amount").
 - Platform risk hold (exc_risk) and refund requested (exc_refund).
 - Custom order not finished (ORD-8, orders.services.custom.review_blocker — same rule, set-based here).
+- The receiver is encrypted or masked (PDD: the 2023 export and the API give no plain name, phone or detailed
+  address, channels.waybills.platform_waybill): the order must be printed on the platform's own e-waybill
+  (拼多多电子面单), never on our label (SHIP-1, TEAM-5) — the reviewer is told so, and printing refuses it.
 - Default carrier does not reach the address (SHIP-3): asked of carrier_rules.unreachable_by_default(shop, adcodes)
   when that part provides it; skipped otherwise.
 
@@ -31,6 +34,7 @@ from collections import defaultdict
 
 from django.db import transaction
 
+from zhanggui.channels import waybills
 from zhanggui.core.errors import DomainError
 from zhanggui.orders.models import CustomWork, Order, OrderLine
 from zhanggui.orders.services import states
@@ -51,6 +55,7 @@ REASON_RISK = "平台风控"
 REASON_REFUND = "买家申请退款"
 REASON_CUSTOM = "定制未完成"
 REASON_UNREACHABLE = "默认快递不到"
+REASON_PLATFORM_WAYBILL = "收件人信息已加密，需用{service}打单"  # SHIP-1, TEAM-5
 
 _FIELDS = (
     "id",
@@ -69,6 +74,10 @@ _FIELDS = (
     "exc_unmatched",
     "exc_risk",
     "exc_refund",
+    "receiver_name",
+    "receiver_phone",
+    "address_detail",
+    "shop__platform_id",
 )
 
 
@@ -150,6 +159,9 @@ def reasons(orders) -> dict[int, list[str]]:
             why.append(REASON_CUSTOM)
         if r["id"] in far:
             why.append(REASON_UNREACHABLE)
+        service = waybills.platform_waybill_for(r["shop__platform_id"], r)
+        if service:  # SHIP-1, TEAM-5: only the platform's e-waybill can print an encrypted receiver
+            why.append(REASON_PLATFORM_WAYBILL.format(service=service))
         found[r["id"]] = why
     return found
 

@@ -172,33 +172,51 @@ def parse_day(text) -> dt.date:
         raise DomainError("bad_day", f"日期格式不对：{text}（应为 2026-12-03）", "day") from None
 
 
-def batch_ship_parcels(shop, day: dt.date) -> list[channel_shipping.Parcel]:
-    """The shop's parcels shipped on `day`, as the batch-ship file needs them (channels.shipping.Parcel): each with
-    every order it carries (a merged parcel ships several orders under one waybill number)."""
+def _platform_parcels(shop, day: dt.date) -> list[tuple[Shipment, list[str]]]:
+    """[(shipment, its order numbers)] of the shop's parcels shipped on `day` that belong in the platform's
+    batch-ship file (SHIP-1): only orders the platform issued (channels.shipping.in_platform_file) — a parcel of
+    manual orders only is left out, a merged parcel keeps its platform orders."""
+    platform = shop.platform_id
     shipments = list(shipments_of_day([shop], day))
     links = defaultdict(list)
-    for package_id, order_no in (
+    for package_id, order_no, source in (
         PackageOrder.objects.filter(package_id__in=[s.package_id for s in shipments])
         .order_by("order__ordered_at", "order_id")
-        .values_list("package_id", "order__platform_order_no")
+        .values_list("package_id", "order__platform_order_no", "order__source")
     ):
-        links[package_id].append(order_no)
-    return [
-        channel_shipping.Parcel(
-            order_nos=links[s.package_id] or [s.package.order.platform_order_no],
-            carrier_name=s.carrier.name,
-            carrier_code=s.carrier.code,
-            carrier_codes=s.carrier.platform_codes or {},
-            waybill_no=s.waybill_no,
-            shipped_at=clock.local(s.shipped_at),
-        )
-        for s in shipments
-    ]
+        if channel_shipping.in_platform_file(platform, source):
+            links[package_id].append(order_no)
+    for s in shipments:
+        own = s.package.order
+        if s.package_id not in links and channel_shipping.in_platform_file(platform, own.source):
+            links[s.package_id].append(own.platform_order_no)
+    return [(s, links[s.package_id]) for s in shipments if links.get(s.package_id)]
+
+
+def _parcel(s: Shipment, order_nos: list[str]) -> channel_shipping.Parcel:
+    return channel_shipping.Parcel(
+        order_nos=order_nos,
+        carrier_name=s.carrier.name,
+        carrier_code=s.carrier.code,
+        carrier_codes=s.carrier.platform_codes or {},
+        waybill_no=s.waybill_no,
+        shipped_at=clock.local(s.shipped_at),
+    )
+
+
+def batch_ship_parcels(shop, day: dt.date) -> list[channel_shipping.Parcel]:
+    """The shop's parcels shipped on `day`, as the batch-ship file needs them (channels.shipping.Parcel): each with
+    every platform order it carries (a merged parcel ships several orders under one waybill number)."""
+    return [_parcel(s, order_nos) for s, order_nos in _platform_parcels(shop, day)]
 
 
 def batch_ship_file(shop, day: dt.date) -> tuple[str, bytes]:
     """(file name, bytes) of the shop's platform batch-ship CSV for `day` (the platform's columns and encoding:
-    channels.shipping); the shipments in it are marked as uploaded (the first time)."""
-    data = channel_shipping.batch_ship_file(shop.platform_id, batch_ship_parcels(shop, day))
-    Shipment.objects.filter(shop=shop, ship_day=day, uploaded_at__isnull=True).update(uploaded_at=clock.now())
+    channels.shipping); the shipments in it are marked as uploaded (the first time) — a parcel of manual orders
+    only is not in it and stays unmarked."""
+    chosen = _platform_parcels(shop, day)
+    data = channel_shipping.batch_ship_file(shop.platform_id, [_parcel(s, nos) for s, nos in chosen])
+    Shipment.objects.filter(pk__in=[s.pk for s, _nos in chosen], uploaded_at__isnull=True).update(
+        uploaded_at=clock.now()
+    )
     return f"批量发货-{shop.code}-{day:%Y%m%d}.csv", data

@@ -26,6 +26,11 @@ Decisions:
 - Carrier: free text (the carrier table is fulfilment's, a layer above orders); ORD-2 "switch and remark it": the
   change is also a seller-remark line ``<工号> <快递> 改快递…`` (ORD-3). A tracking number of the old carrier no
   longer fits and is cleared (noted).
+- After approval (ORD-2, SHIP-1, SHIP-3): every edit delivers OrderEdited (core.domain_events) in its transaction —
+  orders never import fulfilment (rule 2 of the house) — and the order's open package follows it there: a printed
+  label is voided and printed again, the carrier rules run again for the new address, lines and carrier; where
+  they cannot decide the order goes on hold with the reason for 审单, and a carrier the rules refuse refuses the
+  edit (nothing is kept).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import re
 from django.db import transaction
 
 from zhanggui.catalog.models import Sku
+from zhanggui.core.domain_events import OrderEdited, deliver
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen
@@ -167,6 +173,11 @@ def _sync(target, current: Order) -> None:
             setattr(target, name, getattr(current, name))
 
 
+def _edited(current: Order, change: str, actor) -> None:
+    """ORD-2, SHIP-3: the order's open package follows the edit (fulfilment listens; in this transaction)."""
+    deliver(OrderEdited(order=current, change=change, actor=actor))
+
+
 def _sku_label(line: OrderLine) -> str:
     return line.sku.code if line.sku_id else f"未匹配 {line.outer_code or '—'}"
 
@@ -207,6 +218,7 @@ def change_line_sku(actor, order, line_no, sku_or_code, *, version=None) -> Orde
         record_event(actor, current, "order_edit_sku", from_state=before, to_state=sku.code, note=note)
         if _holds_stock(current):
             _reserve_again(current, actor, f"第 {line.line_no} 行换成 {sku.code}")
+        _edited(current, "lines", actor)
     _sync(order, current)
     return current
 
@@ -258,6 +270,7 @@ def change_quantity(actor, order, line_no, qty, *, version=None) -> Order:
         )
         if line.sku_id and _holds_stock(current):
             _reserve_again(current, actor, f"第 {line.line_no} 行数量 {before} → {number}")
+        _edited(current, "lines", actor)
     _sync(order, current)
     return current
 
@@ -352,6 +365,7 @@ def change_address(
                 "after": {"name": name, "phone": phone, "address": text},
             },
         )
+        _edited(current, "address", actor)
     _sync(order, current)
     return current
 
@@ -377,5 +391,6 @@ def change_carrier(actor, order, carrier, *, version=None) -> Order:
         )
         states.bump(current, fields)
         record_event(actor, current, "order_edit_carrier", from_state=before, to_state=carrier, note=note)
+        _edited(current, "carrier", actor)
     _sync(order, current)
     return current
