@@ -79,11 +79,35 @@ def test_unpaid_manual_order_waits_without_reservation(stocked):
     assert not Reservation.objects.filter(reference=f"order:{order.pk}").exists()
 
 
-def test_number_collision_takes_the_next_number(stocked, monkeypatch):
+def test_ORD_1_manual_numbers_are_unique_across_shops(stocked):
+    """Our own numbers are unique company-wide: the second shop's first order of the day does not repeat SD…-0001."""
     first = new(stocked)
-    taken = iter([first.platform_order_no, first.platform_order_no.replace("-0001", "-0002")])
-    monkeypatch.setattr(manual, "next_order_no", lambda shop, day=None: next(taken))  # the first try collides
-    assert new(stocked).platform_order_no.endswith("-0002")
+    other = create_manual_order(
+        stocked.world.people["manager"],
+        stocked.world.shop_b,
+        receiver_name="赵六",
+        receiver_phone="13912345678",
+        address="广东省 深圳市 南山区 科技园南路 2 号",
+        lines=[("D-黑-S", 1, 9900)],
+    )
+    assert first.platform_order_no.endswith("-0001") and other.platform_order_no.endswith("-0002")
+
+
+def test_ORD_1_numbers_issued_before_the_sequence_are_never_reissued(stocked):
+    first = new(stocked)
+    taken = first.platform_order_no.replace("-0001", "-0007")
+    Order.objects.filter(pk=first.pk).update(platform_order_no=taken)
+    from zhanggui.core.models import Sequence
+
+    Sequence.objects.all().delete()  # as on the day the sequence was introduced
+    assert new(stocked).platform_order_no == taken.replace("-0007", "-0008")
+
+
+def test_ORD_1_double_submit_with_one_key_creates_one_order(stocked):
+    first = new(stocked, idempotency_key="k-123")
+    again = new(stocked, idempotency_key="k-123")
+    assert again.pk == first.pk and Order.objects.count() == 1
+    assert new(stocked, idempotency_key="k-456").pk != first.pk  # another form is another order
 
 
 @pytest.mark.parametrize(

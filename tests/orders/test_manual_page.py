@@ -67,6 +67,16 @@ def test_ORD_7_manual_page_creates_the_order_with_lines_and_reserves_stock(stock
     assert level(stocked.s).reserved == 2 and level(stocked.m).reserved == 1  # ORD-4
 
 
+def test_ORD_1_double_click_on_create_makes_one_order_and_shows_it(stocked, client_for):
+    client = client_for(stocked.world.people["cs"])
+    key = re.search(r'name="submit_key" value="(\w+)"', client.get("/orders/new/").content.decode()).group(1)
+    first = client.post("/orders/new/", form(stocked, submit_key=key))
+    second = client.post("/orders/new/", form(stocked, submit_key=key))
+    order = Order.objects.get()
+    assert first.status_code == second.status_code == 302 and second.url == first.url == f"/orders/{order.pk}/"
+    assert level(stocked.s).reserved == 2  # reserved once
+
+
 def test_ORD_7_invalid_phone_is_shown_next_to_the_field_with_the_input_kept(stocked, client_for):
     r = client_for(stocked.world.people["cs"]).post("/orders/new/", form(stocked, receiver_phone="1381234567"))
     assert r.status_code == 400 and not Order.objects.exists()

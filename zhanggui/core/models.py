@@ -155,3 +155,39 @@ class CompanySettingValue(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Sequence(models.Model):
+    """The running counter behind every number the company issues (manual orders, packages, print batches): one row
+    per sequence name and day, raised by one atomic UPDATE … RETURNING, so two people can never get the same
+    number (core.sequences)."""
+
+    name = models.CharField(max_length=40)
+    day = models.DateField()
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="core_sequence_name_day")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.day:%Y-%m-%d} #{self.last}"
+
+
+class SubmittedForm(models.Model):
+    """A form or API write carried this idempotency key and created this object: a second submit with the same key
+    answers with the object of the first (core.sequences.submit_once)."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    object_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("submitted form")
+        verbose_name_plural = _("submitted forms")
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="core_submittedform_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

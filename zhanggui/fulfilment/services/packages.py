@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.db.models import F
 
 from zhanggui.catalog.models import Product
-from zhanggui.core import clock
+from zhanggui.core import clock, sequences
 from zhanggui.core.domain_events import DropshipRequest, DropshipRequested, OrdersMoved, deliver, subscribe
 from zhanggui.core.events import record_events, register_event_kinds
 from zhanggui.core.states import Machine
@@ -63,14 +63,21 @@ transition = PACKAGE_STATES.transition  # lock + move in a transaction of its ow
 # ---- packages from orders ---------------------------------------------------------------------------------------
 
 
+PACKAGE_SEQUENCE = "fulfilment.package"
+
+
 def package_numbers(count: int, now=None) -> list[str]:
-    """`count` package numbers: P + Beijing date + a 6-digit running number of the day, one range after the last
-    one of the day (one query; the unique constraint backs it up)."""
-    day = clock.local(now or clock.now()).strftime("%y%m%d")
-    prefix = f"P{day}"
-    same_day = Package.objects.filter(package_no__startswith=prefix).order_by("-package_no")
-    last = same_day.values_list("package_no", flat=True).first()
-    start = int(last[len(prefix) :]) + 1 if last else 1
+    """`count` package numbers: P + Beijing date + a 6-digit running number of the day, one range reserved from the
+    company's sequence (core.sequences: two approvals at the same moment never get the same number)."""
+    local = clock.local(now or clock.now())
+    prefix = f"P{local:%y%m%d}"
+
+    def floor() -> int:  # numbers issued before the sequence existed
+        last = Package.objects.filter(package_no__startswith=prefix).order_by("-package_no")
+        last = last.values_list("package_no", flat=True).first()
+        return int(last[len(prefix) :]) if last and last[len(prefix) :].isdigit() else 0
+
+    start = sequences.take(PACKAGE_SEQUENCE, local.date(), count, floor=floor)
     return [f"{prefix}{n:06d}" for n in range(start, start + count)]
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from zhanggui.channels import waybills as channel_waybills
-from zhanggui.core import clock
+from zhanggui.core import clock, sequences
 from zhanggui.core.access import allowed_shops
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, record_events
@@ -41,25 +41,25 @@ class BatchResult:
         return [f"包裹 {no}：{why}" for no, why in self.refused]
 
 
+BATCH_SEQUENCE = "fulfilment.print_batch"
+
+
 def next_batch_no(now=None) -> str:
-    """B + Beijing date + the day's running number (B2612030001): readable, and unique without luck (a random
-    suffix collided when several batches were printed in one second). The unique constraint backs it up."""
-    prefix = f"B{clock.local(now or clock.now()):%y%m%d}"
-    same_day = PrintBatch.objects.filter(batch_no__startswith=prefix).order_by("-batch_no")
-    last = same_day.values_list("batch_no", flat=True).first()
-    return f"{prefix}{int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1:04d}"
+    """B + Beijing date + the day's running number (B2612030001), from the company's sequence (core.sequences):
+    readable, and unique however many printers start a batch at once."""
+    local = clock.local(now or clock.now())
+    prefix = f"B{local:%y%m%d}"
+
+    def floor() -> int:  # numbers issued before the sequence existed
+        last = PrintBatch.objects.filter(batch_no__startswith=prefix).order_by("-batch_no")
+        last = last.values_list("batch_no", flat=True).first()
+        return int(last[len(prefix) :]) if last and last[len(prefix) :].isdigit() else 0
+
+    return f"{prefix}{sequences.take(BATCH_SEQUENCE, local.date(), floor=floor):04d}"
 
 
 def _create_batch(now, **fields) -> PrintBatch:
-    """The batch row under the day's next number; two printers racing for one number: the loser takes the next."""
-    for attempt in range(5):
-        try:
-            with transaction.atomic():
-                return PrintBatch.objects.create(batch_no=next_batch_no(now), **fields)
-        except IntegrityError:
-            if attempt == 4:
-                raise
-    raise AssertionError("unreachable")
+    return PrintBatch.objects.create(batch_no=next_batch_no(now), **fields)
 
 
 def platform_waybill_refusal(service: str) -> str:

@@ -1,18 +1,19 @@
 """Manual orders (ORD-1 manual entry): the own channel, phone orders, 补发 (resend) and customised orders, entered by
 staff with the same validation as imports (ORD-7), and the finance confirmation of bank transfers (ORD-5).
 
-Order numbers: "SD" + Beijing date + a running number per shop and day (SD20261123-0001), unique per shop by the
-database constraint — a collision (two people saving at once) takes the next number.
+Order numbers: "SD" + Beijing date + the company's running number of the day (SD20261123-0001), from the one
+sequence helper (core.sequences): unique across all shops and never refused when many people save at once. A form
+or API call carrying an idempotency key creates one order however often it is submitted.
 """
 
 from __future__ import annotations
 
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from zhanggui.catalog.models import Sku
-from zhanggui.core import clock
+from zhanggui.core import clock, sequences
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen
@@ -27,6 +28,8 @@ LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")  # 区号-号码[-分�
 MAX_QTY = 100_000
 MAX_PRICE_FEN = 100_000_000  # ¥1,000,000
 CONFIRM_PAYMENT_PERM = "orders.confirm_payment"  # finance (ORD-5); the permission is declared on Order by the lead
+ORDER_SEQUENCE = "orders.manual"
+SUBMIT_SCOPE = "orders.manual"
 KIND_NAMES = {Kind.NORMAL: "普通订单", Kind.PHONE: "电话订单", Kind.RESEND: "补发订单", Kind.CUSTOM: "定制订单"}
 
 register_event_kinds({"order_created": "新建订单", "order_payment": "到账确认"})
@@ -138,18 +141,17 @@ def split_address(text: str) -> dict:
     return out
 
 
-def next_order_no(shop, day=None) -> str:
-    """ "SD" + Beijing date + "-" + the next running number of that day in this shop."""
+def next_order_no(day=None) -> str:
+    """ "SD" + Beijing date + "-" + the next company-wide running number of that day (ORD-1: our own numbers are
+    unique across shops). Numbers issued before the sequence existed are skipped (the floor)."""
     day = day or clock.today()
     stem = f"SD{day:%Y%m%d}-"
-    last = (
-        Order.objects.filter(shop=shop, platform_order_no__startswith=stem)
-        .order_by("-platform_order_no")
-        .values_list("platform_order_no", flat=True)
-        .first()
-    )
-    seq = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
-    return f"{stem}{seq:04d}"
+
+    def floor() -> int:
+        numbers = Order.objects.filter(platform_order_no__startswith=stem).values_list("platform_order_no", flat=True)
+        return max((int(n[len(stem) :]) for n in numbers if n[len(stem) :].isdigit()), default=0)
+
+    return f"{stem}{sequences.take(ORDER_SEQUENCE, day, floor=floor):04d}"
 
 
 def _text(value, label: str, field: str, limit: int, required: bool = False) -> str:
@@ -182,13 +184,15 @@ def create_manual_order(
     paid: bool = True,
     payment_method: str = "",
     original_order=None,
+    idempotency_key: str = "",
 ) -> Order:
     """A manual order (own channel, phone order, 补发, customised) with the import's validation (ORD-7).
 
     lines = [(sku or code, qty, unit_price_fen)]. Created 待付款, then (paid=True) 待审核 with the goods reserved
     (ORD-4, states.mark_paid); a bank-transfer order (payment_method "bank") goes on hold until finance confirms the
     money (ORD-5, `confirm_payment`). A resend (补发) needs the original order of the same shop; its remark links it.
-    Every step is on the timeline."""
+    Every step is on the timeline. `idempotency_key` (the form's hidden key, the API's Idempotency-Key): a second
+    call with the same key by the same person returns the first order instead of creating another."""
     if kind not in Kind.values:
         raise DomainError("bad_kind", f"未知的订单类型：{kind}", "kind")
     name = _text(receiver_name, "收货人", "receiver_name", 60, required=True)
@@ -241,41 +245,38 @@ def create_manual_order(
         ordered_at=now,
         **split_address(address),
     )
-    order = None
-    with transaction.atomic():
-        for _attempt in range(5):
-            try:
-                with transaction.atomic():
-                    order = Order.objects.create(platform_order_no=next_order_no(shop), **values)
-                break
-            except IntegrityError:  # someone took the number at the same moment: take the next one
-                continue
-        if order is None:
-            raise DomainError("number_taken", "订单号生成冲突，请重试", "platform_order_no")
-        OrderLine.objects.bulk_create(
-            [
-                OrderLine(
-                    order=order,
-                    line_no=n,
-                    sku=sku,
-                    outer_code=sku.code,
-                    title=sku.product.name[:200],
-                    properties=";".join(p for p in (sku.colour, sku.size) if p)[:200],
-                    unit_price_fen=price,
-                    quantity=qty,
-                    paid_fen=qty * price if paid else 0,
-                )
-                for n, (sku, qty, price) in enumerate(good, start=1)
-            ]
-        )
-        note = f"{KIND_NAMES[kind]}，{len(good)} 种商品，金额 {format_fen(goods_fen + postage)}"
-        if original is not None:
-            note += f"，补发原订单 {original.platform_order_no}"
-        record_event(actor, order, "order_created", to_state=states.state_label(order.state), note=note)
-        if original is not None:
-            record_event(actor, original, "order_created", note=f"已补发，新订单 {order.platform_order_no}")
-        if paid:
-            order = states.mark_paid(actor, order)
+    def make() -> Order:
+        with transaction.atomic():
+            order = Order.objects.create(platform_order_no=next_order_no(), **values)
+            OrderLine.objects.bulk_create(
+                [
+                    OrderLine(
+                        order=order,
+                        line_no=n,
+                        sku=sku,
+                        outer_code=sku.code,
+                        title=sku.product.name[:200],
+                        properties=";".join(p for p in (sku.colour, sku.size) if p)[:200],
+                        unit_price_fen=price,
+                        quantity=qty,
+                        paid_fen=qty * price if paid else 0,
+                    )
+                    for n, (sku, qty, price) in enumerate(good, start=1)
+                ]
+            )
+            note = f"{KIND_NAMES[kind]}，{len(good)} 种商品，金额 {format_fen(goods_fen + postage)}"
+            if original is not None:
+                note += f"，补发原订单 {original.platform_order_no}"
+            record_event(actor, order, "order_created", to_state=states.state_label(order.state), note=note)
+            if original is not None:
+                record_event(actor, original, "order_created", note=f"已补发，新订单 {order.platform_order_no}")
+            if paid:
+                order = states.mark_paid(actor, order)
+        return order
+
+    # ORD-1: a double submit of one form (same key, same person) creates one order and answers with it
+    key = f"{getattr(actor, 'pk', '')}:{idempotency_key}" if idempotency_key else ""
+    order, _created = sequences.submit_once(SUBMIT_SCOPE, key, Order, make)
     return order
 
 

@@ -2,6 +2,8 @@
 import's validation (ORD-7, services.manual.create_manual_order). Yuan are turned into fen here, at the edge; a
 refusal is shown next to its field with everything typed kept; the address split is previewed as it is typed."""
 
+import uuid
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -109,6 +111,7 @@ def _create(request, shops):
         paid=p.get("paid") == "on",
         payment_method=p.get("payment_method", ""),
         original_order=original,
+        idempotency_key=p.get("submit_key", ""),  # ORD-1: a double click on 创建订单 creates one order
     )
 
 
@@ -130,7 +133,7 @@ def new_order(request):
             return redirect("orders:detail", order_id=order.pk)
     else:
         shop = request.scope.current or (shops[0] if shops else None)
-        values = {"shop": str(shop.pk) if shop else "", "paid": "on"}
+        values = {"shop": str(shop.pk) if shop else "", "paid": "on", "submit_key": uuid.uuid4().hex}
         rows = []
     rows = rows + [{"sku": "", "qty": "", "price": ""}] * max(EMPTY_ROWS - len(rows), 1)
     return render(
