@@ -169,20 +169,21 @@ def test_at_risk_page_shows_the_queue_in_scope(stocked, client):
     assert "已超时" not in client.get(reverse("fulfilment:at_risk")).content.decode()
 
 
-def test_missing_goods_create_one_cs_task_per_order_never_twice(stocked):
-    """SHIP-2: an order flagged out of stock, and an order in a package whose goods are not there, each give one
-    task for CS (source missing:<order id>); running again adds nothing."""
+def test_SHIP_2_missing_goods_create_one_cs_task_per_order_never_twice(stocked):
+    """SHIP-2: an order flagged out of stock tells CS at once (no button), an order in a package whose goods are not
+    there is tasked by the check; one task per order (source missing:<order id>); running again adds nothing."""
     cs = stocked.world.people["cs"]
     short = make_order(stocked.world, lines=[(stocked.m, 5)], state=Order.State.PENDING_PAYMENT, buyer_nick="缺货买家")
     states.mark_paid(cs, short)  # only 1 black-M on hand → ORD-4 out-of-stock queue
     short.refresh_from_db()
     assert short.exc_out_of_stock
+    assert Task.objects.filter(source=f"missing:{short.pk}").count() == 1  # told at once, before any button
     fine = approved(stocked, bj("2025-11-12 09:00"))  # reserved: not missing
     unreserved = make_order(stocked.world, lines=[(stocked.s, 20)], state=Order.State.APPROVED)
     packages.create_for_order(unreserved, cs)  # 20 wanted, 10 on hand, no reservation
 
     created = sla.flag_missing_goods(cs, stocked.world.shop_a)
-    assert sorted(t.source for t in created) == sorted([f"missing:{short.pk}", f"missing:{unreserved.pk}"])
+    assert [t.source for t in created] == [f"missing:{unreserved.pk}"]
     task = Task.objects.get(source=f"missing:{short.pk}")
     assert task.role.code == "cs" and task.rule == "SHIP-2" and task.shop == stocked.world.shop_a
     assert task.title.startswith("缺货：联系买家换货或退款")
@@ -199,8 +200,25 @@ def test_missing_goods_task_from_the_page_and_the_celery_task(stocked, client):
     cs = stocked.world.people["cs"]
     short = make_order(stocked.world, lines=[(stocked.m, 5)])
     states.mark_paid(cs, short)
+    Task.objects.all().delete()  # as if the order was short before CS was told at once
     assert flag_missing_goods() == 1
     client.force_login(cs)
     response = client.post(reverse("fulfilment:at_risk_missing"))
     assert response.status_code == 302
+    assert Task.objects.filter(source=f"missing:{short.pk}").count() == 1
+
+
+def test_SHIP_2_out_of_stock_order_tasks_the_duty_owner_at_once_and_once(stocked):
+    """SHIP-2: going into the out-of-stock queue gives the owner of 缺货订单跟进 (duty chart) a task right away;
+    marking it short again does not add another."""
+    from zhanggui.team.models import Duty
+
+    cs = stocked.world.people["cs"]
+    duty = Duty.objects.get(role__code="cs", title="缺货订单跟进")
+    duty.owners.set([cs])
+    short = make_order(stocked.world, lines=[(stocked.m, 5)], state=Order.State.PENDING_PAYMENT)
+    states.mark_paid(cs, short)
+    task = Task.objects.get(source=f"missing:{short.pk}")
+    assert task.assignee == cs and task.rule == "SHIP-2" and task.shop == stocked.world.shop_a
+    states.reserve_order(Order.objects.get(pk=short.pk), cs)  # still short: marked again
     assert Task.objects.filter(source=f"missing:{short.pk}").count() == 1

@@ -34,7 +34,6 @@ from ..models import Package, PackageLine, PackageOrder
 END_OF_DAY = dt.time(23, 59, 59)
 OPEN_STATES = (Package.State.TO_PRINT, Package.State.PRINTED, Package.State.PACKED)
 WAITING_ORDER_STATES = (Order.State.TO_REVIEW, Order.State.APPROVED)
-MISSING_TITLE = "缺货：联系买家换货或退款"
 
 
 def promotion_day(day: dt.date, spec: str) -> bool:
@@ -212,22 +211,9 @@ def _short_orders(shop) -> list[Order]:
 
 
 def flag_missing_goods(actor, shop) -> list:
-    """SHIP-2: one task for customer service per order that cannot ship for missing goods — contact the buyer about
-    an exchange or a refund (source "missing:<order id>", never created twice). Returns the new tasks."""
-    from zhanggui.team.tasks_service import assign_to_roles
+    """SHIP-2: one task for the owner of the out-of-stock duty per order that cannot ship for missing goods —
+    contact the buyer about an exchange or a refund (orders.services.stockout: source "missing:<order id>", never
+    created twice; an order entering the out-of-stock queue was already tasked then). Returns the new tasks."""
+    from zhanggui.orders.services.stockout import tell_customer_service
 
-    created = []
-    for order in _short_orders(shop):
-        who = order.buyer_nick or "—"
-        detail = f"订单 {order.platform_order_no}（买家 {who}）有商品缺货，不能按时发货，请联系买家换货或退款。"
-        created += assign_to_roles(
-            actor,
-            ["cs"],
-            title=f"{MISSING_TITLE}（{order.platform_order_no}）",
-            detail=detail,
-            url=reverse("orders:detail", args=[order.pk]),
-            source=f"missing:{order.pk}",
-            rule="SHIP-2",
-            shop=shop,
-        )
-    return created
+    return tell_customer_service(actor, _short_orders(shop))

@@ -51,6 +51,7 @@ from zhanggui.inventory.services import stock
 from zhanggui.shops.settings_store import get_setting
 
 from ..models import Order, OrderLine
+from . import stockout
 
 State = Order.State
 
@@ -186,6 +187,7 @@ def reserve_order(order: Order, actor=None, lines=None) -> list[Reservation]:
             order.exc_out_of_stock = True
             Order.objects.filter(pk=order.pk).update(exc_out_of_stock=True)
         record_event(actor, order, "order_stock", to_state="缺货", note=error.message)
+        stockout.tell_customer_service(actor, [order])  # SHIP-2: CS is told at once
         return []
     if order.exc_out_of_stock:
         order.exc_out_of_stock = False
@@ -259,6 +261,7 @@ def apply_moves(actor, moves: list[OrderMove], *, note: str = "", strict_stock: 
                     raise
                 Order.objects.filter(pk=order.pk).update(exc_out_of_stock=True)
                 record_events(actor, [(order, "order_stock", "", "缺货", error.message)])
+                stockout.tell_customer_service(actor, [order])  # SHIP-2: CS is told at once
     closed = {reference(m.order): m.order for m in moves if m.to == State.CLOSED and m.before}
     if closed:
         notes = {ref: note or f"订单 {o.platform_order_no} 释放预留" for ref, o in closed.items()}
