@@ -137,8 +137,9 @@ def test_package_gets_the_deadline_and_refresh_follows_the_settings(stocked):
 
 
 def test_at_risk_lists_near_and_overdue_packages_and_unpackaged_orders(stocked):
-    """SHIP-2: within the warning window (4 h) or past, most urgent first; far deadlines and shipped parcels
-    are not listed; an order waiting for review without a package counts too."""
+    """SHIP-2: within the warning window (4 h) or past; on time first (least time left), then past the 24-hour
+    target, then overdue (past 48 h); far deadlines and shipped parcels are not listed; an order waiting for review
+    without a package counts too."""
     now = bj("2025-11-12 21:00")
     overdue = packages.open_packages(approved(stocked, bj("2025-11-10 10:00")))[0]  # due 11-10 23:59
     near = packages.open_packages(approved(stocked, bj("2025-11-12 09:00")))[0]  # due 11-12 23:59: 3 h left
@@ -153,10 +154,12 @@ def test_at_risk_lists_near_and_overdue_packages_and_unpackaged_orders(stocked):
     Order.objects.filter(pk=other_shop.pk).update(paid_at=bj("2025-11-11 08:00"))
 
     rows = sla.at_risk([stocked.world.shop_a], now=now)
-    assert [r.number for r in rows] == [overdue.package_no, waiting.platform_order_no, near.package_no]
-    assert [r.overdue for r in rows] == [True, True, False]
-    assert rows[2].time_left == "剩余 2 小时 59 分"
-    assert rows[0].time_left.startswith("已超时 1 天 21 小时")
+    assert [r.number for r in rows] == [near.package_no, waiting.platform_order_no, overdue.package_no]
+    assert [r.status for r in rows] == ["soon", "late", "overdue"]
+    assert [r.overdue for r in rows] == [False, False, True]  # 超时未发货: past 48 h only
+    assert rows[0].time_left == "剩余 2 小时 59 分"
+    assert rows[2].time_left.startswith("已超时 1 天 21 小时")
+    assert rows[2].hard_deadline == bj("2025-11-12 10:00") and rows[1].hard_deadline == bj("2025-11-13 08:00")
 
 
 def test_at_risk_page_shows_the_queue_in_scope(stocked, client):

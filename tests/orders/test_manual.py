@@ -11,7 +11,7 @@ from zhanggui.core.errors import DomainError
 from zhanggui.core.models import Event
 from zhanggui.inventory.models import Reservation
 from zhanggui.orders.models import Order
-from zhanggui.orders.services import manual, states
+from zhanggui.orders.services import states
 from zhanggui.orders.services.manual import confirm_payment, create_manual_order
 
 from .test_states import build_stock, level

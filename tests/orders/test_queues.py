@@ -10,6 +10,7 @@ import pytest
 from zhanggui.core import clock
 from zhanggui.orders import selectors
 from zhanggui.orders.models import Order
+from zhanggui.orders.services import deadlines
 from zhanggui.shops.settings_store import update_settings
 from zhanggui.team.models import Duty
 
@@ -82,8 +83,8 @@ def test_ord9_overdue_follows_each_shops_ship_within_hours_setting(overdue_world
         str(w.orders["100000000000003"].pk),
     }
     # shop_b (default 48 h): its order paid 200 h ago and not shipped is overdue there
-    b_overdue = w.order_b.state in selectors.UNSHIPPED_PAID
-    assert Order.objects.filter(selectors.overdue_q(), shop=w.shop_b).exists() is b_overdue
+    b_overdue = w.order_b.state in deadlines.UNSHIPPED_PAID
+    assert Order.objects.filter(deadlines.overdue_q(), shop=w.shop_b).exists() is b_overdue
 
 
 def test_ord9_home_card_counts_the_overdue_queue(overdue_world, client_for):

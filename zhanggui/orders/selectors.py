@@ -21,9 +21,9 @@ from django.utils.translation import pgettext_lazy
 
 from zhanggui.core import clock
 from zhanggui.core.events import kind_label, present_event, timeline_for
-from zhanggui.core.registry import get_definition
 
 from .models import ImportRun, Order, OrderLine
+from .services.deadlines import overdue_q
 
 State = Order.State
 PAGE_SIZE = 50
@@ -50,15 +50,12 @@ EXCEPTION_TABS = [
     ("exc_risk", pgettext_lazy("order tab", "Risk hold")),
     ("overdue", pgettext_lazy("order tab", "Overdue")),
 ]
-OVERDUE = "overdue"  # computed from paid_at and the shop's promise, not a stored flag
+OVERDUE = "overdue"  # 超时未发货: computed from paid_at and the shop's SHIP-2 deadline (services.deadlines)
 EXCEPTION_FIELDS = [name for name, _label in EXCEPTION_TABS if name != OVERDUE]  # the stored exc_* flags
 QUEUE_KEYS = [name for name, _label in EXCEPTION_TABS]
 TABS = {key for key, _label in STATE_TABS} | set(QUEUE_KEYS)
 # Exceptions that still need someone: an order closed or done is out of the queue.
 _QUEUE_STATES = [s for s in State.values if s not in (State.COMPLETED, State.CLOSED)]
-# ORD-9 overdue: paid but not yet shipped (a partly shipped order has left the warehouse, so it is not overdue).
-UNSHIPPED_PAID = [State.TO_REVIEW, State.APPROVED, State.TO_SHIP, State.ON_HOLD]
-SHIP_WITHIN_KEY = "orders.ship_within_hours"
 QUEUES_FILE = Path(__file__).resolve().parent / "data" / "queues.json"
 
 
@@ -168,24 +165,6 @@ def filtered(shops, filters: Filters):
     if filters.date_to:
         qs = qs.filter(ordered_at__lt=clock.local_day_bounds(filters.date_to)[1])
     return qs
-
-
-def overdue_q(now: dt.datetime | None = None) -> Q:
-    """ORD-9: paid, not shipped, and paid longer ago than the shop promises to ship (setting orders.ship_within_hours,
-    default 48 h). One condition per distinct setting value — shops left at the default are "every shop without a
-    stored value", so the condition does not depend on the shop scope and stays a handful of terms."""
-    from zhanggui.shops.models import ShopSettingValue
-
-    now = now or clock.now()
-    default = int(get_definition(SHIP_WITHIN_KEY).default)
-    by_hours: dict[int, list[int]] = {}
-    for shop_id, value in ShopSettingValue.objects.filter(key=SHIP_WITHIN_KEY).values_list("shop_id", "value"):
-        by_hours.setdefault(int(value), []).append(shop_id)
-    custom = [pk for ids in by_hours.values() for pk in ids]
-    cond = Q(paid_at__lt=now - dt.timedelta(hours=default)) & ~Q(shop_id__in=custom)
-    for hours, ids in sorted(by_hours.items()):
-        cond |= Q(shop_id__in=ids, paid_at__lt=now - dt.timedelta(hours=hours))
-    return Q(state__in=UNSHIPPED_PAID) & cond
 
 
 def _queue_filters(now=None) -> dict[str, Q]:

@@ -22,18 +22,21 @@ class AtRiskOut(Schema):
     order_id: int
     platform_order_no: str
     state: str
-    deadline: dt.datetime
+    deadline: dt.datetime  # SHIP-2 24-hour target
     seconds_left: int
     time_left: str
+    hard_deadline: dt.datetime  # SHIP-2 never later than (48 h)
+    overdue: bool  # 超时未发货, as in the order list
 
 
 @api_route(router.get, "/shipping/at-risk", perm="fulfilment.view_package", response=list[AtRiskOut])
 def at_risk(request):
-    """SHIP-2: packages and orders about to miss (or past) their ship deadline, most urgent first."""
+    """SHIP-2: every package and order about to miss (or past) its ship deadline, grouped by shop as on the page."""
     return [
         {"kind": r.kind, "number": r.number, "shop_id": r.shop.pk, "order_id": r.order.pk,
          "platform_order_no": r.order.platform_order_no, "state": r.state, "deadline": r.deadline,
-         "seconds_left": r.seconds_left, "time_left": r.time_left}
+         "seconds_left": r.seconds_left, "time_left": r.time_left, "hard_deadline": r.hard_deadline,
+         "overdue": r.overdue}
         for r in sla.at_risk(allowed_shops(request.user))
     ]  # fmt: skip
 

@@ -10,10 +10,14 @@ The ship deadline (all figures are shop settings, days from the Chinese business
 * Paid on a named big-promotion day (``fulfilment.promotion_days``: "11-11,12-12" or "2026-11-11"): the 48-hour
   limit is lifted — the deadline is payment + 48 h + ``fulfilment.promotion_extra_hours`` (24 h), with no cutoff
   rule (the backlog is expected).
-* The 24-hour promise of SHIP-2 is kept by the cutoff rule itself (a separate hour count would only disagree with it).
+* The 24-hour promise of SHIP-2 is kept by the cutoff rule itself (a separate hour count would only disagree with it):
+  this deadline is the 24-hour TARGET. The HARD deadline and "超时未发货" are orders.services.deadlines (one
+  definition for the order list, the home page and this queue).
 
-The at-risk queue lists open packages and reviewed / to-review orders without a package whose deadline falls
-within ``fulfilment.at_risk_hours`` from now, or has passed. Missing goods create one CS task per order.
+The at-risk queue lists open packages and paid, unshipped orders without a package whose target falls within
+``fulfilment.at_risk_hours`` from now or has passed — all of them, grouped by shop; in each shop the ones still
+on time come first (the least time left at the top), then those past the target, then the overdue ones. Missing
+goods create one CS task per order (orders.services.stockout).
 """
 
 from __future__ import annotations
@@ -22,33 +26,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from zhanggui.core import clock
 from zhanggui.orders.models import Order
+from zhanggui.orders.services import deadlines
+from zhanggui.orders.services.deadlines import promotion_day
 from zhanggui.shops.settings_store import get_settings
 
 from ..models import Package, PackageLine, PackageOrder
 
 END_OF_DAY = dt.time(23, 59, 59)
 OPEN_STATES = (Package.State.TO_PRINT, Package.State.PRINTED, Package.State.PACKED)
-WAITING_ORDER_STATES = (Order.State.TO_REVIEW, Order.State.APPROVED)
-
-
-def promotion_day(day: dt.date, spec: str) -> bool:
-    """Is `day` one of the named promotion days ("11-11,12-12" every year, or "2026-11-11" once)?"""
-    for part in (spec or "").replace("，", ",").split(","):
-        text = part.strip()
-        if not text:
-            continue
-        if text.count("-") == 2 and text == day.isoformat():
-            return True
-        if text.count("-") == 1:
-            month, _, dom = text.partition("-")
-            if month.isdigit() and dom.isdigit() and (int(month), int(dom)) == (day.month, day.day):
-                return True
-    return False
 
 
 def _cutoff(value) -> dt.time:
@@ -96,6 +86,9 @@ def refresh_deadlines(actor, shop) -> int:
 # ---- the at-risk queue ------------------------------------------------------------------------------------------
 
 
+SOON, LATE, OVERDUE = "soon", "late", "overdue"  # before the target; past the target; past the hard deadline
+
+
 @dataclass
 class AtRisk:
     kind: str  # "package" | "order"
@@ -103,18 +96,28 @@ class AtRisk:
     number: str  # package number or platform order number
     order: Order
     state: str
-    deadline: dt.datetime
-    seconds_left: int  # negative: overdue
-    url: str
+    deadline: dt.datetime  # SHIP-2 24-hour target (the ship run)
+    hard_deadline: dt.datetime  # SHIP-2 never later than (48 h; promotion days longer)
+    seconds_left: int  # to the target; negative: past it
+    hard_seconds_left: int  # to the hard deadline
+    overdue: bool  # 超时未发货 (orders.services.deadlines.is_overdue: the order list's definition)
     obj: object = None
 
     @property
-    def overdue(self) -> bool:
-        return self.seconds_left < 0
+    def status(self) -> str:
+        return OVERDUE if self.overdue else LATE if self.seconds_left < 0 else SOON
 
     @property
     def time_left(self) -> str:
         return format_left(self.seconds_left)
+
+    @property
+    def hard_time_left(self) -> str:
+        return format_left(self.hard_seconds_left)
+
+    @property
+    def url(self) -> str:
+        return reverse("orders:detail", args=[self.order.pk])
 
 
 def format_left(seconds: int) -> str:
@@ -126,9 +129,24 @@ def format_left(seconds: int) -> str:
     return ("已超时 " if seconds < 0 else "剩余 ") + " ".join(parts)
 
 
-def at_risk(shops, now: dt.datetime | None = None, limit: int = 500) -> list[AtRisk]:
-    """SHIP-2: packages still in the warehouse and orders waiting for review or a package, whose deadline is within
-    each shop's warning window or already past; most urgent first. One query per shop plus two."""
+def _row(kind, shop, number, order, state, target, settings, now, obj) -> AtRisk:
+    paid_at = order.paid_at or getattr(obj, "paid_at", None) or now
+    hard = deadlines.hard_deadline(settings, paid_at)
+    left, hard_left = int((target - now).total_seconds()), int((hard - now).total_seconds())
+    overdue = deadlines.is_overdue(order, settings, now)
+    return AtRisk(kind, shop, number, order, state, target, hard, left, hard_left, overdue, obj)
+
+
+def _rank(row: AtRisk) -> tuple:
+    """Within a shop: on time first, least time left at the top (an hour left is never pages away behind a backlog
+    of late parcels), then past the target, then overdue (most overdue first)."""
+    return ({SOON: 0, LATE: 1, OVERDUE: 2}[row.status], row.deadline, row.number)
+
+
+def at_risk(shops, now: dt.datetime | None = None) -> list[AtRisk]:
+    """SHIP-2: EVERY package still in the warehouse and paid, unshipped order without a package whose 24-hour target
+    is within the shop's warning window or past, or which is 超时未发货 — grouped by shop (in the order given), each
+    shop ranked by `_rank`. Three queries per shop; pages show it a page at a time."""
     from zhanggui.orders.services.states import state_label as order_state_label
 
     from .packages import state_label
@@ -138,39 +156,42 @@ def at_risk(shops, now: dt.datetime | None = None, limit: int = 500) -> list[AtR
     for shop in shops:
         settings = get_settings(shop)
         horizon = now + dt.timedelta(hours=int(settings["fulfilment.at_risk_hours"]))
-        packages = (
-            Package.objects.filter(shop=shop, state__in=OPEN_STATES, ship_deadline__lte=horizon)
-            .select_related("order")
-            .order_by("ship_deadline", "id")[:limit]
+        late_orders = deadlines.overdue_orders([shop], now).values("pk")
+        packages = Package.objects.filter(shop=shop, state__in=OPEN_STATES).filter(
+            Q(ship_deadline__lte=horizon) | Q(order__in=late_orders)
         )
-        for p in packages:
-            rows.append(
-                AtRisk(
-                    "package", shop, p.package_no, p.order, state_label(p.state), p.ship_deadline,
-                    int((p.ship_deadline - now).total_seconds()), reverse("orders:detail", args=[p.order_id]), p,
-                )
-            )  # fmt: skip
-        # Orders without an open package: their deadline is computed from paid_at (not stored on the order).
+        shop_rows = [
+            _row("package", shop, p.package_no, p.order, state_label(p.state), p.ship_deadline or now, settings, now, p)
+            for p in packages.select_related("order")
+        ]
+        # Orders without an open package: their target is computed from paid_at (not stored on the order).
         has_package = Exists(
             PackageOrder.objects.filter(order=OuterRef("pk"), package__state__in=[*OPEN_STATES, "shipped", "signed"])
         )
         orders = (
-            Order.objects.filter(shop=shop, state__in=WAITING_ORDER_STATES, paid_at__isnull=False)
+            Order.objects.filter(shop=shop, state__in=deadlines.UNSHIPPED_PAID, paid_at__isnull=False)
             .filter(paid_at__lte=horizon)  # a deadline never comes before payment
             .exclude(has_package)
-            .order_by("paid_at", "id")[:limit]
         )
         for o in orders:
-            deadline = deadline_from(settings, o.paid_at)
-            if deadline <= horizon:
-                rows.append(
-                    AtRisk(
-                        "order", shop, o.platform_order_no, o, order_state_label(o.state), deadline,
-                        int((deadline - now).total_seconds()), reverse("orders:detail", args=[o.pk]), o,
-                    )
-                )  # fmt: skip
-    rows.sort(key=lambda r: (r.deadline, r.number))
-    return rows[:limit]
+            row = _row("order", shop, o.platform_order_no, o, order_state_label(o.state),
+                       deadline_from(settings, o.paid_at), settings, now, o)  # fmt: skip
+            if row.deadline <= horizon or row.overdue:
+                shop_rows.append(row)
+        rows += sorted(shop_rows, key=_rank)
+    return rows
+
+
+def shop_summary(rows: list[AtRisk]) -> list[dict]:
+    """Per shop of the queue: how many are on time / past the target / overdue, and the least time left of those
+    still on time (SHIP-2: seen before they miss, whatever page the list is on)."""
+    found: dict[int, dict] = {}
+    for r in rows:
+        entry = found.setdefault(r.shop.pk, {"shop": r.shop, SOON: 0, LATE: 0, OVERDUE: 0, "next": None})
+        entry[r.status] += 1
+        if r.status == SOON and (entry["next"] is None or r.seconds_left < entry["next"].seconds_left):
+            entry["next"] = r
+    return list(found.values())
 
 
 # ---- missing goods ----------------------------------------------------------------------------------------------

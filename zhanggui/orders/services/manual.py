@@ -245,6 +245,7 @@ def create_manual_order(
         ordered_at=now,
         **split_address(address),
     )
+
     def make() -> Order:
         with transaction.atomic():
             order = Order.objects.create(platform_order_no=next_order_no(), **values)
