@@ -22,9 +22,11 @@ def test_take_reserves_consecutive_ranges_per_name_and_day(db):
     assert Sequence.objects.get(name="t", day=DAY).last == 7
 
 
-def test_take_starts_above_the_floor_only_on_a_new_day(db):
+def test_take_continues_above_the_highest_number_already_issued(db):
     assert sequences.take("t", DAY, floor=lambda: 41) == 42
-    assert sequences.take("t", DAY, floor=lambda: 1000) == 43  # the row exists: the floor is not asked again
+    assert sequences.take("t", DAY, floor=lambda: 3) == 43  # a lower floor changes nothing
+    assert sequences.take("t", DAY, 2, floor=lambda: 99) == 100  # a number issued by other means is skipped
+    assert sequences.take("t", DAY) == 102
 
 
 def test_submit_once_runs_create_once_per_key(db):

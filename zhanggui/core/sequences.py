@@ -4,8 +4,8 @@
 packages P…, print batches B…): one atomic ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` raises the row of
 (name, day), on SQLite and PostgreSQL alike. PostgreSQL holds the row lock until the caller's transaction ends, so
 a rolled-back caller gives its numbers back and no two transactions ever see the same one — no retry loop, no
-"please try again". `floor` gives the highest number already in use the first time a day's row is made (numbers
-issued before this sequence existed are never handed out again).
+"please try again". `floor()` gives the highest number already in use (numbers issued before this sequence existed,
+or by hand): the sequence continues above it, so such numbers are never handed out again.
 
 `submit_once(scope, key, model, create)` makes a double submit harmless: the first call with a key runs
 `create()` and remembers the object; any later call with the same key (even one racing the first) returns that
@@ -23,25 +23,23 @@ from .models import Sequence, SubmittedForm
 
 _UPSERT = (
     "INSERT INTO {table} (name, day, last) VALUES (%s, %s, %s) "
-    "ON CONFLICT (name, day) DO UPDATE SET last = {table}.last + %s RETURNING last"
+    "ON CONFLICT (name, day) DO UPDATE SET last = {greatest}({table}.last, %s) + %s RETURNING last"
 )
 KEY_LENGTH = SubmittedForm._meta.get_field("key").max_length
 
 
 def take(name: str, day: dt.date, count: int = 1, floor: Callable[[], int] | None = None) -> int:
-    """The first of `count` consecutive numbers reserved in sequence `name` on `day` (the rest follow it).
-    `floor()` is called once, when the day's row does not exist yet: the highest number already issued."""
+    """The first of `count` consecutive numbers reserved in sequence `name` on `day` (the rest follow it), above
+    `floor()` (the highest number already issued) when given. Two queries with a floor, one without, whatever the
+    day's history (bulk paths count their queries)."""
     if count < 1:
         raise ValueError("count must be at least 1")
+    start = int(floor() or 0) if floor is not None else 0
     table = connection.ops.quote_name(Sequence._meta.db_table)
-    with transaction.atomic():
-        if not Sequence.objects.filter(name=name, day=day).exists() and floor is not None:
-            start = int(floor() or 0)
-        else:
-            start = 0
-        with connection.cursor() as cursor:
-            cursor.execute(_UPSERT.format(table=table), [name, day, start + count, count])
-            last = cursor.fetchone()[0]
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT.format(table=table, greatest=greatest), [name, day, start + count, start, count])
+        last = cursor.fetchone()[0]
     return last - count + 1
 
 
