@@ -168,13 +168,14 @@ def has_reservation(order) -> bool:
     return Reservation.objects.filter(reference=reference(order)).exists()
 
 
-def reserve_order(order: Order, actor=None, lines=None) -> list[Reservation]:
+def reserve_order(order: Order, actor=None, lines=None, *, tell: bool = True) -> list[Reservation]:
     """ORD-4: reserve the matched lines of a paid order (reference ``order:<pk>``, idempotent).
 
     Too little stock does not fail: the order goes into the out-of-stock queue (exc_out_of_stock, ORD-9) with a
     timeline entry naming the short SKU, and nothing is reserved (all or nothing). A later successful reservation
     takes the order out of the queue. Other stock errors (no warehouse, combo without parts) propagate.
-    `lines` (from `stock_lines`) saves the query when many orders are reserved at once."""
+    `lines` (from `stock_lines`) saves the query when many orders are reserved at once. An order found short tells
+    customer service at once (SHIP-2, stockout); `tell=False`: the caller tells for a whole set."""
     lines = _stock_lines(order) if lines is None else lines
     if not lines:
         return []
@@ -187,7 +188,8 @@ def reserve_order(order: Order, actor=None, lines=None) -> list[Reservation]:
             order.exc_out_of_stock = True
             Order.objects.filter(pk=order.pk).update(exc_out_of_stock=True)
         record_event(actor, order, "order_stock", to_state="缺货", note=error.message)
-        stockout.tell_customer_service(actor, [order])  # SHIP-2: CS is told at once
+        if tell:
+            stockout.tell_customer_service(actor, [order])  # SHIP-2: CS is told at once
         return []
     if order.exc_out_of_stock:
         order.exc_out_of_stock = False
@@ -253,15 +255,18 @@ def apply_moves(actor, moves: list[OrderMove], *, note: str = "", strict_stock: 
         held = set(held.values_list("reference", flat=True))
         todo = [o for o in entering if reference(o) not in held]
         lines = stock_lines([o.pk for o in todo]) if todo else {}
+        short = []
         for order in (o for o in todo if o.pk in lines):  # orders without own-stock lines reserve nothing
             try:
-                reserve_order(order, actor, lines[order.pk])  # too little stock → out-of-stock queue (ORD-9)
+                if not reserve_order(order, actor, lines[order.pk], tell=False):  # too little stock → ORD-9 queue
+                    short += [order] if order.exc_out_of_stock else []
             except DomainError as error:
                 if strict_stock:
                     raise
                 Order.objects.filter(pk=order.pk).update(exc_out_of_stock=True)
                 record_events(actor, [(order, "order_stock", "", "缺货", error.message)])
-                stockout.tell_customer_service(actor, [order])  # SHIP-2: CS is told at once
+                short.append(order)
+        stockout.tell_customer_service(actor, short)  # SHIP-2: CS is told at once, one task per order
     closed = {reference(m.order): m.order for m in moves if m.to == State.CLOSED and m.before}
     if closed:
         notes = {ref: note or f"订单 {o.platform_order_no} 释放预留" for ref, o in closed.items()}
