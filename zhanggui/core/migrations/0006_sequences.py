@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_company_settings'),
+        ('core', '0005_job_heartbeat'),
     ]
 
     operations = [
