@@ -90,6 +90,7 @@ def test_a_bad_value_shows_a_chinese_error_next_to_the_field_and_saves_nothing(w
 def test_company_settings_are_the_managers_only_TEAM_1(world, client_for, role):
     client = client_for(world.people[role])
     assert client.get(URL).status_code == 403
+    assert client.get("/api/v1/company/settings").status_code == 403  # the API shows nothing its page forbids
     assert client.post(URL, company_form(**{"inventory.low_stock_threshold": "1"})).status_code == 403
     assert "公司设置" not in client.get("/shops/").content.decode()
     patch = client.patch(
