@@ -121,9 +121,7 @@ def _definitions_out(definitions, values):
     ]
 
 
-@api_route(
-    router.get, "/shops/{shop_id}/settings", perm="shops.change_shop_settings", response=list[SettingOut]
-)
+@api_route(router.get, "/shops/{shop_id}/settings", perm="shops.change_shop_settings", response=list[SettingOut])
 def shop_settings(request, shop_id: int):
     """TEAM-1: the same right as the settings page (an API route shows nothing its page forbids)."""
     return _settings_out(_shop(request, shop_id))
