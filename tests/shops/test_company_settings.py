@@ -68,7 +68,8 @@ def test_manager_edits_a_company_setting_on_the_page_with_a_timeline_entry_TEAM_
     event = Event.objects.get(kind="setting_changed")
     assert event.actor_number == world.people["manager"].number and event.shop is None
     assert (event.from_state, event.to_state) == ("5 件", "3 件")
-    assert "INV-7" in event.note
+    # rule 6: the timeline names the setting in words; the rule ID stays in the event's data
+    assert event.data["rule"] == "INV-7" and "INV-7" not in event.note
     after = manager.get(URL).content.decode()
     assert 'id="timeline"' in after and "5 件" in after and "3 件" in after
     assert 'value="3"' in after
