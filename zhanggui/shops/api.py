@@ -71,6 +71,7 @@ class SettingOut(Schema):
     value: Any
     default: Any
     display: str
+    not_in_manuals: str = ""  # rule 6: why the default is an assumption when the manuals do not give it
 
 
 def _shop(request, shop_id: int) -> Shop:
@@ -116,6 +117,7 @@ def _definitions_out(definitions, values):
             "value": values[d.key],
             "default": d.default,
             "display": d.display(values[d.key]),
+            "not_in_manuals": str(d.not_in_manuals),
         }
         for d in definitions
     ]
