@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "zhanggui.core.middleware.ShopScopeMiddleware",
     "axes.middleware.AxesMiddleware",
+    "zhanggui.core.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "zhanggui.urls"

@@ -68,7 +68,8 @@ def test_manager_edits_a_company_setting_on_the_page_with_a_timeline_entry_TEAM_
     event = Event.objects.get(kind="setting_changed")
     assert event.actor_number == world.people["manager"].number and event.shop is None
     assert (event.from_state, event.to_state) == ("5 件", "3 件")
-    assert "INV-7" in event.note
+    # rule 6: the timeline names the setting in words; the rule ID stays in the event's data
+    assert event.data["rule"] == "INV-7" and "INV-7" not in event.note
     after = manager.get(URL).content.decode()
     assert 'id="timeline"' in after and "5 件" in after and "3 件" in after
     assert 'value="3"' in after
@@ -90,6 +91,7 @@ def test_a_bad_value_shows_a_chinese_error_next_to_the_field_and_saves_nothing(w
 def test_company_settings_are_the_managers_only_TEAM_1(world, client_for, role):
     client = client_for(world.people[role])
     assert client.get(URL).status_code == 403
+    assert client.get("/api/v1/company/settings").status_code == 403  # the API shows nothing its page forbids
     assert client.post(URL, company_form(**{"inventory.low_stock_threshold": "1"})).status_code == 403
     assert "公司设置" not in client.get("/shops/").content.decode()
     patch = client.patch(

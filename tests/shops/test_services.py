@@ -320,7 +320,8 @@ def test_editing_a_steps_amount_records_it_and_refuses_negatives_SHOP_3(world, t
     step.refresh_from_db()
     assert step.amount_fen == 2_000_000
     event = shop_events(tmall, "opening_step_edited").get()
-    assert (event.from_state, event.to_state, event.actor_number) == ("1000000", "2000000", manager.number)
+    # rule 5: money on the timeline in ¥, never in fen ("1000000 → 2000000")
+    assert (event.from_state, event.to_state, event.actor_number) == ("¥10,000.00", "¥20,000.00", manager.number)
     with pytest.raises(DomainError) as info:
         services.update_opening_step(manager, step, second_amount_fen=-1)
     assert info.value.code == "negative"

@@ -62,8 +62,8 @@ def test_money_is_entered_in_yuan_and_stored_in_fen_and_the_change_is_on_the_tim
     assert event.actor_id == manager.pk
     assert event.from_state == "¥1,000.00"
     assert event.to_state == "¥1,200.00"
-    assert event.data == {"key": "opening.taobao_deposit"}
-    assert "SHOP-3" in event.note
+    assert event.data == {"key": "opening.taobao_deposit", "rule": "SHOP-3"}
+    assert "SHOP-3" not in event.note  # rule 6: the plain name on the timeline, the ID in the data
 
 
 def test_time_settings_are_validated_and_normalised(world):

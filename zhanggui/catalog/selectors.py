@@ -313,9 +313,9 @@ def hero_warnings(shops) -> list[str]:
         n = counts.get(shop.pk, 0)
         least, most = int(get_setting(shop, "catalog.hero_min")), int(get_setting(shop, "catalog.hero_max"))
         if n < least:
-            warnings.append(f"{shop.name}：主打款只有 {n} 个，建议 {least}–{most} 个（PROD-7）")
+            warnings.append(f"{shop.name}：主打款只有 {n} 个，建议 {least}–{most} 个")  # PROD-7
         elif n > most:
-            warnings.append(f"{shop.name}：主打款有 {n} 个，超过上限 {most} 个（PROD-7）")
+            warnings.append(f"{shop.name}：主打款有 {n} 个，超过上限 {most} 个")  # PROD-7
     return warnings
 
 

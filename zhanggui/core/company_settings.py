@@ -68,8 +68,8 @@ def update_company_settings(actor, raw: dict[str, Any]) -> list[str]:
                 "setting_changed",
                 from_state=definition.display(current[key]),
                 to_state=definition.display(parsed[key]),
-                note=f"{definition.label}（{definition.rule}）",
-                data={"key": key},
+                note=str(definition.label),  # rule 6: the plain name on the timeline; the ID stays in data
+                data={"key": key, "rule": definition.rule},
             )
             if parsed[key] == definition.default:  # back to the default: follow the default from now on
                 row.delete()

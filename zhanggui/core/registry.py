@@ -37,6 +37,9 @@ class SettingDef:
     unit: str = ""
     # "shop": each shop has its own value; "company": one value for the whole company (rule 6).
     scope: str = "shop"
+    # Where a default NOT taken from the operating manuals comes from (an assumption, a platform's public page);
+    # empty = the manuals give it. Pages say so beside the default.
+    not_in_manuals: str = ""
 
     def parse(self, raw: Any) -> Any:
         """Turn what a form or the API sent into the stored value, or raise a Chinese DomainError."""

@@ -14,6 +14,10 @@ class OrdersConfig(AppConfig):
             "orders:list", label=_("Orders"), icon="fa-file-invoice", perm="orders.view_order", position=10
         )
         # The services register their timeline labels on import; load them so every page can name every event.
+        from zhanggui.core import references
+
+        from .selectors import order_references
         from .services import imports, manual, remarks, states, supplier_shipping  # noqa: F401
 
+        references.register("order", order_references)  # INV-2: stock references name their order
         supplier_shipping.connect()  # PROD-10: the supplier's tracking import ships dropship lines

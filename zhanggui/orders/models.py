@@ -13,6 +13,16 @@ from django.utils.translation import pgettext_lazy
 
 STAFF = settings.AUTH_USER_MODEL
 
+# ORD-4/ORD-5: the payment methods we store as codes (manual orders, API); an export's own text (在线支付) is kept as
+# it came. Pages show the label, never the code.
+PAYMENT_METHODS = {
+    "alipay": _("Alipay"),
+    "wechat": _("WeChat Pay"),
+    "bank": pgettext_lazy("payment method", "Bank transfer"),
+    "cash": _("Cash"),
+    "cod": _("Cash on delivery"),
+}
+
 
 class Order(models.Model):
     class State(models.TextChoices):  # the one transition table is in services/states.py
@@ -144,6 +154,10 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.platform_order_no
+
+    @property
+    def payment_method_label(self) -> str:
+        return str(PAYMENT_METHODS.get(self.payment_method, self.payment_method))
 
 
 class OrderLine(models.Model):

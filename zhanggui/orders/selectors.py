@@ -374,3 +374,19 @@ def timeline(order: Order, user, limit: int = 200) -> list[dict]:
             }
         )
     return entries
+
+
+def order_references(user, keys: list[str]) -> dict[str, tuple[str, str]]:
+    """INV-2: a stock reference "order:<id>" shown as the order number, linked to the order for those who may open
+    it (the order's shop among theirs). One query; registered with core.references for the ledger pages."""
+    from django.urls import reverse
+
+    from zhanggui.core.access import allowed_shops, has_access
+
+    ids = {int(k) for k in keys if k.isdigit()}
+    rows = Order.objects.filter(pk__in=ids).values_list("pk", "platform_order_no", "shop_id")
+    shops = set(allowed_shops(user).values_list("pk", flat=True)) if has_access(user, "orders.view_order") else set()
+    return {
+        str(pk): (number, reverse("orders:detail", args=[pk]) if shop_id in shops else "")
+        for pk, number, shop_id in rows
+    }

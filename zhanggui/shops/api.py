@@ -71,6 +71,7 @@ class SettingOut(Schema):
     value: Any
     default: Any
     display: str
+    not_in_manuals: str = ""  # rule 6: why the default is an assumption when the manuals do not give it
 
 
 def _shop(request, shop_id: int) -> Shop:
@@ -116,13 +117,15 @@ def _definitions_out(definitions, values):
             "value": values[d.key],
             "default": d.default,
             "display": d.display(values[d.key]),
+            "not_in_manuals": str(d.not_in_manuals),
         }
         for d in definitions
     ]
 
 
-@api_route(router.get, "/shops/{shop_id}/settings", perm="shops.view_shop", response=list[SettingOut])
+@api_route(router.get, "/shops/{shop_id}/settings", perm="shops.change_shop_settings", response=list[SettingOut])
 def shop_settings(request, shop_id: int):
+    """TEAM-1: the same right as the settings page (an API route shows nothing its page forbids)."""
     return _settings_out(_shop(request, shop_id))
 
 
@@ -134,9 +137,9 @@ def change_shop_settings(request, shop_id: int, payload: Body[dict[str, Any]]):
     return _settings_out(shop)
 
 
-@api_route(router.get, "/company/settings", perm="shops.view_shop", response=list[SettingOut])
+@api_route(router.get, "/company/settings", perm="core.change_company_settings", response=list[SettingOut])
 def company_settings(request):
-    """Rule 6: the company-wide settings (one value for every shop)."""
+    """Rule 6: the company-wide settings (one value for every shop); TEAM-1: the same right as their page."""
     return _definitions_out(company_definitions(), get_company_settings())
 
 

@@ -3,6 +3,7 @@
 from django.db.models import Count, F, Q
 
 from zhanggui.core import clock
+from zhanggui.core.registry import get_definition
 
 from .models import OpeningChecklist
 
@@ -13,6 +14,11 @@ def shops_with_counts(shops):
 
 def opening_progress(checklist: OpeningChecklist) -> dict:
     steps = list(checklist.steps.all())
+    # Rule 6: an amount whose default the manuals do not give says so (the step's setting in the platform template)
+    template = {n: spec for n, spec in enumerate(checklist.shop.platform.opening_steps, start=1)}
+    for step in steps:
+        key = template.get(step.position, {}).get("amount_setting")
+        step.not_in_manuals = str(get_definition(key).not_in_manuals) if key else ""
     done = sum(1 for s in steps if s.done_on)
     today = clock.today()
     return {

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from zhanggui.core import clock
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event
+from zhanggui.core.money import format_fen
 
 from .models import OpeningChecklist, OpeningStep, Platform, Shop, shop_code_validator
 from .settings_store import get_setting
@@ -117,9 +118,10 @@ def update_shop_profile(actor, shop: Shop, **changes) -> list[str]:
             old = getattr(shop, field)
             setattr(shop, field, changes[field])
             label = Shop._meta.get_field(field).verbose_name
-            record_event(
-                actor, shop, "profile_changed", from_state=_short(old), to_state=_short(changes[field]), note=str(label)
-            )
+            new = changes[field]
+            if field == "shop_type":  # the platform's name for the type, never its code
+                old, new = shop.platform.shop_type_name(old), shop.platform.shop_type_name(new)
+            record_event(actor, shop, "profile_changed", from_state=_short(old), to_state=_short(new), note=str(label))
         shop.save(update_fields=changed)
     return changed
 
@@ -215,12 +217,13 @@ def update_opening_step(
         for key, value in changes.items():
             old = getattr(step, key)
             setattr(step, key, value)
+            shown = format_fen if key.endswith("_fen") else _short  # money as ¥, never in fen
             record_event(
                 actor,
                 step.shop,
                 "opening_step_edited",
-                from_state=_short(old),
-                to_state=_short(value),
+                from_state=shown(old),
+                to_state=shown(value),
                 note=f"{step.position}. {step.title} · {OpeningStep._meta.get_field(key).verbose_name}",
             )
         step.save(update_fields=list(changes))

@@ -77,7 +77,7 @@ def update_settings(actor, shop: Shop, raw: dict[str, Any]) -> list[str]:
                 "setting_changed",
                 from_state=definition.display(old),
                 to_state=definition.display(parsed[key]),
-                note=f"{definition.label}（{definition.rule}）",
-                data={"key": key},
+                note=str(definition.label),  # rule 6: the plain name on the timeline; the ID stays in data
+                data={"key": key, "rule": definition.rule},
             )
     return changed

@@ -37,6 +37,7 @@ register_all(
                 "platforms": ("taobao",),
                 "min": 0,
                 "help": _("Consumer-protection deposit paid after the opening application (S2)."),
+                "not_in_manuals": _("The manuals name this deposit but give no amount: 1,000 yuan is our assumption."),
             },
         ),
         (
@@ -53,7 +54,18 @@ register_all(
                 "help": _("JD reviews a new supplier in one to two weeks (S3)."),
             },
         ),
-        ("opening.jd_deposit", _("JD deposit"), "money", 3000000, "SHOP-3", {"platforms": ("jd",), "min": 0}),
+        (
+            "opening.jd_deposit",
+            _("JD deposit"),
+            "money",
+            3000000,
+            "SHOP-3",
+            {
+                "platforms": ("jd",),
+                "min": 0,
+                "not_in_manuals": _("The manuals give no JD deposit: 30,000 yuan is our assumption."),
+            },
+        ),
         (
             "opening.pdd_deposit",
             _("Pinduoduo deposit"),
@@ -64,6 +76,7 @@ register_all(
                 "platforms": ("pdd",),
                 "min": 0,
                 "help": _("Entry is free; the deposit may be paid once the shop makes a profit (S3)."),
+                "not_in_manuals": _("The manuals give no amount: 1,000 yuan is our assumption."),
             },
         ),
     ],

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhanggui.core.access import page, scoped_get
@@ -25,6 +25,16 @@ FEE_LABELS = {  # labels for the keys of Platform.fees (basis points)
     "payment_fee_bp": gettext_lazy("Payment fee"),
     "affiliate_commission_default_bp": gettext_lazy("Default affiliate commission"),
 }
+# SHOP-4: the common status each platform word maps to (Platform.status_names values), named in Chinese on the page
+STATUS_LABELS = {
+    "pending_payment": pgettext_lazy("order state", "awaiting payment"),
+    "paid": pgettext_lazy("platform status", "paid, to ship"),
+    "shipped": pgettext_lazy("order state", "shipped"),
+    "received": pgettext_lazy("platform status", "received by the buyer"),
+    "completed": pgettext_lazy("order state", "completed"),
+    "closed": pgettext_lazy("order state", "closed"),
+    "on_hold": pgettext_lazy("order state", "on hold"),
+}
 
 
 def _shop(request, shop_id):
@@ -43,6 +53,8 @@ def platform_facts(request):
     platforms = list(Platform.objects.all())
     for platform in platforms:
         platform.fee_rows = [(FEE_LABELS.get(key, key), f"{value / 100:.2f}%") for key, value in platform.fees.items()]
+        # SHOP-4: the platform's word → the common status by its Chinese name (never the status key)
+        platform.status_rows = [(k, STATUS_LABELS.get(v, v)) for k, v in platform.status_names.items()]
     return render(request, "shops/platforms.html", {"platforms": platforms})
 
 

@@ -28,9 +28,7 @@ def set_hero(actor, listing: Listing, on: bool) -> Listing:
             most = int(get_setting(listing.shop, "catalog.hero_max"))
             count = Listing.objects.filter(shop_id=listing.shop_id, is_hero=True).count()
             if count >= most:
-                raise DomainError(
-                    "too_many_heroes", f"每个店铺最多 {most} 个主打款，请先取消一个再设置（PROD-7）", "is_hero"
-                )
+                raise DomainError("too_many_heroes", f"每个店铺最多 {most} 个主打款，请先取消一个再设置", "is_hero")
         listing.is_hero = on
         listing.save(update_fields=["is_hero"])
         record_event(actor, listing, "hero", from_state="否" if on else "是", to_state="是" if on else "否")
@@ -58,7 +56,7 @@ def _set_flag(actor, listing: Listing, field: str, on: bool, kind: str, limit_ke
         if on and limit_key:
             most = int(get_setting(listing.shop, limit_key))
             if Listing.objects.filter(shop_id=listing.shop_id, **{field: True}).count() >= most:
-                raise DomainError("too_many_recommended", f"店铺推荐最多 {most} 个商品，请先取消一个（PROD-11）", field)
+                raise DomainError("too_many_recommended", f"店铺推荐最多 {most} 个商品，请先取消一个", field)
         setattr(listing, field, on)
         listing.save(update_fields=[field])
         record_event(actor, listing, kind, from_state="否" if on else "是", to_state="是" if on else "否")

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from zhanggui.core import clock
 from zhanggui.core.events import kind_label
 from zhanggui.core.money import fen_to_yuan, format_fen
+from zhanggui.core.rules import rule_name
 
 register = template.Library()
 
@@ -30,6 +31,14 @@ def when(moment):
         return "—"
     local = clock.local(moment)
     return format_html('<span title="{}">{}</span>', local.strftime("%Y-%m-%d %H:%M:%S"), local.strftime("%m-%d %H:%M"))
+
+
+@register.filter
+def rule(rule_id):
+    """Rule 6: the rule's plain name, its ID (SHIP-3) in the tooltip."""
+    if not rule_id:
+        return ""
+    return format_html('<span class="rule-name" title="{}">{}</span>', rule_id, rule_name(rule_id))
 
 
 @register.filter

@@ -5,6 +5,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# SHIP-1: the electronic-waybill services, as pages name them (the code stays in the data and the API)
+WAYBILL_SERVICES = {
+    "cainiao": _("Cainiao e-waybill"),
+    "pdd": _("Pinduoduo e-waybill"),
+    "jd": _("JD e-waybill"),
+    "sf": _("SF e-waybill"),
+    "pool": _("Loaded number pool"),
+}
+
 
 class Carrier(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)  # our code: STO, EMS, YTO, SF, ZTO, YUNDA, JD …
@@ -25,6 +34,10 @@ class Carrier(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def waybill_service_label(self) -> str:
+        return str(WAYBILL_SERVICES.get(self.waybill_service, self.waybill_service))
 
 
 class CarrierArea(models.Model):

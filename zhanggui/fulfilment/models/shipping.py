@@ -30,6 +30,9 @@ class Shipment(models.Model):
         return self.waybill_no
 
 
+TRACKING_SOURCES = {"file": _("Tracking file"), "api": _("Carrier API")}
+
+
 class TrackingEvent(models.Model):
     """One scan of the carrier's route (揽收, 运输中, 派送中, 已签收, 异常); imported from a file or an API.
     Unique per (package, time, status) so that re-importing the same file adds nothing (SHIP-4)."""
@@ -55,3 +58,8 @@ class TrackingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.package_id} {self.status} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def source_label(self) -> str:
+        """SHIP-4: how the scan reached us, as pages name it."""
+        return str(TRACKING_SOURCES.get(self.source, self.source))

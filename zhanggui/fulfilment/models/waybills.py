@@ -9,6 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 STAFF = settings.AUTH_USER_MODEL
 FREE = Q(package__isnull=True, voided=False)  # a pool number nobody has taken
+# SHIP-1: where an account's numbers come from, as pages name it (the code stays in the data)
+PROVIDERS = {
+    "pool": _("Loaded number pool"),
+    "cainiao": _("Cainiao e-waybill"),
+    "pdd": _("Pinduoduo e-waybill"),
+    "jd": _("JD e-waybill"),
+}
 
 
 class WaybillAccount(models.Model):
@@ -30,6 +37,10 @@ class WaybillAccount(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def provider_label(self) -> str:
+        return str(PROVIDERS.get(self.provider, self.provider))
 
 
 class WaybillNumber(models.Model):

@@ -7,6 +7,7 @@ from django.urls import path
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from zhanggui.core import references
 from zhanggui.core.access import page
 
 from .. import selectors
@@ -21,6 +22,7 @@ LEDGER_PERM = "inventory.view_ledgerentry"
 def ledger(request):
     filters = selectors.LedgerFilters.from_params(request.GET)
     page_obj = Paginator(selectors.ledger_entries(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    references.annotate(request.user, page_obj.object_list, ("document", "note"))  # INV-2: documents by number, linked
     params = {k: v for k, v in filters.as_params().items() if v}
     return render(
         request,

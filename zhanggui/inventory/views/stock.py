@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhanggui.catalog.models import Category, Sku
+from zhanggui.core import references
 from zhanggui.core.access import page
 from zhanggui.core.errors import DomainError
 from zhanggui.core.forms import add_domain_error
@@ -168,6 +169,9 @@ def _sku_context(request, sku, form=None):
     )
     entries = Paginator(LedgerEntry.objects.filter(sku=sku).select_related("warehouse").order_by("-at", "-id"), 50)
     entry_page = entries.get_page(request.GET.get("page"))
+    references.annotate(
+        request.user, entry_page.object_list, ("document", "note")
+    )  # INV-2: documents by number, linked
     if form is None and request.user.has_perm(ADJUST_PERM):
         form = AdjustForm(initial={"sku": sku.code, "warehouse": _default_warehouse_id(), "kind": "receipt"})
     return {

@@ -8,14 +8,13 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhanggui.core.access import page
 from zhanggui.core.errors import DomainError
 from zhanggui.core.money import yuan_to_fen
 
-from ..models import Order
+from ..models import PAYMENT_METHODS, Order
 from ..services import manual
 from .common import IMPORT as ADD  # orders.add_order: customer service and the manager (team/data/roles.json)
 
@@ -40,12 +39,7 @@ KNOWN_FIELDS = {
 
 
 def payment_methods():
-    return [
-        ("alipay", _("Alipay")),
-        ("wechat", _("WeChat Pay")),
-        ("bank", pgettext("payment method", "Bank transfer")),
-        ("cash", _("Cash")),
-    ]
+    return [(code, str(PAYMENT_METHODS[code])) for code in ("alipay", "wechat", "bank", "cash")]
 
 
 def shops_for(request) -> list:
