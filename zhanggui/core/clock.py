@@ -55,6 +55,16 @@ def is_holiday(day: dt.date) -> tuple[bool, str | None]:
     return on_holiday, name
 
 
+def holiday_name(day: dt.date) -> str | None:
+    """The official holiday `day` is a day off of ("National Day"…), or None (a working day, a plain weekend,
+    or a year whose calendar is not known)."""
+    try:
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return None
+    return name if on_holiday else None
+
+
 def business_day_on_or_after(day: dt.date) -> dt.date:
     while not is_business_day(day):
         day += dt.timedelta(days=1)
