@@ -27,6 +27,8 @@ _KIND_LABELS = {
     "shops_changed": _("shops changed"),
     "scope_changed": _("shop scope changed"),
     "password_reset": _("password reset"),
+    "password_changed": _("password changed"),
+    "login_unlocked": _("sign-in unlocked"),
     "duty_owner": _("duty owner"),
     "token_created": _("API token created"),
     "token_revoked": _("API token revoked"),

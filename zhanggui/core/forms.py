@@ -14,3 +14,9 @@ def add_domain_error(form: forms.Form, exc: DomainError) -> None:
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=60, label=_("Name"))
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput, strip=False)
+    new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput, strip=False)
+    confirm_password = forms.CharField(label=_("New password (twice)"), widget=forms.PasswordInput, strip=False)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from .access import page, public
 from .errors import DomainError
-from .forms import TokenForm, add_domain_error
+from .forms import PasswordChangeForm, TokenForm, add_domain_error
 from .jobs import reap_stale_jobs, resume_job
 from .models import ApiToken, Job
-from .services import create_api_token, revoke_api_token
+from .services import change_own_password, create_api_token, revoke_api_token
 
 
 @require_POST
@@ -26,6 +27,23 @@ def switch_shop(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     return redirect(target)
+
+
+@page()
+def password_change(request):
+    """Everyone changes their own password (the current one first); they stay signed in on this browser."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change_own_password(request.user, data["old_password"], data["new_password"], data["confirm_password"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Password changed"))
+            return redirect("password_change")
+    return render(request, "core/password_change.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @page()
