@@ -29,6 +29,7 @@ _KIND_LABELS = {
     "password_reset": _("password reset"),
     "password_changed": _("password changed"),
     "login_unlocked": _("sign-in unlocked"),
+    "official_calendar": _("official holiday calendar entered"),
     "duty_owner": _("duty owner"),
     "token_created": _("API token created"),
     "token_revoked": _("API token revoked"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("scope/", views.switch_shop, name="switch_shop"),
+    path("company/holidays/", views.holiday_calendar, name="holiday_calendar"),
     path("me/password/", views.password_change, name="password_change"),
     path("me/tokens/", views.tokens, name="tokens"),
     path("me/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
