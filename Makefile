@@ -8,11 +8,11 @@ ONLY   ?=
 APT    := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint bench install install-dev static messages browser demo worker beat clean
+.PHONY: run test lint bench install install-dev static messages fonts browser demo worker beat clean
 
 ## run: install, migrate, load the demo company and serve on http://$(HOST) — background jobs and the scheduled
 ## work (CELERY_BEAT_SCHEDULE) run inside the web process when no CELERY_BROKER_URL is set (core.scheduler)
-run: install static messages
+run: install static messages fonts
 	$(ZG) migrate --noinput
 	$(ZG) demo --address $(HOST)
 	$(ZG) runserver $(HOST)
@@ -60,13 +60,18 @@ messages: install
 	@command -v msgfmt >/dev/null || (apt-get update -q && $(APT) gettext)
 	cd zhanggui && ../$(ZG) compilemessages -l zh_Hans -v 0
 
+# A Chinese TrueType font for printed documents (PDFs, labels) and image watermarks: Debian's WenQuanYi Micro Hei,
+# installed only when missing (core/pdf.py names the other fonts it can use).
+fonts:
+	@test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || (apt-get update -q && $(APT) fonts-wqy-microhei)
+
 # Debian's Chromium and a CJK font for the Playwright tests (playwright cannot download browsers here), and
 # poppler's pdftoppm to look at generated PDFs as PNG.
 browser:
 	@test -x /usr/bin/chromium && fc-list | grep -qi wqy && command -v pdftoppm >/dev/null || \
 		(apt-get update -q && $(APT) chromium fonts-wqy-microhei poppler-utils)
 
-demo: install messages
+demo: install messages fonts
 	$(ZG) migrate --noinput
 	$(ZG) demo
 

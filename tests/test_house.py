@@ -14,7 +14,7 @@ MAX_LINES = 600
 # under the limit must leave this list (so the list only ever gets shorter).
 OVERSIZED = {
     "zhanggui/orders/services/imports.py": 852,
-    "zhanggui/inventory/services/stocktake.py": 744,
+    "zhanggui/inventory/services/stocktake.py": 644,
     "zhanggui/inventory/services/stock.py": 752,
 }
 

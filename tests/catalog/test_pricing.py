@@ -1,11 +1,14 @@
 """Pricing services (PROD-9, PROD-10): listing price against the floor, manager override on the timeline,
 VIP price, group-buy tiers from the setting, promotion flags, sourcing and the first-order cap; pages and API."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from zhanggui.catalog.models import GroupPriceTier, Listing, Product, Sku
 from zhanggui.catalog.services import pricing
+from zhanggui.core import clock
 from zhanggui.core.company_settings import update_company_settings
 from zhanggui.core.errors import DomainError
 from zhanggui.core.models import Event
@@ -48,13 +51,23 @@ def test_prod9_floor_is_the_shops_setting(world, listing):
     pricing.set_listing_price(world.people["editor"], listing, 8000)
 
 
-def test_prod9_exempt_event_allows_below_floor(world, listing):
+def test_prod9_exempt_event_allows_below_floor(world, listing, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 11))
     check = pricing.set_listing_price(world.people["marketing"], listing, 5000, event="双11")
     assert check.ok and check.exempt_event == "双11"
     listing.refresh_from_db()
     assert (listing.price_fen, listing.price_event) == (5000, "双11")
     with pytest.raises(DomainError, match="不是可低于底价的活动"):
         pricing.set_listing_price(world.people["marketing"], listing, 5000, event="周末特卖")
+
+
+def test_prod9_exempt_event_refused_outside_its_window(world, listing, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 7))
+    with pytest.raises(DomainError, match=r"“双11”只在活动期内（10月20日–11月11日）可低于底价，12月7日不在活动期内"):
+        pricing.set_listing_price(world.people["marketing"], listing, 5000, event="双11")
+    listing.refresh_from_db()
+    assert listing.price_fen != 5000
+    assert pricing.set_listing_price(world.people["marketing"], listing, 5000, event="双12").ok  # 12月1日–12日
 
 
 def test_prod9_manager_override_recorded_on_the_timeline(world, listing):
@@ -175,7 +188,8 @@ def test_prod9_pricing_page_and_listing_price_form(world, listing, client_for):
     assert client_for(world.people["finance"]).post(url, {"price": "90"}).status_code == 403
 
 
-def test_prod9_price_check_api(world, listing, client_for):
+def test_prod9_price_check_api(world, listing, client_for, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 11))
     client = client_for(world.people["editor"])
     url = f"/api/v1/products/{listing.product_id}/price-check"
     body = client.get(url, {"price": "69.99", "shop_id": world.shop_a.pk}).json()

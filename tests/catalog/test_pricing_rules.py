@@ -1,5 +1,7 @@
 """Pure pricing rules (PROD-9): the floor (7折), exempt named events, the cost-plus warning, group-buy tiers."""
 
+import datetime as dt
+
 import pytest
 
 from zhanggui.catalog.rules_pricing import check_price, floor_fen, parse_events, parse_group_tiers, validate_tiers
@@ -21,7 +23,7 @@ def test_prod9_floor_rounds_up_to_the_fen():
 
 
 def test_prod9_exempt_named_event_allows_below_floor():
-    result = check_price(10000, 5000, 0, 70, 10, "双11", "双11,双12，618")
+    result = check_price(10000, 5000, 0, 70, 10, "双11", "双11,双12，618", on=dt.date(2026, 11, 11))
     assert result.ok and result.exempt_event == "双11"
     assert any("双11" in w for w in result.warnings)
     other = check_price(10000, 5000, 0, 70, 10, "周年庆", "双11,双12")
@@ -45,7 +47,37 @@ def test_prod9_non_positive_price_refused():
 
 def test_prod9_parse_events():
     assert parse_events("双11,双12，618、年货节") == ["双11", "双12", "618", "年货节"]
+    assert parse_events("双11 店庆:09-01~09-07") == ["双11", "店庆"]
     assert parse_events("") == []
+
+
+@pytest.mark.parametrize(
+    ("event", "day", "allowed"),
+    [
+        ("双11", dt.date(2026, 11, 11), True),
+        ("双11", dt.date(2026, 10, 20), True),  # the presale
+        ("双11", dt.date(2026, 12, 7), False),  # a sale price "for 双11" in December
+        ("双11", dt.date(2026, 11, 12), False),
+        ("双12", dt.date(2026, 12, 12), True),
+        ("双12", dt.date(2026, 12, 13), False),
+        ("618", dt.date(2026, 6, 18), True),
+        ("618", dt.date(2026, 3, 1), False),
+        ("国庆", dt.date(2026, 10, 3), True),  # the official holiday (chinese-calendar)
+        ("国庆", dt.date(2026, 10, 9), False),  # a 调休 working day after it
+        ("年货节", dt.date(2026, 2, 1), True),  # within 30 days before 春节 (17 February 2026)
+        ("年货节", dt.date(2026, 4, 1), False),
+        ("店庆", dt.date(2026, 9, 3), True),  # the shop's own window in the setting
+        ("店庆", dt.date(2026, 9, 8), False),
+        ("周年庆", dt.date(2026, 9, 3), False),  # named in the setting, no window anywhere: never open
+    ],
+)
+def test_prod9_exemption_holds_only_while_its_event_runs(event, day, allowed):
+    setting = "双11,双12,618,国庆,年货节,店庆:09-01~09-07,周年庆"
+    result = check_price(10000, 5000, 0, 70, 10, event, setting, on=day)
+    assert result.ok is allowed
+    if not allowed:
+        assert result.code == "below_floor" and f"“{event}”只在活动期内" in result.message
+        assert f"{day.month}月{day.day}日不在活动期内" in result.message
 
 
 def test_prod9_group_tiers_from_setting():

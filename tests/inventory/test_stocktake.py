@@ -18,6 +18,7 @@ from zhanggui.core.events import timeline_for
 from zhanggui.inventory.models import LedgerEntry, StockLevel, Stocktake
 from zhanggui.inventory.services import stock as stock_svc
 from zhanggui.inventory.services import stocktake as svc
+from zhanggui.inventory.services import stocktake_window as win
 from zhanggui.inventory.services import warehouses as wh_svc
 from zhanggui.inventory.services.verify import verify_stock
 
@@ -61,22 +62,22 @@ def manager(world):
     ],
 )
 def test_default_window_is_28th_to_31st_clamped_to_the_month_INV_6(world, day, window):
-    assert svc.month_window(day) == window  # no company value stored: the documented default
+    assert win.month_window(day) == window  # no company value stored: the documented default
 
 
 def test_window_days_are_settings_INV_6(world, manager):
     update_company_settings(manager, {"inventory.stocktake_day_from": "25", "inventory.stocktake_day_to": "31"})
-    assert svc.month_window(dt.date(2026, 2, 3)) == (dt.date(2026, 2, 25), dt.date(2026, 2, 28))
+    assert win.month_window(dt.date(2026, 2, 3)) == (dt.date(2026, 2, 25), dt.date(2026, 2, 28))
     update_company_settings(manager, {"inventory.stocktake_day_from": "30", "inventory.stocktake_day_to": "31"})
     # Both days past February's end: the window is its last day.
-    assert svc.month_window(dt.date(2026, 2, 3)) == (dt.date(2026, 2, 28), dt.date(2026, 2, 28))
+    assert win.month_window(dt.date(2026, 2, 3)) == (dt.date(2026, 2, 28), dt.date(2026, 2, 28))
     update_company_settings(manager, {"inventory.stocktake_day_from": "20", "inventory.stocktake_day_to": "22"})
     # After this month's window, a new stocktake gets next month's.
-    assert svc.default_window(dt.date(2026, 11, 23)) == (
+    assert win.default_window(dt.date(2026, 11, 23)) == (
         dt.date(2026, 12, 20),
         dt.date(2026, 12, 22),
     )
-    assert svc.default_window(dt.date(2026, 11, 21)) == (
+    assert win.default_window(dt.date(2026, 11, 21)) == (
         dt.date(2026, 11, 20),
         dt.date(2026, 11, 22),
     )
@@ -91,7 +92,7 @@ def test_plan_whole_warehouse_lists_every_stock_level_in_bin_walk_order_INV_6(st
     wh_svc.set_home_bin(keeper, w.skus["D-黑-M"], w.main, w.bins["A-01"])
     st = svc.plan(keeper, w.main, "warehouse", note="月末盘点")
     assert re.fullmatch(r"PD\d{8}-01", st.number)
-    assert st.state == State.PLANNED and (st.window_start, st.window_end) == svc.default_window()
+    assert st.state == State.PLANNED and (st.window_start, st.window_end) == win.default_window()
     codes = [ln.sku.code for ln in svc.sorted_lines(st).select_related("sku")]
     # A-01 (walk order 10) first, then A-02 (20), then SKUs without a bin by code; 分仓's levels not included.
     assert codes == ["D-白-S", "D-黑-M", "D-黑-L", "D-白-L", "D-白-M", "D-黑-S", "T-灰-M"]
@@ -123,6 +124,23 @@ def test_plan_by_bins_and_by_skus_and_combos_left_out_INV_6(stock_world, keeper)
     with pytest.raises(DomainError, match="结束日期不能早于"):
         svc.plan(keeper, w.branch, "warehouse", window=(NOV[1], NOV[0]))
     assert not Stocktake.objects.filter(warehouse=w.branch).exists()
+
+
+def test_a_stocktake_well_before_the_month_end_window_needs_a_reason_on_the_timeline_INV_6(stock_world, keeper):
+    w = stock_world
+    early = (dt.date(2026, 11, 7), dt.date(2026, 11, 8))  # three weeks before 11月28日–30日
+    with pytest.raises(DomainError, match=r"本月盘点窗口为 11月28日–30日.*请填写提前盘点的原因") as refused:
+        svc.plan(keeper, w.main, "warehouse", window=early)
+    assert refused.value.code == "early_reason_required" and refused.value.field == "early_reason"
+    assert not Stocktake.objects.exists()
+    st = svc.plan(keeper, w.main, "warehouse", window=early, early_reason="双11前清点爆款")
+    note = timeline_for(st).get().note
+    assert "提前盘点（本月窗口 11月28日–30日）：双11前清点爆款" in note
+    # Inside the reminder days before the window, in it, or the default window: no reason asked.
+    assert win.early_opening(dt.date(2026, 11, 25)) is None and win.early_opening(dt.date(2026, 11, 29)) is None
+    assert win.early_opening(dt.date(2026, 11, 24)) == NOV
+    svc.cancel(keeper, st)
+    assert svc.plan(keeper, w.main, "warehouse", window=(dt.date(2026, 11, 25), NOV[1])).state == State.PLANNED
 
 
 def test_overlapping_open_stocktakes_are_refused_naming_the_other_INV_6(stock_world, keeper):
@@ -337,27 +355,27 @@ def test_totals_value_differences_at_cost_price_INV_6(stock_world, keeper):
 
 def test_reminder_in_the_window_until_a_stocktake_is_planned_INV_6(stock_world, keeper):
     w = stock_world
-    assert svc.due_reminders(dt.date(2026, 11, 24)) == []  # 4 days before: not yet
-    due = svc.due_reminders(dt.date(2026, 11, 25))
+    assert win.due_reminders(dt.date(2026, 11, 24)) == []  # 4 days before: not yet
+    due = win.due_reminders(dt.date(2026, 11, 25))
     assert [r.warehouse for r in due] == [w.main, w.branch]
     assert due[0].text == "本月盘点窗口 11月28日–30日，主仓尚未安排盘点"
-    assert [r.warehouse for r in svc.due_reminders(dt.date(2026, 11, 30))] == [w.main, w.branch]
-    assert svc.due_reminders(dt.date(2026, 12, 1)) == []  # after the window
+    assert [r.warehouse for r in win.due_reminders(dt.date(2026, 11, 30))] == [w.main, w.branch]
+    assert win.due_reminders(dt.date(2026, 12, 1)) == []  # after the window
     planned = svc.plan(keeper, w.main, "warehouse", window=NOV)
-    assert [r.warehouse for r in svc.due_reminders(dt.date(2026, 11, 29))] == [w.branch]
+    assert [r.warehouse for r in win.due_reminders(dt.date(2026, 11, 29))] == [w.branch]
     svc.cancel(keeper, planned)
-    assert [r.warehouse for r in svc.due_reminders(dt.date(2026, 11, 29))] == [w.main, w.branch]
+    assert [r.warehouse for r in win.due_reminders(dt.date(2026, 11, 29))] == [w.main, w.branch]
     # February: the window is the 28th alone, so the reminder starts on the 25th.
-    assert svc.due_reminders(dt.date(2027, 2, 25))[0].text == "本月盘点窗口 2月28日，主仓尚未安排盘点"
+    assert win.due_reminders(dt.date(2027, 2, 25))[0].text == "本月盘点窗口 2月28日，主仓尚未安排盘点"
 
 
 def test_reminder_becomes_one_task_for_the_warehouse_role_INV_6(stock_world, world, keeper):
     """The daily beat run turns due reminders into tasks for 库管, once per warehouse and window."""
     from zhanggui.team.tasks_service import open_for
 
-    assert svc.remind_due(dt.date(2026, 11, 24)) == 0  # not yet in the reminder days
-    assert svc.remind_due(dt.date(2026, 11, 26)) == 2  # main and branch
-    assert svc.remind_due(dt.date(2026, 11, 27)) == 0  # the next day's run repeats nothing
+    assert win.remind_due(dt.date(2026, 11, 24)) == 0  # not yet in the reminder days
+    assert win.remind_due(dt.date(2026, 11, 26)) == 2  # main and branch
+    assert win.remind_due(dt.date(2026, 11, 27)) == 0  # the next day's run repeats nothing
     titles = sorted(t.title for t in open_for(world.people["warehouse"]))
     assert titles == ["本月盘点窗口 11月28日–30日，主仓尚未安排盘点", "本月盘点窗口 11月28日–30日，分仓尚未安排盘点"]
     assert not open_for(world.people["cs"]).exists()

@@ -9,9 +9,11 @@ import pytest
 from pypdf import PdfReader
 
 from zhanggui.core import clock
+from zhanggui.core.events import timeline_for
 from zhanggui.inventory.models import LedgerEntry, StockLevel, Stocktake
 from zhanggui.inventory.services import stock as stock_svc
 from zhanggui.inventory.services import stocktake as svc
+from zhanggui.inventory.services import stocktake_window as win
 from zhanggui.inventory.services import warehouses as wh_svc
 
 State = Stocktake.State
@@ -70,7 +72,7 @@ def test_plan_from_the_page_with_the_default_window_INV_6(stock_world, world, cl
     w = stock_world
     keeper = client_for(w.keeper)
     form = keeper.get(f"/stock/stocktakes/new/?warehouse={w.branch.pk}").content.decode()
-    start, end = svc.default_window()
+    start, end = win.default_window()
     assert f'value="{start.isoformat()}"' in form and f'value="{end.isoformat()}"' in form
     resp = keeper.post(
         "/stock/stocktakes/new/",
@@ -92,12 +94,26 @@ def test_plan_from_the_page_with_the_default_window_INV_6(stock_world, world, cl
         {"warehouse": w.main.pk, "scope": "skus", "skus": "D-白-S", "window_start": start, "window_end": end},
     )
     assert again.status_code == 400 and f"与未完成的盘点单 {st.number} 重叠" in again.content.decode()
+
     bad = keeper.post(
         "/stock/stocktakes/new/",
         {"warehouse": w.main.pk, "scope": "bins", "window_start": start, "window_end": end},
     )
     assert bad.status_code == 400 and "请至少选择一个库位" in bad.content.decode()
     assert Stocktake.objects.count() == 1
+
+
+def test_planning_well_before_the_window_warns_and_asks_for_a_reason_on_the_page_INV_6(stock_world, client_for):
+    w = stock_world
+    keeper = client_for(w.keeper)
+    form = {"warehouse": w.branch.pk, "scope": "warehouse", "window_start": "2026-11-07", "window_end": "2026-11-08"}
+    first = keeper.post("/stock/stocktakes/new/", form)
+    body = first.content.decode()
+    assert first.status_code == 400 and not Stocktake.objects.exists()
+    assert 'id="early-reason"' in body and "本月盘点窗口为 11月28日–30日" in body and "请填写提前盘点的原因" in body
+    done = keeper.post("/stock/stocktakes/new/", {**form, "early_reason": "换季前清点"})
+    st = Stocktake.objects.get()
+    assert done.status_code == 302 and "提前盘点（本月窗口 11月28日–30日）：换季前清点" in timeline_for(st).get().note
 
 
 def test_scanner_adds_one_per_enter_and_shows_progress_INV_6(stock_world, counting, client_for):

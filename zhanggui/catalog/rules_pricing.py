@@ -1,12 +1,17 @@
 """Pure pricing rules (PROD-9, PROD-10): the price floor, the cost-plus check, group-buy tiers.
 
-No database here: the services feed these functions with amounts in fen and with the shop's settings.
+No database here: the services feed these functions with amounts in fen and with the shop's settings. Named
+events exempt from the floor run on their days only (`rules_events`).
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from zhanggui.core import clock
 from zhanggui.core.money import format_fen
+
+from .rules_events import exempt_events as named_events
 
 _SPLIT = re.compile(r"[,，、;；\s]+")
 
@@ -42,12 +47,9 @@ class PriceCheck:
 
 
 def parse_events(text: str | list | tuple | None) -> list[str]:
-    """ "双11,双12，618" → ["双11", "双12", "618"] (commas, Chinese commas, 、 or spaces)."""
-    if text is None:
-        return []
-    if isinstance(text, (list, tuple)):
-        return [str(t).strip() for t in text if str(t).strip()]
-    return [part for part in _SPLIT.split(str(text)) if part]
+    """ "双11,双12，618、店庆:09-01~09-07" → ["双11", "双12", "618", "店庆"] (commas, Chinese commas, 、 or
+    spaces; a shop's own window after the colon)."""
+    return list(named_events(text))
 
 
 def floor_fen(list_price_fen: int, floor_percent: int) -> int:
@@ -63,10 +65,12 @@ def check_price(
     min_margin_percent: int = 10,
     event: str = "",
     exempt_events: str | list | tuple = (),
+    on: dt.date | None = None,
 ) -> PriceCheck:
     """PROD-9: refuse a price below `floor_percent` % of the list price (default 70 = 7折) unless `event` is one
-    of the named exempt events (双11…); warn — never refuse — when the margin over cost is below
-    `min_margin_percent` (cost-plus: buyers do not pay for our cost, a price that barely covers it earns nothing).
+    of the named exempt events (双11…) and runs on `on` (default: today in Beijing); warn — never refuse — when
+    the margin over cost is below `min_margin_percent` (cost-plus: buyers do not pay for our cost, a price that
+    barely covers it earns nothing).
     """
     event = (event or "").strip()
     if price_fen is None or price_fen <= 0:
@@ -76,7 +80,9 @@ def check_price(
     refused, code, message, exempt = False, "", "", ""
     # Exact comparison in integers: price / list < floor_percent / 100.
     if floor is not None and price_fen * 100 < list_price_fen * floor_percent:
-        if event and event in parse_events(exempt_events):
+        named = named_events(exempt_events).get(event) if event else None
+        day = on or clock.today()
+        if named is not None and named.is_open(day):
             exempt = event
             warnings.append(
                 f"低于底价 {format_fen(floor)}（吊牌价的 {floor_percent}%），仅因“{event}”活动允许，活动结束请恢复价格"
@@ -89,7 +95,11 @@ def check_price(
                 f"（吊牌价 {format_fen(list_price_fen)} 的 {floor_percent}%，当前约 {discount:.2f} 折）："
                 "日常销售不得低于底价"
             )
-            if event:
+            if named is not None:
+                message += (
+                    f"；“{event}”只在活动期内（{named.describe()}）可低于底价，{day.month}月{day.day}日不在活动期内"
+                )
+            elif event:
                 message += f"；“{event}”不是可低于底价的活动（{'、'.join(parse_events(exempt_events)) or '无'}）"
             else:
                 message += "，只有双11等指定活动除外，或由店长确认破价"

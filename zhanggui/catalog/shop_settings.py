@@ -87,7 +87,12 @@ register_all(
             "text",
             "双11,双12,618",
             "PROD-9",
-            {},
+            {
+                "help": _(
+                    "Each event allows it only on its own days (双11: 20 Oct – 11 Nov, 双12: 1–12 Dec, 618: 20 May – "
+                    "18 Jun, holidays: the official days off); give another event its days as 店庆:09-01~09-07."
+                )
+            },
         ),
         (
             "pricing.min_margin_percent",

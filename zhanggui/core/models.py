@@ -191,3 +191,40 @@ class SubmittedForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class OfficialCalendar(models.Model):
+    """The official holidays and make-up working days (调休) of a year that chinese-calendar does not know yet,
+    entered by the manager from the State Council's notice (`source`). `core.clock` reads it for business days."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=300)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("official calendar")
+        verbose_name_plural = _("official calendars")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class OfficialDay(models.Model):
+    """One day of an entered official calendar: a day off of a holiday, or a weekend day worked (调休)."""
+
+    calendar = models.ForeignKey(OfficialCalendar, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField(_("day"), unique=True)
+    day_off = models.BooleanField(_("day off"))  # False: a make-up working day (调休上班)
+    holiday = models.CharField(_("holiday"), max_length=40)  # chinese-calendar's name, e.g. "National Day"
+
+    class Meta:
+        verbose_name = _("official day")
+        verbose_name_plural = _("official days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {'休' if self.day_off else '班'}"

@@ -1,8 +1,10 @@
 """Printed documents (stock-in slips, exchange lists, count sheets) as A4 PDF with reportlab.
 
-Chinese text needs a CJK TrueType font embedded as a subset (only the glyphs used, so a slip stays ~30 KB): WenQuanYi
-Micro Hei, from Debian's fonts-wqy-microhei when installed, else from the pinned PyPI package that ships the same
-file (paperang-p2-fonts-cjk) — nothing is copied into this repository. ZHANGGUI_PDF_FONT overrides the path.
+Chinese text needs a CJK TrueType font embedded as a subset (only the glyphs used, so a slip stays ~30 KB): the
+distribution's font packages (fonts-wqy-microhei, installed by `make run` and `make test`, or fonts-wqy-zenhei,
+fonts-droid-fallback, fonts-arphic-uming) — nothing is copied into this repository. ZHANGGUI_PDF_FONT overrides the
+path. No CJK font: a clear Chinese error (`NoCjkFont`) instead of a PDF of empty boxes. (The OpenType Noto CJK
+fonts carry PostScript outlines, which reportlab cannot embed, so they are not candidates.)
 
 `document(...)` lays out the house style once: a title with the document number, a block of facts (supplier,
 warehouse, dates), one table with a header row repeated on every page, notes, signature boxes and page numbers.
@@ -14,7 +16,6 @@ import io
 import os
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from reportlab.graphics.barcode import code128
@@ -28,19 +29,41 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .clock import local, now
+from .errors import DomainError
 
 FONT = "ZhangguiSans"
-_SYSTEM_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# TrueType CJK fonts of Debian's packages, best first (WenQuanYi Micro Hei: fonts-wqy-microhei).
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+INSTALL_HINT = (
+    "请安装中文字体：apt-get install fonts-wqy-microhei（make run 会自动安装），"
+    "或把 ZHANGGUI_PDF_FONT 设为一个 TrueType 中文字体文件"
+)
+
+
+class NoCjkFont(DomainError):
+    """No Chinese font to print with: the message says what to install."""
+
+    status = 503
 
 
 def font_path() -> Path:
-    """Where the CJK font is read from (environment, Debian package, PyPI package — in that order)."""
+    """Where the CJK font is read from: ZHANGGUI_PDF_FONT, else the first installed candidate. `NoCjkFont` when
+    there is none (also used by the catalog's image watermarks)."""
     configured = os.environ.get("ZHANGGUI_PDF_FONT")
     if configured:
+        if not Path(configured).is_file():
+            raise NoCjkFont("no_cjk_font", f"ZHANGGUI_PDF_FONT 指向的字体文件不存在：{configured}。{INSTALL_HINT}")
         return Path(configured)
-    if _SYSTEM_FONT.exists():
-        return _SYSTEM_FONT
-    return Path(str(resources.files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"))
+    for candidate in FONT_CANDIDATES:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    raise NoCjkFont("no_cjk_font", f"找不到中文字体，无法生成 PDF。{INSTALL_HINT}")
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,12 +10,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from . import clock, holidays
 from .access import page, public
 from .errors import DomainError
-from .forms import TokenForm, add_domain_error
+from .forms import HolidayCalendarForm, PasswordChangeForm, TokenForm, add_domain_error
 from .jobs import reap_stale_jobs, resume_job
-from .models import ApiToken, Job
-from .services import create_api_token, revoke_api_token
+from .models import ApiToken, Job, OfficialCalendar
+from .services import change_own_password, create_api_token, revoke_api_token
 
 
 @require_POST
@@ -26,6 +28,55 @@ def switch_shop(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     return redirect(target)
+
+
+@page("core.change_company_settings")
+def holiday_calendar(request):
+    """The manager enters the official holidays and 调休 of a year chinese-calendar does not know yet."""
+    coming = clock.today().year + 1
+    year = int(request.GET.get("year") or coming) if str(request.GET.get("year") or coming).isdigit() else coming
+    form = HolidayCalendarForm(request.POST or None, initial={"year": year})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            holidays.save_year(request.user, data["year"], data["holidays"], data["workdays"], data["source"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Official calendar of %(year)s saved") % {"year": data["year"]})
+            return redirect(f"{request.path}?year={data['year']}")
+    elif request.method != "POST":
+        entered = OfficialCalendar.objects.filter(year=year).first()
+        if entered:
+            text, workdays = holidays.as_text(entered)
+            form = HolidayCalendarForm(
+                initial={"year": year, "holidays": text, "workdays": workdays, "source": entered.source}
+            )
+    this_year = clock.today().year
+    years = [(y, clock.package_knows(y), OfficialCalendar.objects.filter(year=y).first()) for y in (this_year, coming)]
+    return render(
+        request,
+        "core/holiday_calendar.html",
+        {"form": form, "years": years, "year": year},
+        status=400 if form.errors else 200,
+    )
+
+
+@page()
+def password_change(request):
+    """Everyone changes their own password (the current one first); they stay signed in on this browser."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change_own_password(request.user, data["old_password"], data["new_password"], data["confirm_password"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Password changed"))
+            return redirect("password_change")
+    return render(request, "core/password_change.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @page()

@@ -17,6 +17,6 @@ def export_ledger(job):
 @shared_task(name="zhanggui.inventory.tasks.remind_stocktakes")
 def remind_stocktakes():
     """INV-6: daily, the warehouse role gets a task when the monthly count window is near and nothing is planned."""
-    from .services.stocktake import remind_due
+    from .services.stocktake_window import remind_due
 
     return remind_due()

@@ -1,15 +1,21 @@
 """Every write to the team: roles and their permissions (TEAM-1), staff (TEAM-3), duty owners (TEAM-2)."""
 
+import datetime as dt
 import json
 import secrets
 from pathlib import Path
 
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event
+from zhanggui.core.services import revoke_all_api_tokens
 
 from .models import Duty, Role, Staff, number_validator
 
@@ -149,11 +155,37 @@ def update_staff(
     return staff
 
 
+def login_locked(staff: Staff) -> bool:
+    """Is the 工号 locked out of signing in (django-axes: AXES_FAILURE_LIMIT wrong passwords within the cool-off,
+    on any computer)?"""
+    since = timezone.now() - dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    return AccessAttempt.objects.filter(
+        username=staff.number, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).exists()
+
+
+def unlock_login(actor, staff: Staff) -> int:
+    """The manager lifts the lock of a 工号 (TEAM-3): its failed sign-ins are forgotten; recorded on the timeline."""
+    if not AccessAttempt.objects.filter(username=staff.number).exists():
+        raise DomainError("not_locked", f"工号 {staff.number} 没有登录锁定")
+    with transaction.atomic():
+        cleared = axes_reset(username=staff.number)
+        record_event(actor, staff, "login_unlocked", note=f"解除登录锁定（清除 {cleared} 条失败记录）")
+    return cleared
+
+
 def reset_password(actor, staff: Staff) -> str:
+    """A new password shown once; the 工号's sign-in lock is lifted and its API tokens are revoked (whoever knew
+    the old password may hold one of their keys)."""
     password = new_password()
-    staff.set_password(password)
-    staff.save(update_fields=["password"])
-    record_event(actor, staff, "password_reset", note=_("Password reset; the new password was shown once"))
+    with transaction.atomic():
+        staff.set_password(password)
+        staff.save(update_fields=["password"])
+        axes_reset(username=staff.number)
+        revoked = revoke_all_api_tokens(staff)
+        note = _("Password reset; the new password was shown once")
+        note += "；已解除登录锁定" + (f"；已停用 {revoked} 个 API 令牌" if revoked else "")
+        record_event(actor, staff, "password_reset", note=note)
     return password
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:staff_id>/", views.staff_detail, name="detail"),
     path("<int:staff_id>/update/", views.staff_update, name="update"),
     path("<int:staff_id>/reset-password/", views.staff_reset_password, name="reset_password"),
+    path("<int:staff_id>/unlock/", views.staff_unlock, name="unlock"),
 ]

@@ -118,6 +118,7 @@ def _render_detail(request, staff, form, status: int = 200):
             "staff": staff,
             "form": form,
             "timeline": [present_event(e, request.user) for e in timeline_for(staff)[:50]],
+            "locked": services.login_locked(staff),
         },
         status=status,
     )
@@ -156,3 +157,17 @@ def duty_owners(request, duty_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("team:duties")
+
+
+@require_POST
+@page("team.change_staff")
+def staff_unlock(request, staff_id: int):
+    """The manager lifts a 工号's sign-in lock (too many wrong passwords)."""
+    staff = _visible_staff(request, staff_id)
+    try:
+        services.unlock_login(request.user, staff)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Sign-in of %(number)s unlocked") % {"number": staff.number})
+    return redirect("team:detail", staff_id=staff.pk)

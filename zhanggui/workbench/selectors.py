@@ -42,6 +42,7 @@ def home_context(user, shops: list) -> dict:
         by_platform.setdefault(shop.platform.name, 0)
         by_platform[shop.platform.name] += 1
     return {
+        "calendar_missing": calendar_missing(user, today),
         "figures": {
             "shops": len(shops),
             "staff": Staff.objects.filter(is_active=True).count(),
@@ -63,3 +64,14 @@ def home_context(user, shops: list) -> dict:
         if has_access(user, "core.view_event")
         else [],
     }
+
+
+def calendar_missing(user, today) -> int | None:
+    """The year whose official holidays are unknown (this year, or the coming one from November, when the State
+    Council has usually published it), for the manager who can enter them; None when all is known."""
+    if not has_access(user, "core.change_company_settings"):
+        return None
+    for year in (today.year, today.year + 1 if today.month >= 11 else None):
+        if year and not clock.calendar_known(year):
+            return year
+    return None

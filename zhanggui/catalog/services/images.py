@@ -9,11 +9,8 @@ served only through permission-checked views with our own Content-Type and `nosn
 import datetime as dt
 import io
 import re
-import shutil
-import subprocess
 import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -22,7 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from zhanggui.core import clock, uploads
+from zhanggui.core import clock, pdf, uploads
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.registry import get_definition
@@ -32,10 +29,6 @@ from ..models import Product, ProductImage, Sku
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before Pillow's own limit
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
-)
 SOLD_OUT_TEXT = "已售罄"
 UNMARKED_DIR = "catalog/images/unmarked/"  # the version before the sold-out banner, to restore it
 JPEG_QUALITY = 90
@@ -122,22 +115,12 @@ def check_upload(uploaded_file) -> CheckedUpload:
     return CheckedUpload(data, ALLOWED_FORMATS[fmt], width, height)
 
 
-@lru_cache(maxsize=1)
 def font_path() -> str | None:
-    """The CJK font (fonts-wqy-microhei, `make browser`), found by path or with fc-match; None → Pillow's default."""
-    for candidate in FONT_CANDIDATES:
-        if Path(candidate).is_file():
-            return candidate
-    if shutil.which("fc-match"):
-        try:
-            out = subprocess.run(
-                ["fc-match", "-f", "%{file}", "WenQuanYi Micro Hei"], capture_output=True, text=True, timeout=5
-            ).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            out = ""
-        if out and Path(out).is_file() and "wqy" in out.lower():
-            return out
-    return None
+    """The CJK font of the watermarks: the one of printed documents (`core.pdf`); None → Pillow's default."""
+    try:
+        return str(pdf.font_path())
+    except pdf.NoCjkFont:
+        return None
 
 
 def _font(size: int):

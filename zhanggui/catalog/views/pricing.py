@@ -17,7 +17,8 @@ from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.money import yuan_to_fen
 
 from ..models import Listing, Product
-from ..rules_pricing import floor_fen, parse_events
+from ..rules_events import exempt_events
+from ..rules_pricing import floor_fen
 from ..services import pricing as svc
 from ..services.images import shop_for
 
@@ -43,7 +44,7 @@ def _render(request, product, *, errors=None, posted=None, status=200):
         lconf = svc.pricing_settings(listing.shop)
         listing.floor = floor_fen(list_price, lconf["floor_percent"]) if list_price else None
         listing.floor_percent = lconf["floor_percent"]
-        listing.exempt_events = parse_events(lconf["exempt_events"])
+        listing.exempt_events = [(n, e.describe()) for n, e in exempt_events(lconf["exempt_events"]).items()]
     listing_events = timeline_for_listings(listings)
     timeline = sorted(
         [*timeline_for(product).filter(kind__in=PRICING_EVENTS)[:30], *listing_events],

@@ -15,30 +15,28 @@ Counting means sellable pieces on the shelf (on hand, reserved ones included —
 pieces awaiting exchange and the damaged account are stored apart and not part of a stocktake.
 
 INV-6 "monthly, default on the 28th–31st": the window comes from the settings inventory.stocktake_day_from /
-inventory.stocktake_day_to, clamped to the month's last day; `due_reminders` names the warehouses whose window
-is near or open without a stocktake planned for it.
+inventory.stocktake_day_to, clamped to the month's last day (`stocktake_window`: the reminder, and the reason asked
+for a stocktake counted well before the window).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
-from django.urls import reverse
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
-from zhanggui.core.company_settings import get_company_settings
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.states import Machine
 
 from ..models import Bin, LedgerEntry, StockLevel, Stocktake, StocktakeLine, Warehouse
 from .stock import Move, move_stock
+from .stocktake_window import default_window, require_early_reason, window_text
 
 State = Stocktake.State
 Scope = Stocktake.Scope
@@ -53,9 +51,6 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 OPEN_STATES = (State.PLANNED, State.COUNTING, State.SUBMITTED)
 APPROVE_PERM = "inventory.approve_stocktake"
-DAY_FROM_SETTING = "inventory.stocktake_day_from"
-DAY_TO_SETTING = "inventory.stocktake_day_to"
-REMIND_DAYS_BEFORE = 3  # INV-6 reminder: from 3 days before the window until its last day
 MODES = ("set", "add")
 ADDED_NOTE = "盘点中新增"  # the note of a line added during the count (found on the shelf, not on the sheet)
 CHUNK = 500  # SKU ids per IN (…) query: whole warehouses have thousands
@@ -97,103 +92,6 @@ class ApprovalRefused(DomainError):
     """Approving and posting a stocktake is the manager's (inventory.approve_stocktake)."""
 
     status = 403
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The window (INV-6) and the reminder
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def window_days() -> tuple[int, int]:
-    """The stocktake window's first and last day of the month, in one query (company-wide settings: stock is
-    counted for every shop at once)."""
-    values = get_company_settings(DAY_FROM_SETTING, DAY_TO_SETTING)
-    first, last = int(values[DAY_FROM_SETTING]), int(values[DAY_TO_SETTING])
-    return min(first, last), max(first, last)
-
-
-def month_window(day: dt.date, days: tuple[int, int] | None = None) -> tuple[dt.date, dt.date]:
-    """INV-6: the stocktake window of `day`'s month — default the 28th to the 31st, clamped to the month's last
-    day (28/29 February, the 30th in 30-day months). `days`: window_days(), when already read."""
-    first, last = days or window_days()
-    month_end = calendar.monthrange(day.year, day.month)[1]
-    return day.replace(day=min(first, month_end)), day.replace(day=min(last, month_end))
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def default_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """The window a new stocktake gets: this month's, or next month's once this month's is over."""
-    today = today or clock.today()
-    days = window_days()
-    start, end = month_window(today, days)
-    return month_window(_next_month(today), days) if today > end else (start, end)
-
-
-def window_text(start: dt.date, end: dt.date) -> str:
-    """11月28日–30日 (or 11月28日–12月2日, 2026年12月28日–2027年1月3日)."""
-    head = f"{start.month}月{start.day}日"
-    if start == end:
-        return head
-    if start.year != end.year:
-        return f"{start.year}年{head}–{end.year}年{end.month}月{end.day}日"
-    return f"{head}–{end.day}日" if start.month == end.month else f"{head}–{end.month}月{end.day}日"
-
-
-@dataclass(frozen=True)
-class Reminder:
-    warehouse: Warehouse
-    window_start: dt.date
-    window_end: dt.date
-
-    @property
-    def text(self) -> str:
-        return f"本月盘点窗口 {window_text(self.window_start, self.window_end)}，{self.warehouse.name}尚未安排盘点"
-
-
-def due_reminders(today: dt.date | None = None) -> list[Reminder]:
-    """INV-6 "with a reminder": active warehouses where `today` lies from 3 days before the monthly window until
-    its last day and no stocktake (not cancelled) covers that window. Used by the banners; a beat task may too."""
-    today = today or clock.today()
-    days = window_days()
-    windows = [month_window(today, days), month_window(_next_month(today), days)]
-    due = next(((s, e) for s, e in windows if s - dt.timedelta(days=REMIND_DAYS_BEFORE) <= today <= e), None)
-    if due is None:
-        return []
-    start, end = due
-    planned = set(
-        Stocktake.objects.exclude(state=State.CANCELLED)
-        .filter(window_start__lte=end, window_end__gte=start)
-        .values_list("warehouse_id", flat=True)
-    )
-    return [
-        Reminder(w, start, end)
-        for w in Warehouse.objects.filter(is_active=True).order_by("-is_default", "code")
-        if w.pk not in planned
-    ]
-
-
-def remind_due(today: dt.date | None = None) -> int:
-    """INV-6 reminder as work: each due reminder becomes one task for the 库管 role (once per warehouse and window,
-    so the daily beat run does not repeat it). Returns how many tasks were created."""
-    from zhanggui.team.tasks_service import assign_to_roles
-
-    created = 0
-    for reminder in due_reminders(today):
-        created += len(
-            assign_to_roles(
-                None,
-                ["warehouse"],
-                title=reminder.text,
-                detail="请在盘点窗口内安排盘点：打印盘点表、扫码清点、提交店长审核过账。",
-                url=reverse("inventory:stocktake_new"),
-                source=f"stocktake-due:{reminder.warehouse.pk}:{reminder.window_start:%Y%m}",
-                rule="INV-6",
-            )
-        )
-    return created
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -297,12 +195,14 @@ def plan(
     skus=None,
     window: tuple[dt.date, dt.date] | None = None,
     note: str = "",
+    early_reason: str = "",
 ) -> Stocktake:
     """INV-6: a new stocktake in state planned, numbered PD20261128-01, with one line per SKU to count:
     every SKU with a stock level in the warehouse (scope warehouse), those whose home bin is one of `bins`
     (scope bins) or the given `skus` (ids, Sku objects or codes; scope skus). Combination SKUs have no stock of
     their own and are left out. The default window is this month's (INV-6 settings). Refused when a SKU is already
-    on another open stocktake of the warehouse (its count would be posted twice)."""
+    on another open stocktake of the warehouse (its count would be posted twice), and when its window starts well
+    before the month's window without an `early_reason` (recorded on the timeline)."""
     warehouse = _warehouse(warehouse)
     if scope not in Scope.values:
         raise DomainError("bad_scope", "盘点范围无效", "scope")
@@ -315,6 +215,7 @@ def plan(
             raise DomainError("bad_window", "请填写盘点日期", "window")
         if end < start:
             raise DomainError("bad_window", "盘点结束日期不能早于开始日期", "window")
+    early = require_early_reason(start, early_reason, "early_reason")  # INV-6: well before the window
     levels = StockLevel.objects.filter(warehouse=warehouse, sku__is_combo=False)
     chosen_bins: list[Bin] = []
     if scope == Scope.BINS:
@@ -389,7 +290,8 @@ def plan(
                     "stocktake_planned",
                     to_state=STOCKTAKES.label(State.PLANNED),
                     note=f"{warehouse.name} · {scope_text} · {len(order)} 个 SKU · {window_text(start, end)}"
-                    + (f" · {note}" if note else ""),
+                    + (f" · {note}" if note else "")
+                    + (f" · {early}" if early else ""),
                 )
                 return st
         except IntegrityError:

@@ -4,7 +4,7 @@ from django import template
 
 from zhanggui.core import clock
 
-from ..services.stocktake import due_reminders
+from ..services.stocktake_window import due_reminders
 
 register = template.Library()
 

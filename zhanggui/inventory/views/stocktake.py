@@ -31,6 +31,7 @@ from zhanggui.core.forms import add_domain_error
 from .. import selectors
 from ..models import Bin, LedgerEntry, StockLevel, Stocktake, StocktakeLine
 from ..services import stocktake as services
+from ..services import stocktake_window
 
 VIEW_PERM = "inventory.view_stocktake"
 ADD_PERM = "inventory.add_stocktake"
@@ -125,6 +126,9 @@ class PlanForm(forms.Form):
         label=gettext_lazy("Count until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
+    early_reason = forms.CharField(
+        label=gettext_lazy("Reason for counting before the month-end window"), max_length=200, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,6 +152,7 @@ def stocktake_new(request):
                     skus=[c for c in SPLIT.split(data["skus"]) if c],
                     window=(data["window_start"], data["window_end"]),
                     note=data["note"],
+                    early_reason=data["early_reason"],
                 )
             except DomainError as exc:
                 add_domain_error(form, exc)
@@ -160,7 +165,7 @@ def stocktake_new(request):
                 return redirect(_detail(st))
         status = 400
     else:
-        start, end = services.default_window()
+        start, end = stocktake_window.default_window()
         warehouse = selectors._as_int(request.GET.get("warehouse"))
         if not selectors.active_warehouses().filter(pk=warehouse).exists():
             warehouse = selectors.active_warehouses().order_by("-is_default", "code").values_list("pk", flat=True)
@@ -175,7 +180,13 @@ def stocktake_new(request):
     return render(
         request,
         "inventory/stocktake_new.html",
-        {"form": form, "bin_groups": list(groups.items()), "chosen_bins": chosen},
+        {
+            "form": form,
+            "bin_groups": list(groups.items()),
+            "chosen_bins": chosen,
+            # INV-6: the reason box appears once a window well before the month-end window was asked for
+            "ask_early_reason": bool(form.errors.get("early_reason") or form["early_reason"].value()),
+        },
         status=status,
     )
 
@@ -272,7 +283,7 @@ def stocktake_detail(request, stocktake_id: int):
             "show_book": show_book,
             "may_approve": services.may_approve(user),
             "scope_text": _scope_text(st),
-            "window_text": services.window_text(st.window_start, st.window_end),
+            "window_text": stocktake_window.window_text(st.window_start, st.window_end),
             "posted_count": len(posted) if st.state == State.POSTED else 0,
             "ledger_url": reverse("inventory:ledger") + "?" + urlencode({"document": st.number}),
             "timeline": [present_event(e, user) for e in events.exclude(kind="stocktake_scan")[:50]],
@@ -497,7 +508,7 @@ def sheet_document(st: Stocktake, *, blind: bool = True, printed_by: str = "") -
     facts = [
         ("仓库", st.warehouse.name),
         ("范围", _scope_text(st)),
-        ("盘点日期", services.window_text(st.window_start, st.window_end)),
+        ("盘点日期", stocktake_window.window_text(st.window_start, st.window_end)),
         ("SKU 数", str(len(lines))),
         ("方式", "盲盘（不印账面数）" if blind else "明盘（账面为打印时在库）"),
         ("状态", services.STATE_WORDS[st.state]),
