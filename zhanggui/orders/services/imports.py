@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import io
 import operator
 from collections import defaultdict
 from dataclasses import fields as dc_fields
@@ -69,6 +68,7 @@ from zhanggui.core.models import Event
 
 from ..models import ImportRun, Order, OrderLine
 from . import states
+from .import_report import error_report
 
 BATCH = 2000
 
@@ -695,31 +695,11 @@ def _finish_run(run: ImportRun, actor, counts: dict, errors: list[RowError]) -> 
     )
     run.failed = len({(e.file, e.line, e.order_no) for e in errors})
     if errors:
-        run.report.save(f"orders-{run.pk}-errors.xlsx", ContentFile(_report(errors)), save=False)
+        run.report.save(f"orders-{run.pk}-errors.xlsx", ContentFile(error_report(errors)), save=False)
     run.finished_at = clock.now()
     run.save()
     publish(OrdersImported(shop_id=run.shop_id, actor=actor))  # e.g. fulfilment's automatic review (ORD-7)
     return run
-
-
-def _report(errors: list[RowError]) -> bytes:
-    """ORD-1 item 4: the downloadable error file — one line per bad row with file, line, column and reason."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "导入错误"
-    sheet.append(["文件", "行号", "列", "原因", "订单号"])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for e in sorted(errors, key=lambda e: (e.file, e.line)):
-        sheet.append([e.file, e.line, e.column, e.reason, e.order_no])
-    for letter, width in zip("ABCDE", (30, 8, 16, 60, 24), strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def unreadable(result: ReadResult) -> list[RowError]:
