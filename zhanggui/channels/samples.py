@@ -214,7 +214,7 @@ def pdd_csv(orders=None, version="2023", encoding="utf-8-sig", as_xlsx=False) ->
             "确认收货时间": o.get("done_at", ""), "商品id": "123456", "商品规格": line["props"], "样式ID": "789",
             "商家编码-SKU维度": line["code"], "商家编码-规格维度": line["code"], "商家编码-商品维度": "D",
             "快递单号": o["tracking"], "快递公司": o["carrier"], "商家备注": o["remark"], "买家留言": o["message"],
-            "售后状态": "无售后或售后取消",
+            "售后状态": o.get("after_sale", "无售后或售后取消"),
         }  # fmt: skip
         rows.append([v.get(h, "") for h in header])
     if as_xlsx:

@@ -91,6 +91,34 @@ class Divisions:
         found = self.names[0].get(token)
         return found[0].name if found else token
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019
+    def is_province_city(self, province: str, city: str) -> bool:
+        """Whether `province` names a province (full or short: '上海', '广西') and `city` a city inside it — the
+        shape of a Taobao address's first two tokens. False for '广州市 越秀区' (no province written) or
+        '上海 浦东新区' (a 直辖市 written without its city)."""
+        prov = self.names[0].get(province) or self.names[0].get(_SHORT.sub("", province))
+        if not prov:
+            return False
+        pfx = prov[0].adcode[:2]
+        cities = self.names[1].get(city) or self.names[1].get(_SHORT.sub("", city)) or ()
+        return any(c.adcode.startswith(pfx) for c in cities)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019
+    def province_of(self, city: str, district: str = "") -> str:
+        """ORD-1: the province a city (or, failing that, a district) belongs to — '广州市' → '广东省', '北京' or
+        '北京市' → '北京市' (直辖市 written without 市 included); '' when unknown or ambiguous."""
+        for token in (city, _SHORT.sub("", city)):
+            if not token:
+                continue
+            prov = self.names[0].get(token)
+            if prov and prov[0].adcode[:2] in _MUNICIPALITIES:
+                return prov[0].name
+            found = {c.adcode[:2] for c in self.names[1].get(token, ())}
+            if len(found) == 1:
+                return self.by_code[found.pop() + "0000"].name
+        found = {d.adcode[:2] for d in self.names[2].get(district, ())} if district else set()
+        return self.by_code[found.pop() + "0000"].name if len(found) == 1 else ""
+
     @functools.lru_cache(maxsize=8192)  # noqa: B019 — one table for the process; addresses repeat a lot
     def find_district(self, province: str, city: str, district: str) -> str:
         """The adcode of a district named inside a province (and city when it helps), '' when unknown."""
@@ -166,8 +194,9 @@ def divisions() -> Divisions:
 
 def split_taobao(raw: str) -> SplitAddress:
     """Taobao `省 市 区 详细地址(邮编)` (§4): split on the first three spaces, postcode from the trailing
-    parentheses, 直辖市 province token without 市 ('上海') → '上海市'. Fast path without any table walk; only when
-    the string does not have three spaces does it go to the division matcher."""
+    parentheses, 直辖市 province token without 市 ('上海') → '上海市'. Fast path (dictionary look-ups only) when the
+    first two tokens are a province and a city in it; otherwise the division matcher, which infers the province from
+    the city or district."""
     out = SplitAddress()
     text = raw.strip()
     if text.endswith(")"):
@@ -177,14 +206,16 @@ def split_taobao(raw: str) -> SplitAddress:
             out.postcode = "" if code == "000000" else code
             text = text[:i].rstrip()
     parts = text.split(" ", 3)
-    if len(parts) == 4 and all(parts[:3]):
-        table = divisions()
+    table = divisions()
+    # ORD-1: the fast path only for "省 市 区 详细" as written; "广州市 越秀区 …" (no province) and "上海 浦东新区 …"
+    # (a 直辖市 without its city) go to the matcher, which infers the province from the city or district.
+    if len(parts) == 4 and all(parts[:3]) and table.is_province_city(parts[0], parts[1]):
         out.province = table.province_name(parts[0])
         out.city, out.district, out.detail = parts[1], parts[2], parts[3].strip()
         out.adcode = table.find_district(out.province, out.city, out.district)
         out.ok = bool(out.detail)
         return out
-    split = divisions().split(text)
+    split = table.split(text)
     if not split.postcode:
         split.postcode = out.postcode
     return split

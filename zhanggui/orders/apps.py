@@ -15,9 +15,12 @@ class OrdersConfig(AppConfig):
         )
         # The services register their timeline labels on import; load them so every page can name every event.
         from zhanggui.core import references
+        from zhanggui.inventory.services.verify import register_reference_check
 
         from .selectors import order_references
         from .services import imports, manual, remarks, states, supplier_shipping  # noqa: F401
 
         references.register("order", order_references)  # INV-2: stock references name their order
+        # INV-2, ORD-4: stock-verify asks orders whether an open "order:<pk>" reservation may still be open
+        register_reference_check("order", states.finished_with_stock)
         supplier_shipping.connect()  # PROD-10: the supplier's tracking import ships dropship lines

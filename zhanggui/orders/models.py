@@ -107,6 +107,8 @@ class Order(models.Model):
     exc_unmatched = models.BooleanField(_("unmatched SKU"), default=False)
     exc_refund = models.BooleanField(_("refund requested"), default=False)
     exc_risk = models.BooleanField(_("platform risk hold"), default=False)
+    # a paid order whose export came without item lines (no 宝贝报表 beside the order report): nothing to pick
+    exc_no_lines = models.BooleanField(_("no item lines"), default=False)
     hold_reason = models.CharField(_("hold reason"), max_length=200, blank=True)
     # ORD-4: after payment the buyer is sent the receiving details to confirm once more (template, copied or sent)
     confirm_sent_at = models.DateTimeField(_("details sent to buyer"), null=True, blank=True)
@@ -148,7 +150,14 @@ class Order(models.Model):
             # ORD-9: each exception queue is a small slice; its tab reads newest first from its own partial index
             *(
                 models.Index(fields=["-ordered_at", "-id"], condition=Q(**{name: True}), name=f"order_{name}_q")
-                for name in ("exc_out_of_stock", "exc_address", "exc_unmatched", "exc_refund", "exc_risk")
+                for name in (
+                    "exc_out_of_stock",
+                    "exc_address",
+                    "exc_unmatched",
+                    "exc_refund",
+                    "exc_risk",
+                    "exc_no_lines",
+                )
             ),
         ]
 
@@ -206,6 +215,7 @@ class ImportRun(models.Model):
     failed = models.PositiveIntegerField(default=0)
     lines = models.PositiveIntegerField(default=0)
     report = models.FileField(upload_to="order-imports/", blank=True)  # XLSX of bad rows: file, line, column, reason
+    notes = models.TextField(blank=True)  # ORD-1: expected columns missing and what the import did without them
     actor = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)

@@ -48,6 +48,7 @@ EXCEPTION_TABS = [
     ("exc_unmatched", pgettext_lazy("order tab", "Unmatched SKU")),
     ("exc_refund", pgettext_lazy("order tab", "Refund requested")),
     ("exc_risk", pgettext_lazy("order tab", "Risk hold")),
+    ("exc_no_lines", pgettext_lazy("order tab", "No item lines")),
     ("overdue", pgettext_lazy("order tab", "Overdue")),
 ]
 OVERDUE = "overdue"  # 超时未发货: computed from paid_at and the shop's SHIP-2 deadline (services.deadlines)

@@ -53,6 +53,7 @@ class Layout:
     columns: dict[str, int]  # field -> column index
     headers: dict[str, str]  # field -> header text
     matched: int
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (expected header absent, what the import does)
 
 
 @dataclass
@@ -60,6 +61,11 @@ class Detection:
     layout: Layout | None
     missing: list[str] = field(default_factory=list)  # required headers missing in the best candidate
     candidate: str = ""
+
+
+def _aliases(spec: dict, header: str) -> list[str]:
+    """The headers that stand for `header` in a format (its field's aliases), or the header alone."""
+    return next((aliases for aliases in spec["fields"].values() if header in aliases), [header])
 
 
 def _platform_key(platform: str) -> str:
@@ -95,6 +101,11 @@ def detect(platform: str, header: list[str]) -> Detection:
         if best is None or (matched, -unmatched) > (best.matched, -(len(best.spec["fields"]) - len(best.columns))):
             best = Layout(name, spec, columns, headers, matched)
     if best:
+        best.missing = [
+            (header, without)
+            for header, without in best.spec.get("expected", {}).items()
+            if not any(alias in positions for alias in _aliases(best.spec, header))
+        ]
         return Detection(best)
     return Detection(None, near[2] if near else [], near[1] if near else "")
 
@@ -229,14 +240,39 @@ class _RowReader:
         for from_state, fld, to_state in self.upgrades:
             if state == from_state and getattr(order, fld, None):
                 state = to_state
+        if state == "closed" and 0 < order.refund_fen < order.paid_fen:
+            state = _open_state(order)  # ORD-9: a partial refund does not close the order
         if values["risk_flag"]:
             state = "on_hold"
+        # ORD-9 退款申请: a refund shown on an order that is still open (amount refunded, 退款中, 售后 in progress)
+        order.refund_open = state not in ("closed", "completed") and (
+            order.refund_fen > 0 or _refund_text(order.platform_status) or _refund_text(values.get("refund_status", ""))
+        )
         order.state = state
         order.risk_hold = state == "on_hold"
         if self.pdd_dates and order.ordered_at is None:
             order.ordered_at = _pdd_date(order_no) or order.paid_at
         _apply_address(order, self.address)
         return order
+
+
+def _open_state(order: ParsedOrder) -> str:
+    """The state of a partly refunded order the platform reports closed (ORD-9): what its times say."""
+    if order.completed_at:
+        return "completed"
+    if order.shipped_at or order.tracking_no or "已发货" in order.platform_status:
+        return "shipped"
+    return "to_review" if order.paid_at or order.paid_fen else "pending_payment"
+
+
+@functools.lru_cache(maxsize=256)
+def _refund_text(text: str) -> bool:
+    """Whether a status or 售后状态 text speaks of a refund (data: formats.json "refunds"): 退款中, 售后处理中,
+    退款成功 … but not 无售后或售后取消."""
+    if not text:
+        return False
+    words = load_formats()["refunds"]
+    return any(w in text for w in words["refund"]) and not any(w in text for w in words["no_refund"])
 
 
 def _state(status_map: dict, text: str) -> str | None:
@@ -275,6 +311,8 @@ def _apply_address(order: ParsedOrder, kind: str) -> None:
     elif kind == "text":
         split = regions.split_text(order.address_raw) if order.address_raw else None
     elif kind == "columns":
+        if not order.province and (order.city or order.district):  # ORD-1: inferred, never left blank
+            order.province = regions.divisions().province_of(order.city, order.district)
         if order.province or order.city:
             masked = any("*" in (v or "") for v in (order.province, order.city))
             parts = (order.province, order.city, order.district, order.street, order.address_detail)
@@ -437,6 +475,7 @@ def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 20
     if all(not f.xlsx and not f.per_line for f in reports):
         estimate = sum(max(0, count_lines(f.data) - 1) for f in reports)
     result = ReadResult(format="+".join(names), orders=[], errors=errors, estimate=estimate, files=opened)
+    result.notices = _notices(readable)
 
     def batches():
         details = [f for f in readable if f.is_detail]
@@ -470,6 +509,23 @@ def stream_files(platform: str, files: list[tuple[str, object]], batch: int = 20
     return result
 
 
+def _notices(readable: list[_File]) -> list[str]:
+    """ORD-1: the expected columns the files lack and what the import does without them (Chinese, for the import
+    result): per file its format's `expected` headers (formats.json) that are absent; an order report without item
+    columns and no 宝贝报表 beside it."""
+    notices = []
+    for f in readable:
+        notices += [f"{f.name}：缺少“{header}”列，{without}" for header, without in f.layout.missing]
+    reports = [f for f in readable if not f.is_detail and not f.reader.has_line]
+    if reports and not any(f.is_detail for f in readable):
+        names = "、".join(f.name for f in reports)
+        notices.append(
+            f"{names}：没有商品明细（宝贝报表），订单不含商品行：已付款的订单进入“无商品明细”队列，"
+            "不会进入待审核；同时上传宝贝报表重新导入即可补全"
+        )
+    return notices
+
+
 def share(result: ReadResult, part: tuple[int, int], *, forked: bool = False) -> ReadResult:
     """Narrow a stream (stream_files, its batches not begun) to share k of n = `part`: only the orders whose number
     hashes (crc32) to k, with their lines and row errors. n processes importing one file side by side each take
@@ -490,4 +546,6 @@ def read_files(platform: str, files: list[tuple[str, object]]) -> ReadResult:
     import in memory: the import itself streams (stream_files); this is for tests, previews and small files."""
     result = stream_files(platform, files)
     orders = [order for chunk in result.batches for order in chunk]
-    return ReadResult(format=result.format, orders=orders, errors=result.errors, rows=result.rows)
+    return ReadResult(
+        format=result.format, orders=orders, errors=result.errors, rows=result.rows, notices=result.notices
+    )

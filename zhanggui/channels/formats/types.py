@@ -67,6 +67,7 @@ class ParsedOrder:
     carrier: str = ""
     tracking_no: str = ""
     risk_hold: bool = False  # platform risk control / 锁定 / 审核中
+    refund_open: bool = False  # ORD-9 退款申请: the export shows a refund on an order still open
     lines: list[ParsedLine] = field(default_factory=list)
     source_file: str = ""
     source_line: int = 0
@@ -84,3 +85,5 @@ class ReadResult:
     batches: Iterator[list[ParsedOrder]] | None = None
     estimate: int | None = None
     files: list = field(default_factory=list, repr=False)  # the stream's opened files (reader.share narrows them)
+    # ORD-1: expected columns the files lack and what the import does without them (Chinese, shown with the result)
+    notices: list[str] = field(default_factory=list)

@@ -53,6 +53,7 @@ REASON_REMARK = "卖家备注需处理"
 REASON_AMOUNT = "金额超过自动审核上限"
 REASON_RISK = "平台风控"
 REASON_REFUND = "买家申请退款"
+REASON_NO_LINES = "没有商品明细"  # ORD-9: nothing to pick or pack until the lines are imported
 REASON_CUSTOM = "定制未完成"
 REASON_UNREACHABLE = "默认快递不到"
 REASON_PLATFORM_WAYBILL = "收件人信息已加密，需用{service}打单"  # SHIP-1, TEAM-5
@@ -74,6 +75,7 @@ _FIELDS = (
     "exc_unmatched",
     "exc_risk",
     "exc_refund",
+    "exc_no_lines",
     "receiver_name",
     "receiver_phone",
     "address_detail",
@@ -154,6 +156,8 @@ def reasons(orders) -> dict[int, list[str]]:
             why.append(REASON_RISK)
         if r["exc_refund"]:
             why.append(REASON_REFUND)
+        if r["exc_no_lines"]:
+            why.append(REASON_NO_LINES)
         stage = stages.get(r["id"])
         if (r["kind"] == Order.Kind.CUSTOM or stage is not None) and stage != CustomWork.Stage.DONE:  # ORD-8
             why.append(REASON_CUSTOM)

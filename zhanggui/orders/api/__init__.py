@@ -158,8 +158,9 @@ def list_orders(
     limit: int = selectors.PAGE_SIZE,
 ):
     """ORD-6/ORD-9: orders of the caller's shops (or `shop_id`), newest first. `tab`: all, a state, or an exception
-    queue (exc_out_of_stock, exc_address, exc_unmatched, exc_refund, exc_risk). Pass `next_cursor` back as `cursor`
-    for the next page (`prev_cursor` as `before` for the previous one); `tabs` counts every tab under the filters."""
+    queue (exc_out_of_stock, exc_address, exc_unmatched, exc_refund, exc_risk, exc_no_lines). Pass `next_cursor`
+    back as `cursor` for the next page (`prev_cursor` as `before` for the previous one); `tabs` counts every tab under
+    the filters."""
     shops = [allowed_shop_or_404(request.user, shop_id)] if shop_id else allowed_shops(request.user)
     filters = selectors.Filters.from_query({"q": q, "flag": flag, "carrier": carrier, "from": date_from, "to": date_to})
     base = selectors.filtered(shops, filters)

@@ -105,6 +105,7 @@ def run_import_job(job) -> dict:
             {"label": "未变", "value": run.unchanged, "tone": "secondary"},
             {"label": "失败", "value": run.failed, "tone": "danger"},
         ],
+        "notes": run.notes.splitlines(),  # ORD-1: expected columns missing and what the import did without them
         "link": reverse("orders:list"),
         "link_label": "查看订单",
     }

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import io
 import operator
 from collections import defaultdict
 from dataclasses import fields as dc_fields
@@ -69,6 +68,7 @@ from zhanggui.core.models import Event
 
 from ..models import ImportRun, Order, OrderLine
 from . import states
+from .import_report import error_report
 
 BATCH = 2000
 
@@ -108,10 +108,13 @@ LINE_COLUMNS = [
 ]
 _MAX = {f.name: f.max_length for f in Order._meta.concrete_fields if getattr(f, "max_length", None)}
 _LINE_MAX = {f.name: f.max_length for f in OrderLine._meta.concrete_fields if getattr(f, "max_length", None)}
-_PARSED_FIELDS = [f.name for f in dc_fields(ParsedOrder) if f.name not in ("lines", "source_file", "source_line")]
+# refund_open is not copied: it becomes exc_refund (_SET) and enters the fingerprint only when set (fingerprint)
+_NOT_COPIED = ("lines", "source_file", "source_line", "refund_open")
+_PARSED_FIELDS = [f.name for f in dc_fields(ParsedOrder) if f.name not in _NOT_COPIED]
 _SET = (
     "shop_id", "state", "state_before_hold", "hold_reason", "exc_risk", "exc_address", "exc_unmatched",
-    "phone_last4", "source", "fingerprint", "version", "created_at", "updated_at", "customer_id", "import_run_id",
+    "exc_refund", "exc_no_lines", "phone_last4", "source", "fingerprint", "version", "created_at", "updated_at",
+    "customer_id", "import_run_id",
 )  # fmt: skip
 _BY_COLUMN = {f.column: f for f in Order._meta.concrete_fields if f.name != "id"}
 # An imported order's row is a list in _ORDER_COLUMNS order, built in one go (_order_row): first the fields the
@@ -159,6 +162,8 @@ def _set_clause() -> str:
             f"THEN {col('hold_reason')} ELSE {ex('hold_reason')} END"
         ),
         "exc_risk": ex("exc_risk"),
+        # ORD-9 退款申请: as the export now says, and never for an order completed or closed (its refund ended)
+        "exc_refund": f"({ex('exc_refund')} AND {_rank_sql(merged)} < {_RANK[S.COMPLETED]})",
         "seller_remark": keep_text("seller_remark"),
         "buyer_message": keep_text("buyer_message"),
         "carrier": keep_text("carrier"),
@@ -242,6 +247,8 @@ def fingerprint(order: ParsedOrder) -> str:
     as ever (repr of each field, then of each line's tuple): stored fingerprints stay valid."""
     parts = list(map(repr, _order_values(order)))
     parts.extend(repr(_line_values_of(line)) for line in order.lines)
+    if order.refund_open:  # only when set: the fingerprints stored before the refund queue stay valid
+        parts.append("refund_open")
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -297,6 +304,7 @@ def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int 
     if state == S.ON_HOLD:  # the mapping itself says hold (锁定 / 审核中)
         risk, state = True, S.TO_REVIEW
     held = risk and _RANK.get(state, 0) < _SHIPPED_RANK
+    paid_unshipped = _RANK.get(state, 0) == _RANK[S.TO_REVIEW]
     return [
         *_copied(order),
         # _SET, in its order
@@ -307,6 +315,8 @@ def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int 
         risk,
         not order.address_ok,  # ORD-9 address queue
         any(sku_of.get(line.outer_code) is None for line in order.lines),  # ORD-9 unmatched queue
+        order.refund_open and _RANK.get(state, 0) < _RANK[S.COMPLETED],  # ORD-9 退款申请
+        paid_unshipped and not order.lines,  # ORD-9 无商品明细: paid, nothing to pick (no 宝贝报表)
         _digits_last4(order.receiver_phone),  # ORD-6
         Order.Source.IMPORT,
         fingerprint(order),
@@ -498,6 +508,8 @@ class _Batch:
             replace = []
             for no, (pk, *_rest) in updated.items():
                 new = _line_values(by_no[no], sku_of)
+                if not new:  # ORD-1: a report without its 宝贝报表 says nothing of the lines: keep ours
+                    continue
                 if sorted(stored.get(pk, [])) != sorted((v[0], *v[2:]) for v in new):
                     replace.append(pk)
                     todo[pk] = new
@@ -512,14 +524,17 @@ class _Batch:
             marks = ", ".join(["%s"] * len(LINE_COLUMNS))
             with connection.cursor() as cursor:
                 cursor.executemany(f"INSERT INTO {_q(OrderLine._meta.db_table)} ({cols}) VALUES ({marks})", rows)
-        if updated:  # ORD-9: the unmatched queue follows the lines as they now are (ours may have been fixed)
+        if updated:  # ORD-9: the unmatched and no-lines queues follow the lines as they now are
             t, lt = _q(Order._meta.db_table), _q(OrderLine._meta.db_table)
             ids = [v[0] for v in updated.values()]
             marks = ", ".join(["%s"] * len(ids))
+            state = f"(CASE WHEN {t}.state = 'on_hold' THEN {t}.state_before_hold ELSE {t}.state END)"
+            paid = ", ".join(f"'{s}'" for s in (S.TO_REVIEW, S.APPROVED, S.TO_SHIP))
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"UPDATE {t} SET exc_unmatched = EXISTS (SELECT 1 FROM {lt} l WHERE l.order_id = {t}.id "
-                    f"AND l.sku_id IS NULL) WHERE id IN ({marks})",
+                    f"AND l.sku_id IS NULL), exc_no_lines = ({state} IN ({paid}) AND NOT EXISTS (SELECT 1 FROM {lt} l "
+                    f"WHERE l.order_id = {t}.id)) WHERE id IN ({marks})",
                     ids,
                 )
         return len(rows)
@@ -611,6 +626,7 @@ def import_parsed(actor, shop, result: ReadResult, files: list[str], *, batch: i
     total = result.estimate if result.batches is not None else len({o.platform_order_no for o in result.orders})
     report = (lambda seen: progress(seen, max(total or 0, seen))) if progress else None
     counts, errors = _write_all(run, actor, result, _default_file(files), batch, report)
+    run.notes = "\n".join(result.notices)
     return _finish_run(run, actor, counts, list(result.errors) + errors)  # a stream's errors are complete now
 
 
@@ -679,31 +695,11 @@ def _finish_run(run: ImportRun, actor, counts: dict, errors: list[RowError]) -> 
     )
     run.failed = len({(e.file, e.line, e.order_no) for e in errors})
     if errors:
-        run.report.save(f"orders-{run.pk}-errors.xlsx", ContentFile(_report(errors)), save=False)
+        run.report.save(f"orders-{run.pk}-errors.xlsx", ContentFile(error_report(errors)), save=False)
     run.finished_at = clock.now()
     run.save()
     publish(OrdersImported(shop_id=run.shop_id, actor=actor))  # e.g. fulfilment's automatic review (ORD-7)
     return run
-
-
-def _report(errors: list[RowError]) -> bytes:
-    """ORD-1 item 4: the downloadable error file — one line per bad row with file, line, column and reason."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "导入错误"
-    sheet.append(["文件", "行号", "列", "原因", "订单号"])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for e in sorted(errors, key=lambda e: (e.file, e.line)):
-        sheet.append([e.file, e.line, e.column, e.reason, e.order_no])
-    for letter, width in zip("ABCDE", (30, 8, 16, 60, 24), strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def unreadable(result: ReadResult) -> list[RowError]:
@@ -805,6 +801,7 @@ def import_stream(actor, shop, result: ReadResult, files, *, batch: int = BATCH,
             process.join(timeout=30)
             if process.is_alive():
                 process.terminate()
+    run.notes = "\n".join(result.notices)  # found on the headers, before the fork
     for their_counts, their_reader_errors, their_errors, their_rows in finished.values():
         for key in counts:
             counts[key] += their_counts[key]

@@ -104,6 +104,18 @@ def reference(order) -> str:
     return f"order:{getattr(order, 'pk', order)}"
 
 
+def finished_with_stock(keys: list[str]) -> dict[str, str]:
+    """INV-2, ORD-4: the reference check stock-verify asks of orders (inventory's register_reference_check, from
+    OrdersConfig.ready()): {key of "order:<key>": why} for the orders among `keys` that no longer need reserved
+    goods — shipped, signed for, completed or closed (a reservation is committed on shipping, released on closing)."""
+    ids = [int(key) for key in keys if key.isdigit()]
+    done = Order.objects.filter(pk__in=ids, state__in=[*SHIPPED_ELSEWHERE, State.CLOSED])
+    return {
+        str(pk): f"订单 {no} {STATE_NAMES[state]}"
+        for pk, no, state in done.values_list("pk", "platform_order_no", "state")
+    }
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Locking, versions, labels and refusals: the one helper (core.states)
 # ---------------------------------------------------------------------------------------------------------------

@@ -65,5 +65,6 @@ def exceptions_of(order) -> list[str]:
         "exc_unmatched": _("Unmatched SKU"),
         "exc_refund": _("Refund requested"),
         "exc_risk": _("Risk hold"),
+        "exc_no_lines": _("No item lines"),
     }
     return [label for name, label in labels.items() if getattr(order, name)]
