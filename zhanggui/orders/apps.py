@@ -21,3 +21,10 @@ class OrdersConfig(AppConfig):
 
         references.register("order", order_references)  # INV-2: stock references name their order
         supplier_shipping.connect()  # PROD-10: the supplier's tracking import ships dropship lines
+
+        # PROD-7 / PROD-8: the catalog's role and lifecycle suggestions read their sales from our order lines
+        from zhanggui.catalog.services.lifecycle import register_sales_source
+
+        from .services.sales import product_sales
+
+        register_sales_source(product_sales)
