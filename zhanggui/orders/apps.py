@@ -28,3 +28,10 @@ class OrdersConfig(AppConfig):
         from .services.sales import product_sales
 
         register_sales_source(product_sales)
+
+        # CRM-1: the customer pages read their purchase figures (orders, spend, refunds …) from our orders
+        from zhanggui.crm.selectors import register_purchase_source
+
+        from .services.customers import customer_purchases
+
+        register_purchase_source(customer_purchases)

@@ -68,7 +68,7 @@ from zhanggui.core.events import record_events, register_event_kinds
 from zhanggui.core.models import Event
 
 from ..models import ImportRun, Order, OrderLine
-from . import states
+from . import customers, states
 
 BATCH = 2000
 
@@ -407,6 +407,7 @@ class _Batch:
         created = {no: v for no, v in changed.items() if v[3]}
         updated = {no: v for no, v in changed.items() if not v[3]}
         lines = self._write_lines(by_no, created, updated, sku_of)
+        customers.link_customers(self.shop_id, [(v[0], by_no[no]) for no, v in changed.items()])  # CRM-1
         self._events(by_no, before, updated)
         self._moves(before, changed)
         return {
