@@ -9,9 +9,13 @@ without receiver columns) keeps no customer.
 crm sits below orders (rule 2 of the house): this module calls crm's services (`link_buyers`) and hands crm a
 reader of purchase figures (`customer_purchases`, registered in OrdersConfig.ready()).
 
-`link_customers(shop_id, orders)` is the one entry point for a set of orders: one `link_buyers` (one SELECT, plus an
-INSERT and a SELECT for new buyers) and ONE UPDATE of the orders that have no customer yet — a fixed number of
-statements per import batch, whatever its size. `zhanggui link-customers` backfills the orders that have none.
+Set-based, a fixed number of statements whatever the number of orders: `link_buyers` is one SELECT, plus one INSERT
+and one SELECT when there are new buyers.
+- The import (`customers_by_number`, called once per batch by imports._Batch.write) asks for the customers of the
+  batch's new orders BEFORE writing them, so each order row is written (COPY / upsert) with its customer: no
+  second write of the orders. Orders that existed keep their link (older ones get theirs from the backfill).
+- Manual orders and the backfill (`link_customers`) link orders that exist: `link_buyers` and ONE UPDATE.
+`zhanggui link-customers` (`link_all`) backfills the orders that have no customer, in batches.
 """
 
 from __future__ import annotations
@@ -43,6 +47,14 @@ def _buyer(order) -> Buyer:
         district=order.district or "",
         address=street,
     )
+
+
+def customers_by_number(shop_id: int, orders, known=()) -> dict[str, int]:
+    """CRM-1 for an import batch: {order number: customer id} of the `orders` (ParsedOrder) whose number is not in
+    `known` (the orders that exist already), creating the customers not known yet."""
+    buyers = {o.platform_order_no: _buyer(o) for o in orders if o.platform_order_no not in known}
+    customer_of = link_buyers(shop_id, [b for b in buyers.values() if b.key])
+    return {no: customer_of[b.key] for no, b in buyers.items() if b.key in customer_of}
 
 
 def link_customers(shop_id: int, orders) -> int:

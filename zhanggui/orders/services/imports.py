@@ -289,9 +289,12 @@ def _copied(order: ParsedOrder):
     return [_cut(v, limit) for v, limit in zip(values, _LIMITS, strict=True)]
 
 
-def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int | None = None) -> list:
+def _order_row(
+    order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int | None = None, customer_of: dict | None = None
+) -> list:
     """The column values of one imported order, in _ORDER_COLUMNS order (created-order values; the SET clause
-    decides what an update takes). A list, not a dict: it goes to COPY as it is."""
+    decides what an update takes). A list, not a dict: it goes to COPY as it is. `customer_of`: {order number:
+    customer id} (CRM-1, customers.customers_by_number)."""
     state = order.state
     risk = bool(order.risk_hold)
     if state == S.ON_HOLD:  # the mapping itself says hold (锁定 / 审核中)
@@ -313,7 +316,7 @@ def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int 
         1,
         now,
         now,
-        None,
+        customer_of.get(order.platform_order_no) if customer_of else None,
         run_id,  # the order's "imported" timeline entry is its import run (selectors.timeline)
         *_DEFAULTS,
     ]
@@ -399,7 +402,8 @@ class _Batch:
     def write(self) -> dict:
         before = self._before()
         sku_of = _match_skus(self.orders, self.skus)
-        rows = [_order_row(o, self.shop_id, sku_of, self.now, self.run.pk) for o in self.orders]
+        customer_of = customers.customers_by_number(self.shop_id, self.orders, known=before)  # CRM-1
+        rows = [_order_row(o, self.shop_id, sku_of, self.now, self.run.pk, customer_of) for o in self.orders]
         # {order no: (id, state, state_before_hold, inserted)} of the orders created or updated
         pg = connection.vendor == "postgresql"
         changed = self._write_pg(rows, before) if pg else self._upsert_sqlite(rows, before)
@@ -407,7 +411,6 @@ class _Batch:
         created = {no: v for no, v in changed.items() if v[3]}
         updated = {no: v for no, v in changed.items() if not v[3]}
         lines = self._write_lines(by_no, created, updated, sku_of)
-        customers.link_customers(self.shop_id, [(v[0], by_no[no]) for no, v in changed.items()])  # CRM-1
         self._events(by_no, before, updated)
         self._moves(before, changed)
         return {
