@@ -11,7 +11,7 @@ import pytest
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-MASKED_PHONE = re.compile(r"^1\d\d\*\*\*\*\d{4}$")
+MASKED_PHONE = re.compile(r"^(1\d\d\*\*\*\*\d{4}|0\d\d\*+\d{4})$")  # mobiles; landlines keep area code, last 4
 FULL_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
@@ -58,10 +58,10 @@ def test_manager_home_switch_shop_and_settings(demo, page, login, shot):
     assert page.locator(".zg-side .nav-item.active").get_attribute("href") == "/customers/"
     rows = page.locator("#customer-table tbody tr")
     expected = Customer.objects.filter(shop=shop).count()
-    assert expected and rows.count() == expected
+    assert expected and rows.count() == min(expected, 50)  # 50 a page: the demo's buyers come from its orders (CRM-1)
     shop_cells = rows.locator("td:first-child").all_inner_texts()
     assert all(text.strip().endswith(shop.name) for text in shop_cells), shop_cells
-    other = Customer.objects.exclude(shop=shop).values_list("buyer_nick", flat=True)
+    other = Customer.objects.exclude(shop=shop).exclude(buyer_nick="").values_list("buyer_nick", flat=True)
     table_text = page.locator("#customer-table").inner_text()
     assert not [nick for nick in other if nick in table_text]
 
@@ -121,10 +121,12 @@ def test_warehouse_sees_masked_phones_and_no_settings(demo, new_page, login, sho
     assert not FULL_MOBILE.search(body), "a full mobile number is visible to the warehouse keeper"
     shot(page, "customers-warehouse-masked")
 
+    # a buyer with a platform account (the newest customers may be PDD buyers, known by their receiver only)
+    customer = Customer.objects.exclude(buyer_nick="").order_by("pk").first()
+    nick = customer.buyer_nick
+    page.goto(f"/customers/?q={nick}")
     first_row = page.locator("#customer-table tbody tr").first
-    nick = first_row.locator("td").nth(1).inner_text().strip()
     masked = first_row.locator("td[data-phone]").inner_text().strip()
-    customer = Customer.objects.get(buyer_nick=nick)
     assert masked == f"{customer.phone[:3]}****{customer.phone[-4:]}"
 
     shop = Shop.objects.get(code="tb-qinghe")

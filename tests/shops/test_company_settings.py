@@ -31,6 +31,14 @@ COMPANY_KEYS = {
     "fulfilment.weight_tolerance_g",
     "fulfilment.fee_difference_alert",
     "pricing.first_order_max_sets",
+    # PROD-7 / PROD-8: products and their sales ranks belong to the company
+    "lifecycle.window_days",
+    "lifecycle.maturity_top",
+    "lifecycle.growth_top",
+    "lifecycle.stable_drop_percent",
+    "lifecycle.rising_percent",
+    "lifecycle.steady_days",
+    "lifecycle.core_share_percent",
 }
 
 

@@ -7,6 +7,8 @@ from django.core.management import call_command
 
 from zhanggui.core.models import Event
 from zhanggui.crm.models import Customer
+from zhanggui.crm.selectors import purchases_of
+from zhanggui.orders.models import Order
 from zhanggui.shops.models import OpeningChecklist, Shop, ShopSettingValue
 from zhanggui.team.models import Role, Staff
 from zhanggui.team.selectors import unowned_duties
@@ -47,6 +49,11 @@ def test_demo_has_a_shop_on_each_platform_staff_in_every_role_and_unowned_duties
     assert {d.title for d in unowned_duties()} == UNOWNED
     assert "客户回访" in UNOWNED
     assert all(Customer.objects.filter(shop=s).exists() for s in Shop.objects.all())
+    # CRM-1: every demo order (imported or entered by hand) has its buyer's customer, with purchases to show
+    assert Order.objects.exists() and not Order.objects.filter(customer__isnull=True).exists()
+    assert Order.objects.filter(source=Order.Source.MANUAL, customer__isnull=False).exists()
+    busiest = purchases_of(Customer.objects.values_list("pk", flat=True))
+    assert max(p.orders for p in busiest.values()) >= 1 and sum(p.spend_fen for p in busiest.values()) > 0
     assert len(result["logins"]) == 8
     assert {number for number, _name, _roles in result["logins"]} >= {"A001", "A007"}
 

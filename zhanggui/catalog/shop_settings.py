@@ -4,6 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from zhanggui.core.registry import register_all
 
+from .rules_lifecycle import DEFAULT as LIFECYCLE
+
+# PROD-7 / PROD-8: the thresholds and windows of the role and stage suggestions. Company-wide: products and their
+# sales ranks belong to the company, not to one shop. Defaults: rules_lifecycle.Thresholds (the documented values).
+_COMPANY = {"scope": "company"}
+
 register_all(
     _("Products and listings"),
     [
@@ -68,6 +74,62 @@ register_all(
         ("catalog.hero_min", _("Hero items per shop: at least"), "int", 3, "PROD-7", {"min": 0, "max": 20}),
         ("catalog.hero_max", _("Hero items per shop: at most"), "int", 5, "PROD-7", {"min": 1, "max": 20}),
         ("catalog.recommended_max", _("Shop-recommended items: at most"), "int", 6, "PROD-11", {"min": 0, "max": 20}),
+        (
+            "lifecycle.window_days",
+            _("Lifecycle: days of one sales window"),
+            "int",
+            LIFECYCLE.window,
+            "PROD-8",
+            {"min": 3, "max": 90, "unit": " 天", **_COMPANY},
+        ),
+        (
+            "lifecycle.maturity_top",
+            _("Lifecycle: maturity is the top"),
+            "int",
+            LIFECYCLE.maturity_top,
+            "PROD-8",
+            {"min": 1, "max": 100, **_COMPANY},
+        ),
+        (
+            "lifecycle.growth_top",
+            _("Lifecycle: growth aims at the top"),
+            "int",
+            LIFECYCLE.growth_top,
+            "PROD-8",
+            {"min": 1, "max": 200, **_COMPANY},
+        ),
+        (
+            "lifecycle.stable_drop_percent",
+            _("Lifecycle: a drop below this still counts as stable (percent)"),
+            "percent",
+            round(LIFECYCLE.stable_drop * 100),
+            "PROD-8",
+            {"min": 0, "max": 100, **_COMPANY},
+        ),
+        (
+            "lifecycle.rising_percent",
+            _("Lifecycle: clearly rising from (percent)"),
+            "percent",
+            round(LIFECYCLE.rising * 100),
+            "PROD-8",
+            {"min": 1, "max": 1000, **_COMPANY},
+        ),
+        (
+            "lifecycle.steady_days",
+            _("Lifecycle: days with sales in the window for steady sales"),
+            "int",
+            LIFECYCLE.steady_days,
+            "PROD-8",
+            {"min": 1, "max": 90, "unit": " 天", **_COMPANY},
+        ),
+        (
+            "lifecycle.core_share_percent",
+            _("Roles: share making up the core (percent)"),
+            "percent",
+            round(LIFECYCLE.core_share * 100),
+            "PROD-7",
+            {"min": 1, "max": 100, **_COMPANY},
+        ),
     ],
 )
 register_all(

@@ -1,7 +1,9 @@
-"""Writes to customers. CRM grows in its own issue; the foundation needs buyers to protect (TEAM-5)."""
+"""Writes to customers (CRM-1): entered by hand, or created and linked from orders in sets (`link_buyers`, called
+by the orders app — crm sits below orders and never imports them); buyers' data is protected (TEAM-5)."""
 
 import csv
 import io
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -14,6 +16,62 @@ from .models import Customer
 from .selectors import present_customer
 
 FIELDS = ("buyer_nick", "name", "phone", "province", "city", "district", "address", "tags", "note")
+_MAX = {f.name: f.max_length for f in Customer._meta.concrete_fields if getattr(f, "max_length", None)}
+
+
+def buyer_key(buyer_nick: str, name: str = "", phone: str = "") -> str:
+    """CRM-1: a buyer's identity within one shop. The platform's buyer account when known (淘宝/天猫 买家会员名,
+    京东 下单帐号, ours); else the receiver's phone — a masked one (138****1234, as some exports and APIs give it)
+    stays masked and tells buyers apart only together with the receiver's name; "" when nothing identifies the buyer
+    (e.g. a PDD export without receiver columns): no customer then."""
+    nick = (buyer_nick or "").strip()
+    if nick:
+        return f"nick:{nick}"[: _MAX["buyer_key"]]
+    phone = (phone or "").strip()
+    name = (name or "").strip()
+    if not phone:
+        return ""
+    if "*" in phone:
+        return f"masked:{name}/{phone}"[: _MAX["buyer_key"]] if name else ""
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "-")
+    return f"phone:{digits}"[: _MAX["buyer_key"]] if digits else ""
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """A buyer as an order names them (CRM-1): the identity and what a new customer record starts with."""
+
+    key: str
+    buyer_nick: str = ""
+    name: str = ""
+    phone: str = ""  # as the order has it: a masked phone stays masked
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    address: str = ""
+
+
+def link_buyers(shop_id: int, buyers: list[Buyer]) -> dict[str, int]:
+    """CRM-1: {buyer key: customer id} for `buyers` of one shop, creating the customers not known yet — set-based:
+    one SELECT, and for new buyers one INSERT (conflicts ignored: a concurrent import creating the same buyer wins
+    the race harmlessly) and one SELECT of their ids, whatever the number of buyers. A new customer starts with the
+    data of the buyer's last entry in `buyers`; an existing one keeps its own."""
+    wanted = {b.key: b for b in buyers if b.key}
+    if not wanted:
+        return {}
+    found = dict(Customer.objects.filter(shop_id=shop_id, buyer_key__in=list(wanted)).values_list("buyer_key", "pk"))
+    new = [_customer(shop_id, b) for key, b in wanted.items() if key not in found]
+    if new:
+        Customer.objects.bulk_create(new, ignore_conflicts=True)
+        keys = [c.buyer_key for c in new]
+        found.update(Customer.objects.filter(shop_id=shop_id, buyer_key__in=keys).values_list("buyer_key", "pk"))
+    return found
+
+
+def _customer(shop_id: int, b: Buyer) -> Customer:
+    cut = {name: str(getattr(b, name) or "")[: _MAX[name]] for name in ("buyer_nick", "name", "phone", "address")}
+    cut.update({name: str(getattr(b, name) or "")[: _MAX[name]] for name in ("province", "city", "district")})
+    return Customer(shop_id=shop_id, buyer_key=b.key, **cut)
 
 
 def create_customer(actor, shop, **fields) -> Customer:
@@ -24,7 +82,7 @@ def create_customer(actor, shop, **fields) -> Customer:
         raise DomainError("required", _("Buyer account is required"), "buyer_nick")
     try:
         with transaction.atomic():
-            customer = Customer.objects.create(shop=shop, **fields)
+            customer = Customer.objects.create(shop=shop, buyer_key=buyer_key(fields["buyer_nick"]), **fields)
             record_event(actor, customer, "created", note=_("Customer created"))
     except IntegrityError:
         raise DomainError(

@@ -11,8 +11,10 @@ from zhanggui.core.jobs import start_job
 from zhanggui.core.privacy import PII_EXPORT_PERMISSION, can_see_pii
 
 from .models import Customer
-from .selectors import customers_in, present_customer
+from .selectors import customers_in, present_customer, purchases_of
 from .tasks import export_customers
+
+RECENT_ORDERS = 20  # the newest orders listed on a customer's page
 
 
 @page("crm.view_customer")
@@ -21,7 +23,8 @@ def customer_list(request):
     qs = customers_in(request.scope.shops, keyword)
     page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
     show = can_see_pii(request.user)
-    rows = [(c, present_customer(c, show)) for c in page_obj]
+    bought = purchases_of([c.pk for c in page_obj])  # CRM-1: one query for the page
+    rows = [(c, present_customer(c, show), bought[c.pk]) for c in page_obj]
     return render(
         request,
         "crm/list.html",
@@ -44,6 +47,7 @@ def customer_detail(request, customer_id: int):
         {
             "customer": customer,
             "view": present_customer(customer, can_see_pii(request.user)),
+            "bought": purchases_of([customer.pk], recent=RECENT_ORDERS)[customer.pk],  # CRM-1
             "timeline": [present_event(e, request.user) for e in timeline_for(customer)[:50]],
         },
     )

@@ -24,3 +24,17 @@ class OrdersConfig(AppConfig):
         # INV-2, ORD-4: stock-verify asks orders whether an open "order:<pk>" reservation may still be open
         register_reference_check("order", states.finished_with_stock)
         supplier_shipping.connect()  # PROD-10: the supplier's tracking import ships dropship lines
+
+        # PROD-7 / PROD-8: the catalog's role and lifecycle suggestions read their sales from our order lines
+        from zhanggui.catalog.services.lifecycle import register_sales_source
+
+        from .services.sales import product_sales
+
+        register_sales_source(product_sales)
+
+        # CRM-1: the customer pages read their purchase figures (orders, spend, refunds …) from our orders
+        from zhanggui.crm.selectors import register_purchase_source
+
+        from .services.customers import customer_purchases
+
+        register_purchase_source(customer_purchases)

@@ -1,14 +1,22 @@
 """Product role (PROD-7) and lifecycle stage (PROD-8): suggestions from sales, applied by a person.
 
-The computation is pure (`catalog.rules_lifecycle`) over plain input: product id → daily units of the last 28 days,
-price and cost (and visits when known). Orders do not exist yet, so `sales_input()` is empty today; the order
-module will fill it from order lines and every page here starts showing suggestions without further change.
+The computation is pure (`catalog.rules_lifecycle`) over plain input: product id → daily units of the last two
+windows (28 days by default), price and cost (and visits when known), with the thresholds of the company settings
+(`thresholds()`, "lifecycle.*" in catalog/shop_settings.py, PROD-7 / PROD-8).
+
+Where the sales come from — a registered provider. The sales are order lines, and orders sit ABOVE the catalog
+(rule 2 of the house: the catalog never imports orders). A domain event would not fit: the page needs the sales
+of a period on demand, not news of a change. So the orders app hands over a function at start-up
+(`register_sales_source(orders.services.sales.product_sales)` in its AppConfig.ready()) and `sales_input()` calls
+it; without the orders app (or before it registers) there are no sales and the page says so.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from zhanggui.core.company_settings import get_company_settings
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 
@@ -17,10 +25,44 @@ from ..models import Product
 
 register_event_kinds({"stage_changed": "生命周期阶段", "role_changed": "商品角色"})
 
+SalesSource = Callable[[int], dict[int, rules.ProductSales]]  # days → {product id: sales of those days}
+_source: list[SalesSource] = []  # at most one: the orders app's
 
-def sales_input() -> dict[int, rules.ProductSales]:
-    """Sales of the last 28 days per product. Empty until the order module exists (then: built from order lines)."""
-    return {}
+
+def register_sales_source(source: SalesSource) -> None:
+    """Called by the app that knows the sales (orders, in its ready()): `source(days)` returns the daily units of
+    the last `days` days per product (oldest first), with the average price and cost. A second call replaces it."""
+    _source[:] = [source]
+
+
+def thresholds() -> rules.Thresholds:
+    """PROD-7 / PROD-8 thresholds and windows as the manager set them (company settings, one query)."""
+    v = get_company_settings(
+        "lifecycle.window_days",
+        "lifecycle.maturity_top",
+        "lifecycle.growth_top",
+        "lifecycle.stable_drop_percent",
+        "lifecycle.rising_percent",
+        "lifecycle.steady_days",
+        "lifecycle.core_share_percent",
+    )
+    return rules.Thresholds(
+        window=int(v["lifecycle.window_days"]),
+        maturity_top=int(v["lifecycle.maturity_top"]),
+        growth_top=int(v["lifecycle.growth_top"]),
+        stable_drop=int(v["lifecycle.stable_drop_percent"]) / 100,
+        rising=int(v["lifecycle.rising_percent"]) / 100,
+        steady_days=int(v["lifecycle.steady_days"]),
+        core_share=int(v["lifecycle.core_share_percent"]) / 100,
+    )
+
+
+def sales_input(t: rules.Thresholds | None = None) -> dict[int, rules.ProductSales]:
+    """Sales of the last two windows per product, from the registered source (the orders' lines); {} without one."""
+    if not _source:
+        return {}
+    t = t or thresholds()
+    return _source[0](t.days)
 
 
 def _as_sales(value) -> rules.ProductSales:
@@ -74,12 +116,12 @@ class LifecycleRow:
         return bool(self.share and self.share.role and self.product.role and self.share.role != self.product.role)
 
 
-def suggest_stages(sales: dict, products=None) -> list[LifecycleRow]:
+def suggest_stages(sales: dict, products=None, t: rules.Thresholds = rules.DEFAULT) -> list[LifecycleRow]:
     """PROD-7/PROD-8 for the given sales input: one row per product (those in `products`, default: every active
     product), with the suggested stage and the real traffic/profit role; products without data get None."""
     clean = normalise(sales)
-    suggestions = rules.suggest_stages(clean) if clean else {}
-    shares = rules.actual_roles(clean) if clean else {}
+    suggestions = rules.suggest_stages(clean, t) if clean else {}
+    shares = rules.actual_roles(clean, t) if clean else {}
     if products is None:
         products = Product.objects.filter(is_active=True).select_related("category").order_by("style_code")
     rows = [LifecycleRow(p, suggestions.get(p.pk), shares.get(p.pk)) for p in products]

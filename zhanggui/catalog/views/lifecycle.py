@@ -1,5 +1,6 @@
 """Catalog pages: role and lifecycle stage (PROD-7, PROD-8) — current vs suggested stage, the real 80/20 roles,
-apply a suggestion, mark 引流款 / 利润款 / 活动款. Fed by `services.lifecycle.sales_input()` (empty until orders)."""
+apply a suggestion, mark 引流款 / 利润款 / 活动款. Fed by `services.lifecycle.sales_input()`: the order lines, handed
+over by the orders app (a registered source), with the thresholds of the company settings."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,7 +20,8 @@ from ..services import lifecycle as svc
 
 @page("catalog.view_product")
 def lifecycle_page(request):
-    sales = svc.normalise(svc.sales_input())
+    t = svc.thresholds()
+    sales = svc.normalise(svc.sales_input(t))
     stage = request.GET.get("stage", "")
     role = request.GET.get("role", "")
     keyword = request.GET.get("q", "").strip()
@@ -31,14 +33,14 @@ def lifecycle_page(request):
     counts = dict(base.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
     qs = base.filter(stage=stage) if stage in Product.Stage.values else base
     if sales:  # best sellers first
-        ranked = sorted(sales, key=lambda pid: (-sum(sales[pid].daily_units[-14:]), pid))
+        ranked = sorted(sales, key=lambda pid: (-sum(sales[pid].daily_units[-t.window :]), pid))
         order = {pid: i for i, pid in enumerate(ranked)}
         ids = sorted(qs.values_list("pk", flat=True), key=lambda pid: (order.get(pid, 10**9), pid))
     else:
         ids = list(qs.order_by("style_code").values_list("pk", flat=True))
     page_obj = Paginator(ids, 100).get_page(request.GET.get("page"))
     products = Product.objects.in_bulk(list(page_obj))
-    rows = svc.suggest_stages(sales, products=[products[pid] for pid in page_obj if pid in products])
+    rows = svc.suggest_stages(sales, products=[products[pid] for pid in page_obj if pid in products], t=t)
     tabs = [("", _("All"), sum(counts.values()))] + [
         (value, label, counts.get(value, 0)) for value, label in Product.Stage.choices
     ]
@@ -49,6 +51,7 @@ def lifecycle_page(request):
             "rows": rows,
             "page_obj": page_obj,
             "has_sales": bool(sales),
+            "days": t.days,
             "tabs": tabs,
             "stage": stage,
             "role": role if "role" in request.GET else None,

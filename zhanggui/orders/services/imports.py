@@ -67,7 +67,7 @@ from zhanggui.core.events import record_events, register_event_kinds
 from zhanggui.core.models import Event
 
 from ..models import ImportRun, Order, OrderLine
-from . import states
+from . import customers, states
 from .import_report import error_report
 
 BATCH = 2000
@@ -296,9 +296,12 @@ def _copied(order: ParsedOrder):
     return [_cut(v, limit) for v, limit in zip(values, _LIMITS, strict=True)]
 
 
-def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int | None = None) -> list:
+def _order_row(
+    order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int | None = None, customer_of: dict | None = None
+) -> list:
     """The column values of one imported order, in _ORDER_COLUMNS order (created-order values; the SET clause
-    decides what an update takes). A list, not a dict: it goes to COPY as it is."""
+    decides what an update takes). A list, not a dict: it goes to COPY as it is. `customer_of`: {order number:
+    customer id} (CRM-1, customers.customers_by_number)."""
     state = order.state
     risk = bool(order.risk_hold)
     if state == S.ON_HOLD:  # the mapping itself says hold (锁定 / 审核中)
@@ -323,7 +326,7 @@ def _order_row(order: ParsedOrder, shop_id: int, sku_of: dict, now, run_id: int 
         1,
         now,
         now,
-        None,
+        customer_of.get(order.platform_order_no) if customer_of else None,
         run_id,  # the order's "imported" timeline entry is its import run (selectors.timeline)
         *_DEFAULTS,
     ]
@@ -409,7 +412,8 @@ class _Batch:
     def write(self) -> dict:
         before = self._before()
         sku_of = _match_skus(self.orders, self.skus)
-        rows = [_order_row(o, self.shop_id, sku_of, self.now, self.run.pk) for o in self.orders]
+        customer_of = customers.customers_by_number(self.shop_id, self.orders, known=before)  # CRM-1
+        rows = [_order_row(o, self.shop_id, sku_of, self.now, self.run.pk, customer_of) for o in self.orders]
         # {order no: (id, state, state_before_hold, inserted)} of the orders created or updated
         pg = connection.vendor == "postgresql"
         changed = self._write_pg(rows, before) if pg else self._upsert_sqlite(rows, before)

@@ -19,7 +19,7 @@ from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen
 
 from ..models import Order, OrderLine
-from . import states
+from . import customers, states
 from .remarks import append_remark, remark_line
 
 Kind = Order.Kind
@@ -273,6 +273,7 @@ def create_manual_order(
                 record_event(actor, original, "order_created", note=f"已补发，新订单 {order.platform_order_no}")
             if paid:
                 order = states.mark_paid(actor, order)
+            customers.link_customers(shop.pk, [(order.pk, order)])  # CRM-1: the buyer's customer of this shop
         return order
 
     # ORD-1: a double submit of one form (same key, same person) creates one order and answers with it
