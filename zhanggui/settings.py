@@ -160,6 +160,18 @@ UPLOAD_LIMITS_MB = {
     }.items()
 }
 
+# What one spreadsheet may hold (core.sheets checks these before any row is parsed: a 1.5 KB XLSX can declare a
+# cell at XFD1048576). ZHANGGUI_SHEET_MAX_<KIND> overrides one.
+SHEET_LIMITS = {
+    kind: int(os.environ.get(f"ZHANGGUI_SHEET_MAX_{kind.upper()}", default))
+    for kind, default in {
+        "rows": 1_000_000,  # ORD-1: a year of a busy shop's orders is well under this
+        "columns": 1_000,  # the widest seller-centre export has about 120 columns
+        "cells": 30_000_000,  # rows × columns of the sheet's range, what the reader allocates
+        "unzipped_mb": 2_000,  # the XML inside an XLSX, all parts together
+    }.items()
+}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ZHANGGUI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
