@@ -32,6 +32,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import DomainError
+from .export_cells import unescape
 
 _STR = {str}
 _HEAD = 4096  # bytes looked at for NUL (binary content)
@@ -119,8 +120,11 @@ def count_lines(data) -> int:
 
 
 def clean(value: str) -> str:
-    """Strip tabs/CR/LF/spaces (JD pads cells with \\t) and unwrap Excel formula cells `="123"` / `=""`."""
+    """Strip tabs/CR/LF/spaces (JD pads cells with \\t), unwrap Excel formula cells `="123"` / `=""` and drop the
+    apostrophe our own exports put before a formula trigger (core.export_cells)."""
     value = value.strip()
+    if value[:1] == "'":
+        value = unescape(value).strip()
     if value[:2] == '="' and value[-1:] == '"':
         value = value[2:-1].strip()
     return value

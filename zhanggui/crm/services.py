@@ -1,6 +1,5 @@
 """Writes to customers. CRM grows in its own issue; the foundation needs buyers to protect (TEAM-5)."""
 
-import csv
 import io
 
 from django.db import IntegrityError, transaction
@@ -8,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event
+from zhanggui.core.export_cells import safe_writer
 from zhanggui.core.privacy import PII_EXPORT_PERMISSION, PII_VIEW_PERMISSION
 
 from .models import Customer
@@ -40,7 +40,7 @@ def export_customers_csv(actor, customers) -> tuple[str, bool]:
     """
     full = actor.has_perm(PII_VIEW_PERMISSION) and actor.has_perm(PII_EXPORT_PERMISSION)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safe_writer(out)
     writer.writerow([_("Shop"), _("Buyer account"), _("Receiver name"), _("Phone"), _("Address"), _("Tags")])
     count = 0
     for customer in customers.select_related("shop"):

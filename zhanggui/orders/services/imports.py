@@ -65,6 +65,7 @@ from zhanggui.core import clock
 from zhanggui.core.domain_events import OrderMove, OrdersImported, publish
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_events, register_event_kinds
+from zhanggui.core.export_cells import safe_row
 from zhanggui.core.models import Event
 
 from ..models import ImportRun, Order, OrderLine
@@ -698,7 +699,7 @@ def _report(errors: list[RowError]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for e in sorted(errors, key=lambda e: (e.file, e.line)):
-        sheet.append([e.file, e.line, e.column, e.reason, e.order_no])
+        sheet.append(safe_row([e.file, e.line, e.column, e.reason, e.order_no]))
     for letter, width in zip("ABCDE", (30, 8, 16, 60, 24), strict=True):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()

@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from zhanggui.core import clock
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
+from zhanggui.core.export_cells import safe_row
 from zhanggui.core.money import format_fen
 
 from ..models import (
@@ -487,7 +488,7 @@ def statement_xlsx(statement: Statement) -> bytes:
     sheet.title = "对账单"
     s = statement.supplier
     span = f"{statement.date_from or '最早'} 至 {statement.date_to or '今天'}"
-    sheet.append([f"{s.name}（{s.code}）采购对账单", "", "", span])
+    sheet.append(safe_row([f"{s.name}（{s.code}）采购对账单", "", "", span]))
     sheet.append([])
     header = ["日期", "采购单号", "状态", "金额", "运费", "已付", "欠款"]
     sheet.append(header)
@@ -497,15 +498,17 @@ def statement_xlsx(statement: Statement) -> bytes:
     money = "#,##0.00"
     for r in statement.rows:
         sheet.append(
-            [
-                r.day,
-                r.order.number,
-                STATE_NAMES[r.order.state],
-                r.amount / 100,
-                r.transport / 100,
-                r.paid / 100,
-                r.owed / 100,
-            ]
+            safe_row(
+                [
+                    r.day,
+                    r.order.number,
+                    STATE_NAMES[r.order.state],
+                    r.amount / 100,
+                    r.transport / 100,
+                    r.paid / 100,
+                    r.owed / 100,
+                ]
+            )
         )
         sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
     t = statement.totals
