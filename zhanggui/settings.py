@@ -172,6 +172,16 @@ SHEET_LIMITS = {
     }.items()
 }
 
+# The business bounds of money and quantity inputs (core.bounds): above them a value is a typo, not an order.
+# ZHANGGUI_BOUND_<KIND> overrides one.
+BUSINESS_BOUNDS = {
+    kind: int(os.environ.get(f"ZHANGGUI_BOUND_{kind.upper()}", default))
+    for kind, default in {
+        "money_max_fen": 100_000_000,  # ¥1,000,000 for one price, cost or fee
+        "quantity_max": 1_000_000,  # pieces on one line
+    }.items()
+}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ZHANGGUI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -6,6 +6,7 @@ from ninja import Router, Schema, Status
 
 from zhanggui.core.access import allowed_shop_or_404, allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Fen
 from zhanggui.core.errors import DomainError
 
 from .. import selectors
@@ -76,7 +77,7 @@ class ListingIn(Schema):
     shop_id: int
     product_id: int
     title: str
-    price_fen: int
+    price_fen: Fen
     platform_item_id: str = ""
     price_event: str = ""
     override: bool = False
@@ -85,7 +86,7 @@ class ListingIn(Schema):
 
 class ListingPatch(Schema):
     title: str | None = None
-    price_fen: int | None = None
+    price_fen: Fen | None = None
     price_event: str | None = None
     platform_item_id: str | None = None
     override: bool = False
