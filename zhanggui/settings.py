@@ -16,7 +16,10 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# A fixed key is only acceptable for the local demo; production must set DJANGO_SECRET_KEY.
+# A fixed key is only acceptable for the local demo and the tests; production must set DJANGO_SECRET_KEY: the web
+# application (zhanggui.wsgi: gunicorn, and runserver) refuses to start without it outside DEBUG (`make run`
+# passes a key generated once into var/secret_key).
+SECRET_KEY_FROM_ENVIRONMENT = bool(os.environ.get("DJANGO_SECRET_KEY"))
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "zhanggui-local-development-only-key-change-me-in-production"
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zhanggui.core.middleware.StripNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -63,6 +67,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "zhanggui.urls"
+CSRF_FAILURE_VIEW = "zhanggui.core.views.csrf_failure"  # our Chinese page, not Django's English one
 WSGI_APPLICATION = "zhanggui.wsgi.application"
 
 TEMPLATES = [
