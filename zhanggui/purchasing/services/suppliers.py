@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q, Sum
@@ -67,6 +68,17 @@ MAX_LEAD_TIME_DAYS = 365
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def _web_link(value: str, label: str, field: str) -> str:
+    """PUR-1: a supplier's shop link opens in the browser, so only a web address is kept (http/https); a bare
+    `detail.1688.com/…` gets https://, and javascript:, data: or any other scheme is refused."""
+    scheme = urlsplit(value).scheme.lower()
+    if not scheme and ":" not in value.split("/", 1)[0]:
+        value, scheme = f"https://{value}", "https"
+    if scheme not in ("http", "https") or not urlsplit(value).netloc:
+        raise DomainError("bad_link", f"{label}只能是以 http:// 或 https:// 开头的网址", field)
+    return value
+
+
 def _clean_profile(values: dict, supplier: Supplier | None) -> dict:
     clean = {}
     for name, label in PROFILE_FIELDS.items():
@@ -86,6 +98,8 @@ def _clean_profile(values: dict, supplier: Supplier | None) -> dict:
             clean[name] = value
             continue
         value = str(value or "").strip()
+        if name == "shop_url" and value:
+            value = _web_link(value, label, name)
         limit = _MAX_LEN.get(name)
         if limit and len(value) > limit:
             raise DomainError("too_long", f"{label}最多 {limit} 个字", name)
