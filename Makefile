@@ -12,10 +12,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 ## run: install, migrate, load the demo company and serve on http://$(HOST) — background jobs and the scheduled
 ## work (CELERY_BEAT_SCHEDULE) run inside the web process when no CELERY_BROKER_URL is set (core.scheduler)
-run: install static messages fonts
+run: install static messages fonts var/secret_key
 	$(ZG) migrate --noinput
 	$(ZG) demo --address $(HOST)
-	$(ZG) runserver $(HOST)
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}" $(ZG) runserver $(HOST)
 
 ## test: install test dependencies (Chromium included) and run the whole suite
 test: install-dev static messages browser
@@ -47,6 +47,11 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
+
+# The local demo's own secret key, made once (production sets DJANGO_SECRET_KEY; the web app refuses to start
+# outside DEBUG without one).
+var/secret_key:
+	@mkdir -p var && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 # Browser libraries come from npm at install time (ECharts); nothing third-party is committed.
 static: node_modules/echarts/dist/echarts.min.js

@@ -16,7 +16,10 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# A fixed key is only acceptable for the local demo; production must set DJANGO_SECRET_KEY.
+# A fixed key is only acceptable for the local demo and the tests; production must set DJANGO_SECRET_KEY: the web
+# application (zhanggui.wsgi: gunicorn, and runserver) refuses to start without it outside DEBUG (`make run`
+# passes a key generated once into var/secret_key).
+SECRET_KEY_FROM_ENVIRONMENT = bool(os.environ.get("DJANGO_SECRET_KEY"))
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "zhanggui-local-development-only-key-change-me-in-production"
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zhanggui.core.middleware.StripNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -63,6 +67,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "zhanggui.urls"
+CSRF_FAILURE_VIEW = "zhanggui.core.views.csrf_failure"  # our Chinese page, not Django's English one
 WSGI_APPLICATION = "zhanggui.wsgi.application"
 
 TEMPLATES = [
@@ -157,6 +162,28 @@ UPLOAD_LIMITS_MB = {
         "custom_file": 20,  # ORD-8: design files, proofs, QC photos
         "dropship_tracking": 5,  # PROD-10: the supplier's tracking numbers
         "shipping_table": 20,  # SHIP-1, SHIP-5: waybill numbers, tracking scans, carrier bills
+    }.items()
+}
+
+# What one spreadsheet may hold (core.sheets checks these before any row is parsed: a 1.5 KB XLSX can declare a
+# cell at XFD1048576). ZHANGGUI_SHEET_MAX_<KIND> overrides one.
+SHEET_LIMITS = {
+    kind: int(os.environ.get(f"ZHANGGUI_SHEET_MAX_{kind.upper()}", default))
+    for kind, default in {
+        "rows": 1_000_000,  # ORD-1: a year of a busy shop's orders is well under this
+        "columns": 1_000,  # the widest seller-centre export has about 120 columns
+        "cells": 30_000_000,  # rows × columns of the sheet's range, what the reader allocates
+        "unzipped_mb": 2_000,  # the XML inside an XLSX, all parts together
+    }.items()
+}
+
+# The business bounds of money and quantity inputs (core.bounds): above them a value is a typo, not an order.
+# ZHANGGUI_BOUND_<KIND> overrides one.
+BUSINESS_BOUNDS = {
+    kind: int(os.environ.get(f"ZHANGGUI_BOUND_{kind.upper()}", default))
+    for kind, default in {
+        "money_max_fen": 100_000_000,  # ¥1,000,000 for one price, cost or fee
+        "quantity_max": 1_000_000,  # pieces on one line
     }.items()
 }
 

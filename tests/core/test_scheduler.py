@@ -27,6 +27,7 @@ def make_run(settings):
     settings.CELERY_BROKER_URL = ""
     settings.ZHANGGUI_SCHEDULER = True
     settings.ZHANGGUI_SCHEDULER_TICK_SECONDS = 0.2
+    settings.SECRET_KEY_FROM_ENVIRONMENT = True  # `make run` passes its generated var/secret_key
     yield settings
     scheduler.stop()
 

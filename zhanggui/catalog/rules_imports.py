@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from zhanggui.core.errors import DomainError
+from zhanggui.core.export_cells import unescape
 
 COLUMNS_FILE = Path(__file__).resolve().parent / "data" / "import_columns.json"
 HEADER_SCAN_ROWS = 10  # a title line or two above the header is common in exported sheets
@@ -162,7 +163,7 @@ def cell_text(value) -> str:
             return str(int(value))
         return repr(value)
     if isinstance(value, str):
-        return value.strip()
+        return unescape(value).strip()  # our own export's formula escaping (core.export_cells) read back
     return str(value).strip()
 
 

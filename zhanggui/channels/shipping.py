@@ -4,10 +4,11 @@ shipments go in, and marking them uploaded, stays there."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+
+from zhanggui.core.export_cells import safe_writer
 
 from .carriers import carrier_for_platform
 
@@ -71,7 +72,7 @@ def batch_ship_file(platform: str, parcels: list[Parcel]) -> bytes:
     """The batch-ship CSV's bytes, in the platform's encoding."""
     header, rows, encoding = batch_ship_rows(platform, parcels)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = safe_writer(out, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode(encoding, errors="replace")

@@ -1,11 +1,13 @@
 """API plumbing shared by every router: token auth, permission-checked routes, Chinese errors."""
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, DataError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +20,7 @@ from .errors import DomainError
 from .models import ApiToken
 
 TOKEN_PREFIX = "zg_"
+log = logging.getLogger(__name__)
 
 
 def hash_token(key: str) -> str:
@@ -145,7 +148,39 @@ _PYDANTIC_MESSAGES = {
     "model_attributes_type": "请求体应为 JSON 对象",
     "greater_than_equal": "太小",
     "less_than_equal": "太大",
+    "greater_than": "太小",
+    "less_than": "太大",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "too_long": "项目太多",
+    "too_short": "项目太少",
+    "string_pattern_mismatch": "格式不正确",
+    "uuid_parsing": "格式不正确",
+    "extra_forbidden": "不是允许的字段",
+    "url_parsing": "不是有效的网址",
+    "url_scheme": "网址只能以 http:// 或 https:// 开头",
+    "value_error": "无效",
 }
+# The limit pydantic names in its context, said in Chinese (never its English text).
+_PYDANTIC_LIMITS = {
+    "greater_than_equal": ("ge", "应不小于 {}"),
+    "less_than_equal": ("le", "应不大于 {}"),
+    "greater_than": ("gt", "应大于 {}"),
+    "less_than": ("lt", "应小于 {}"),
+    "string_too_long": ("max_length", "太长（最多 {} 个字符）"),
+    "too_long": ("max_length", "项目太多（最多 {} 项）"),
+}
+
+
+def _pydantic_reason(err: dict) -> str:
+    """One pydantic error in Chinese: our own validators' messages (value_error) as written, else by type."""
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    if kind == "value_error" and isinstance(ctx.get("error"), Exception) and str(ctx["error"]):
+        return str(ctx["error"])
+    if kind in _PYDANTIC_LIMITS and _PYDANTIC_LIMITS[kind][0] in ctx:
+        key, text = _PYDANTIC_LIMITS[kind]
+        return text.format(ctx[key])
+    return _PYDANTIC_MESSAGES.get(kind, "无效")
 
 
 # django-ninja's own errors (raised before our handlers run) in Chinese, by the start of their English text.
@@ -170,10 +205,28 @@ def install_error_handlers(api) -> None:
         errors = []
         for err in exc.errors:
             loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
-            reason = _PYDANTIC_MESSAGES.get(err.get("type", ""), err.get("msg", "无效"))
+            reason = _pydantic_reason(err)
             errors.append({"field": ".".join(loc), "message": f"{'.'.join(loc) or '请求'}：{reason}"})
         message = "；".join(e["message"] for e in errors) or "请求无效"
         return api.create_response(request, {"code": "invalid", "message": message, "errors": errors}, status=422)
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def out_of_range(request, exc):
+        """A number or text past what the column holds (≥ 2^31 on PostgreSQL, ≥ 2^63 on SQLite; a NUL byte in
+        text on PostgreSQL): the input is wrong, not the server."""
+        log.warning("API input refused by the database: %s", exc)
+        return api.create_response(
+            request, {"code": "out_of_range", "message": "输入的数值超出允许范围，或含有无效字符"}, status=422
+        )
+
+    @api.exception_handler(DatabaseError)
+    def database_down(request, exc):
+        """The database unreachable or failing: JSON like every other answer of the API, never an HTML page."""
+        log.error("API request failed in the database: %s", exc)
+        return api.create_response(
+            request, {"code": "database_unavailable", "message": "数据库暂时无法访问，请稍后重试"}, status=503
+        )
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):

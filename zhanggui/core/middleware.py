@@ -29,3 +29,26 @@ class MethodNotAllowedPageMiddleware:
                 page["Allow"] = response["Allow"]
             return page
         return response
+
+
+class StripNulMiddleware:
+    """Rule 7 of the house (hostile input): a NUL byte never means anything in a search box or a form field, and
+    PostgreSQL refuses it in text (a 500). It is removed from the query string and from urlencoded form bodies
+    before any view sees them; JSON bodies are answered by the API's own error handlers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import QueryDict
+
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "%00" in query.lower() or "\x00" in query:
+            cleaned = query.replace("\x00", "").replace("%00", "")
+            request.META["QUERY_STRING"] = cleaned
+            request.GET = QueryDict(cleaned, encoding=request.encoding)
+        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+            body = request.body  # read once; Django parses request.POST from the kept body
+            if b"%00" in body or b"\x00" in body:
+                request.POST = QueryDict(body.replace(b"\x00", b"").replace(b"%00", b""), encoding=request.encoding)
+        return self.get_response(request)

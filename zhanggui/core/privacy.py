@@ -20,6 +20,14 @@ _REGION = re.compile(
 )
 
 
+# An address inside free text: a city and a district (a province before them optional), then the street.
+_ANY_REGION = re.compile(r"[市州区盟县旗]")
+_FREE_ADDRESS = re.compile(
+    r"((?:[\u4e00-\u9fff]{2,9}?(?:省|自治区|特别行政区))?[\u4e00-\u9fff]{1,12}?(?:市|自治州|地区|盟)"
+    r"[\u4e00-\u9fff]{1,12}?(?:区|县|旗|市))[ \t]*([^\s，,。；;！!？?、）)]{2,}(?:[ \t]+[^\s，,。；;！!？?、）)]+)*)"
+)
+
+
 @dataclass(frozen=True)
 class MaskedReceiver:
     name: str
@@ -77,8 +85,10 @@ def _mask_name(name: str | None) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Mask every phone number that appears in free text (remarks, log lines)."""
-    return _LANDLINE.sub(r"\1****\3", _MOBILE.sub(r"\1****\3", text))
+    """Mask every phone number and every street address that appears in free text (remarks, log lines): the
+    address keeps its region down to the district, as mask_receiver does (…南山区科技园南路 1 号 → …南山区****)."""
+    text = _LANDLINE.sub(r"\1****\3", _MOBILE.sub(r"\1****\3", text))
+    return _FREE_ADDRESS.sub(r"\1****", text) if _ANY_REGION.search(text) else text
 
 
 def can_see_pii(user) -> bool:
@@ -103,3 +113,16 @@ class MaskPIIFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask_text(record.stack_info)
         return True
+
+
+# The loggers that write one line per request with its query string (runserver, gunicorn); they do not pass
+# through the console handler of settings.LOGGING, so the filter sits on the loggers themselves.
+ACCESS_LOGGERS = ("django.server", "gunicorn.access", "gunicorn.error", "uvicorn.access")
+
+
+def mask_server_logs() -> None:
+    """TEAM-5: every access-log line is masked like every other log line (phones in `?q=138…`)."""
+    for name in ACCESS_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, MaskPIIFilter) for f in logger.filters):
+            logger.addFilter(MaskPIIFilter())

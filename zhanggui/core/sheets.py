@@ -11,6 +11,10 @@
   GBK), `data` may be the bytes or a path. Memory limits: `max_bytes` (checked before reading), `max_rows`
   (checked on the sheet's size for XLSX before any row is built, while reading for CSV) and csv's own cell limit
   (131,072 characters), each a Chinese SheetError.
+- Every workbook is checked against settings.SHEET_LIMITS before the parser sees it (`check_workbook`): the
+  decompressed size of its parts, the declared dimension, and the rows, columns and cells its sheet really holds —
+  streamed over the sheet's XML, so a tiny file naming a cell at XFD1048576 is refused instead of expanded (the
+  parser would allocate every cell of the range). Text files are held to the column limit row by row.
 
 `iter_rows` is the bare hot path (the orders import: rows as lists, no line numbers, errors replaced);
 `read_rows` is what the small uploads use: (line number as the user sees it, cells), strict decoding, the limits.
@@ -23,9 +27,12 @@ import csv
 import datetime as dt
 import io
 import itertools
+import re
+import zipfile
 from pathlib import Path
 
 from .errors import DomainError
+from .export_cells import unescape
 
 _STR = {str}
 _HEAD = 4096  # bytes looked at for NUL (binary content)
@@ -113,8 +120,11 @@ def count_lines(data) -> int:
 
 
 def clean(value: str) -> str:
-    """Strip tabs/CR/LF/spaces (JD pads cells with \\t) and unwrap Excel formula cells `="123"` / `=""`."""
+    """Strip tabs/CR/LF/spaces (JD pads cells with \\t), unwrap Excel formula cells `="123"` / `=""` and drop the
+    apostrophe our own exports put before a formula trigger (core.export_cells)."""
     value = value.strip()
+    if value[:1] == "'":
+        value = unescape(value).strip()
     if value[:2] == '="' and value[-1:] == '"':
         value = value[2:-1].strip()
     return value
@@ -143,10 +153,117 @@ def is_xlsx(name: str, data) -> bool:
     return bytes(next(chunks(data, 4), b""))[:2] == b"PK" or name.lower().endswith((".xlsx", ".xls"))
 
 
+# ---------------------------------------------------------------- workbook limits (checked before parsing)
+
+_FIRST_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\br(?:\w*):id=\"([^\"]+)\"")
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTR = re.compile(rb'\b(Id|Target)="([^"]*)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]*)(\d*)(?::([A-Z]+)(\d+))?"')
+_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
+_CELL_COL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]+)\d')
+_CELL_ROW = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="[A-Z]+(\d+)"')
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+
+
+def limits() -> dict:
+    from django.conf import settings
+
+    return settings.SHEET_LIMITS
+
+
+def _column_number(letters: bytes | str) -> int:
+    number = 0
+    for char in letters.decode() if isinstance(letters, bytes) else letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+    """The part of the workbook's first sheet (what the parser reads as sheet 0)."""
+    names = set(archive.namelist())
+    try:
+        book = archive.open("xl/workbook.xml").read(1 << 20)
+        rels = archive.open("xl/_rels/workbook.xml.rels").read(1 << 20)
+        first = _FIRST_SHEET.search(book).group(1)
+        for rel in _REL.findall(rels):
+            attrs = dict(_ATTR.findall(rel))
+            if attrs.get(b"Id") == first:
+                target = attrs[b"Target"].decode().lstrip("/")
+                path = target if target.startswith("xl/") else f"xl/{target}"
+                if path in names:
+                    return path
+    except (KeyError, AttributeError, zipfile.BadZipFile, OSError):
+        pass
+    sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    return "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else (sheets[0] if sheets else "")
+
+
+def _over(what: str, found: int, limit: int):
+    raise SheetError("too_large", f"表格太大，无法导入：{what} {found:,}，上限 {limit:,}（请拆分文件或删去多余的行列）")
+
+
+def _check_extent(rows: int, columns: int, limit: dict) -> None:
+    if rows > limit["rows"]:
+        _over("行数", rows, limit["rows"])
+    if columns > limit["columns"]:
+        _over("列数", columns, limit["columns"])
+    if rows * columns > limit["cells"]:
+        _over("单元格范围（行 × 列）", rows * columns, limit["cells"])
+
+
+def check_workbook(data) -> None:
+    """settings.SHEET_LIMITS on a workbook (bytes or path), before it is parsed: the decompressed size of its parts
+    (as declared, then as really read), the declared dimension, and the rows, columns and cells of its first sheet.
+    A SheetError in Chinese when a limit is passed; not a ZIP (an old .xls) → nothing to check here."""
+    limit = limits()
+    unzipped = limit["unzipped_mb"] << 20
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes | bytearray) else data)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # not a ZIP: the parser says what it is
+    with archive:
+        declared = sum(info.file_size for info in archive.infolist())
+        if declared > unzipped:
+            _over("解压后大小（MB）", declared >> 20, limit["unzipped_mb"])
+        path = _first_sheet_path(archive)
+        if not path:
+            return
+        rows = columns = cells = read = 0
+        dimension_seen = False
+        carry = b""
+        try:
+            with archive.open(path) as part:
+                while piece := part.read(1 << 20):
+                    read += len(piece)
+                    if read > unzipped:
+                        _over("解压后大小（MB）", read >> 20, limit["unzipped_mb"])
+                    buffer = carry + piece
+                    end = buffer.rfind(b">") + 1
+                    buffer, carry = buffer[:end], buffer[end:]
+                    if len(carry) > 1 << 20:  # a tag longer than 1 MB: not a spreadsheet's XML
+                        raise SheetError("unreadable", "无法读取 XLSX 文件：工作表内容异常")
+                    if not dimension_seen and (match := _DIMENSION.search(buffer)):
+                        dimension_seen = True
+                        last_col, last_row = (match.group(3), match.group(4)) if match.group(3) else match.group(1, 2)
+                        _check_extent(int(last_row or 0), _column_number(last_col or b""), limit)
+                    rows = max([rows, *map(int, _ROW.findall(buffer)), *map(int, _CELL_ROW.findall(buffer))])
+                    letters = set(_CELL_COL.findall(buffer))
+                    if letters:
+                        columns = max(columns, max(map(_column_number, letters)))
+                    cells += len(_CELL.findall(buffer))
+                    _check_extent(rows, columns, limit)
+                    if cells > limit["cells"]:
+                        _over("单元格数", cells, limit["cells"])
+        except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
+            raise SheetError("unreadable", f"无法读取 XLSX 文件：{exc}") from None
+
+
 def _sheet(data):
-    """The first sheet of a workbook (bytes or path), parsed; a broken workbook is a SheetError."""
+    """The first sheet of a workbook (bytes or path), parsed after check_workbook; a broken workbook is a
+    SheetError."""
     from python_calamine import CalamineWorkbook
 
+    check_workbook(data)
     try:
         if isinstance(data, bytes | bytearray):
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -175,7 +292,11 @@ def iter_rows(name: str, data, encoding: str | None = None):
     with io.TextIOWrapper(raw, encoding=encoding or text_encoding(data), errors="replace", newline="") as text:
         first = text.readline()
         delimiter = "\t" if first.count("\t") > first.count(",") else ","
-        yield from csv.reader(itertools.chain((first,), text), delimiter=delimiter)
+        columns = limits()["columns"]
+        for row in csv.reader(itertools.chain((first,), text), delimiter=delimiter):
+            if len(row) > columns:
+                _over("列数", len(row), columns)
+            yield row
 
 
 def read_rows(name: str, data, *, text: bool = True, max_rows: int | None = None, max_bytes: int | None = None):
@@ -206,10 +327,13 @@ def _csv_rows(data, encoding: str, max_rows: int | None):
         delimiter = "\t" if first.count("\t") > first.count(",") else ","
         reader = csv.reader(itertools.chain((first,), fh), delimiter=delimiter)
         line, limit = 1, None if max_rows is None else max_rows + 1
+        columns = limits()["columns"]
         try:
             for count, cells in enumerate(reader, start=1):
                 if limit is not None and count > limit:
                     raise SheetError("too_many_rows", f"一次最多导入 {max_rows} 行")
+                if len(cells) > columns:
+                    _over(f"第 {line} 行的列数", len(cells), columns)
                 yield line, cells
                 line = reader.line_num + 1
         except csv.Error as exc:  # a cell over csv's size limit, a NUL, a broken quote

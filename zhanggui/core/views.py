@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.http import FileResponse, Http404, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -157,7 +158,22 @@ def jobs(request):
 
 @public
 def healthz(request):
+    """ok only when the database answers (a load balancer takes a process with a dead database out of rotation)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable", content_type="text/plain", status=503)
     return HttpResponse("ok", content_type="text/plain")
+
+
+def csrf_failure(request, reason=""):
+    """The CSRF refusal in the site's own words (Django's page is English and tells users to set DEBUG)."""
+    if request.path.startswith("/api/"):
+        body = {"code": "csrf_failed", "message": "CSRF 校验失败：请刷新页面后重试，脚本请使用 API 令牌"}
+        return JsonResponse(body, status=403, json_dumps_params={"ensure_ascii": False})
+    return render(request, "403_csrf.html", status=403)
 
 
 class LoginView(auth_views.LoginView):

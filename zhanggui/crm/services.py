@@ -1,7 +1,6 @@
 """Writes to customers (CRM-1): entered by hand, or created and linked from orders in sets (`link_buyers`, called
 by the orders app — crm sits below orders and never imports them); buyers' data is protected (TEAM-5)."""
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event
+from zhanggui.core.export_cells import safe_writer
 from zhanggui.core.privacy import PII_EXPORT_PERMISSION, PII_VIEW_PERMISSION
 
 from .models import Customer
@@ -98,7 +98,7 @@ def export_customers_csv(actor, customers) -> tuple[str, bool]:
     """
     full = actor.has_perm(PII_VIEW_PERMISSION) and actor.has_perm(PII_EXPORT_PERMISSION)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safe_writer(out)
     writer.writerow([_("Shop"), _("Buyer account"), _("Receiver name"), _("Phone"), _("Address"), _("Tags")])
     count = 0
     for customer in customers.select_related("shop"):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from zhanggui.core import clock
+from zhanggui.core.export_cells import safe_row
 from zhanggui.core.jobs import report, start_job
 
 from .selectors import LedgerFilters, ledger_entries
@@ -67,24 +68,26 @@ def run_ledger_export(job) -> dict:
     done = 0
     for e in entries.iterator(chunk_size=BATCH):
         sheet.append(
-            [
-                clock.local(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                e.sku.code,
-                e.sku.product.style_code,
-                e.sku.product.name,
-                e.sku.colour,
-                e.sku.size,
-                e.warehouse.name,
-                e.get_reason_display(),
-                e.document,
-                e.on_hand_before,
-                e.on_hand_change,
-                e.on_hand_after,
-                e.reserved_change,
-                e.reserved_after,
-                e.actor_number,
-                e.note,
-            ]
+            safe_row(
+                [
+                    clock.local(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                    e.sku.code,
+                    e.sku.product.style_code,
+                    e.sku.product.name,
+                    e.sku.colour,
+                    e.sku.size,
+                    e.warehouse.name,
+                    e.get_reason_display(),
+                    e.document,
+                    e.on_hand_before,
+                    e.on_hand_change,
+                    e.on_hand_after,
+                    e.reserved_change,
+                    e.reserved_after,
+                    e.actor_number,
+                    e.note,
+                ]
+            )
         )
         done += 1
         if done % BATCH == 0:

@@ -5,6 +5,7 @@ from ninja import Field, Router, Schema, Status
 
 from zhanggui.core.access import allowed_shops
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Fen, Quantity
 
 from .. import selectors
 from ..models import Product, Sku
@@ -108,14 +109,14 @@ class ProductIn(Schema):
 class ComboPartIn(Schema):
     sku_id: int | None = None
     code: str | None = Field(None, description="商家编码（与 sku_id 二选一）")
-    quantity: int = 1
+    quantity: Quantity = 1
 
 
 class ComboIn(Schema):
     code: str = Field(..., description="组合装的商家编码")
     barcode: str | None = None
     label: str = "组合装"
-    list_price_fen: int | None = Field(None, description="默认为各组成 SKU 吊牌价之和")
+    list_price_fen: Fen | None = Field(None, description="默认为各组成 SKU 吊牌价之和")
     parts: list[ComboPartIn]
 
 

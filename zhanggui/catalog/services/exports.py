@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from zhanggui.core.access import allowed_shops
+from zhanggui.core.export_cells import safe_row
 from zhanggui.shops.models import Shop
 
 from .. import rules_imports as rules
@@ -104,7 +105,7 @@ def export_xlsx(user, path: Path, shops=None) -> int:
     sheet = book.create_sheet("商品")
     count = -1
     for row in export_rows(user, shops):
-        sheet.append(row)
+        sheet.append(safe_row(row))
         count += 1
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

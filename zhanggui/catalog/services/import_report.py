@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from zhanggui.core.export_cells import safe_cell, safe_row
+
 from .. import rules_imports as rules
 from ..rules_imports import RowError
 
@@ -27,7 +29,7 @@ def write_error_report(errors: list[RowError], header: list, failed_rows: dict[i
 
     head = []
     for text in ["行号", "列", "原因", *[rules.cell_text(h) for h in header]]:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = WriteOnlyCell(sheet, value=safe_cell(text))
         cell.font = bold
         if text in ("行号", "列", "原因"):
             cell.fill = fill
@@ -37,7 +39,7 @@ def write_error_report(errors: list[RowError], header: list, failed_rows: dict[i
         errs = by_line[line]
         columns = "；".join(dict.fromkeys(e.column for e in errs if e.column))
         reasons = "；".join(e.reason for e in errs)
-        sheet.append([line, columns, reasons, *[_plain(v) for v in failed_rows.get(line, [])]])
+        sheet.append(safe_row([line, columns, reasons, *[_plain(v) for v in failed_rows.get(line, [])]]))
     sheet.column_dimensions["C"].width = 60
     folder = Path(settings.MEDIA_ROOT) / REPORT_DIR
     folder.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from zhanggui.core import clock
+from zhanggui.core.bounds import check_fen
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import record_event, record_events, register_event_kinds
 from zhanggui.core.money import format_fen
@@ -83,6 +84,7 @@ def _check_price(actor, shop: Shop, product: Product, price_fen, event: str = ""
         raise DomainError("invalid_price", "价格格式不正确", "price") from None
     if price_fen <= 0:
         raise DomainError("invalid_price", "价格必须大于 0", "price")
+    price_fen = check_fen(price_fen, "价格", "price", low=1)  # PROD-9: a typo is not a price
     check = check_product_price(product, price_fen, shop=shop, event=(event or "").strip())
     overridden = _require_override(actor, check, override)
     return list(check.warnings), overridden

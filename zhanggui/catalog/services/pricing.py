@@ -8,6 +8,7 @@ records every change on the timeline. `set_listing_price` is also called by the 
 from django.db import transaction
 from django.db.models import Max, Min, Q
 
+from zhanggui.core.bounds import check_fen
 from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
@@ -91,6 +92,7 @@ def set_listing_price(actor, listing: Listing, price_fen: int, event: str = "", 
         price_fen = int(price_fen)
     except (TypeError, ValueError):
         raise DomainError("invalid_price", "价格格式不正确", "price") from None
+    price_fen = check_fen(price_fen, "价格", "price", low=1)  # PROD-9: a typo is not a price
     event = (event or "").strip()[:40]
     check = check_product_price(listing.product, price_fen, shop=listing.shop, event=event)
     overridden = _require_override(actor, check, override)

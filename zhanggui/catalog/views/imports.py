@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from zhanggui.core import uploads
 from zhanggui.core.access import page
 from zhanggui.core.errors import DomainError
+from zhanggui.core.export_cells import safe_row
 
 from .. import rules_imports as rules
 from ..services import exports, import_jobs
@@ -72,8 +73,10 @@ def import_template(request):
     sheet.append(rules.export_headers())
     shop = request.scope.shops[0].code if request.scope.shops else ""
     sheet.append(
-        ["A1001", "纯棉短袖T恤", "女装/T恤", "掌柜", "白色", "M", "A1001-WH-M", "6901234567892", 180, 25, 99, 89]
-        + ([shop, "夏季新款纯棉短袖T恤女宽松百搭", 79, "草稿", "", ""] if shop else [])
+        safe_row(
+            ["A1001", "纯棉短袖T恤", "女装/T恤", "掌柜", "白色", "M", "A1001-WH-M", "6901234567892", 180, 25, 99, 89]
+            + ([shop, "夏季新款纯棉短袖T恤女宽松百搭", 79, "草稿", "", ""] if shop else [])
+        )
     )
     out = io.BytesIO()
     book.save(out)

@@ -175,8 +175,9 @@ class _RowReader:
         if len(row) < self.width:
             row = row + [""] * (self.width - len(row))
         cells = [x.strip() for x in self.take(row)]
-        if '="' in "".join(cells):  # Excel formula cells (Taobao's ="…" order numbers): unwrapped one by one
-            cells = [clean(x) if x[:2] == '="' else x for x in cells]
+        joined = "".join(cells)
+        if '="' in joined or "'" in joined:  # Excel formula cells (Taobao's ="…" order numbers), our export's escapes
+            cells = [clean(x) if x[:2] == '="' or x[:1] == "'" else x for x in cells]
         v = dict(zip(self.fields, cells, strict=True))
         errors: list[tuple[str, str]] = []
         for f in self.money:

@@ -14,6 +14,7 @@ from django.db import transaction
 from zhanggui.core import clock, uploads
 from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
+from zhanggui.core.export_cells import safe_row
 from zhanggui.core.money import yuan_to_fen
 
 from ..models import CourierCharge, Package
@@ -186,18 +187,20 @@ def export_xlsx(recon: Reconciliation) -> bytes:
     for r in recon.rows:
         p = r.package
         sheet.append(
-            [
-                p.shop.name,
-                p.package_no,
-                p.order.platform_order_no,
-                p.waybill_no,
-                clock.local(p.shipped_at).strftime("%Y-%m-%d %H:%M") if p.shipped_at else "",
-                r.weight_g / 1000 if r.weight_g is not None else None,
-                _yuan(r.expected_fen),
-                _yuan(r.billed_fen),
-                _yuan(r.difference_fen),
-                "未出账" if r.billed_fen is None else ("差额超限" if r.flagged else ""),
-            ]
+            safe_row(
+                [
+                    p.shop.name,
+                    p.package_no,
+                    p.order.platform_order_no,
+                    p.waybill_no,
+                    clock.local(p.shipped_at).strftime("%Y-%m-%d %H:%M") if p.shipped_at else "",
+                    r.weight_g / 1000 if r.weight_g is not None else None,
+                    _yuan(r.expected_fen),
+                    _yuan(r.billed_fen),
+                    _yuan(r.difference_fen),
+                    "未出账" if r.billed_fen is None else ("差额超限" if r.flagged else ""),
+                ]
+            )
         )
         if r.flagged or r.billed_fen is None:
             for cell in sheet[sheet.max_row]:

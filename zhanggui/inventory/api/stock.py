@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Quantity
 from zhanggui.core.errors import DomainError
 
 from .. import selectors
@@ -72,7 +73,7 @@ class LedgerPage(Schema):
 class AdjustmentIn(Schema):
     sku: str  # merchant code or barcode
     warehouse_id: int | None = None  # default warehouse when left out
-    qty: int
+    qty: Quantity
     kind: Literal["receipt", "adjust"] = "receipt"
     document: str = ""
     note: str = ""

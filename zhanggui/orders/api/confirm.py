@@ -7,6 +7,7 @@ from ninja import Router, Schema
 
 from zhanggui.core.access import scoped_get
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Fen
 
 from ..models import Order
 from ..services import confirm, manual
@@ -36,7 +37,7 @@ class BuyerConfirmedIn(VersionIn):
 
 class PaymentConfirmationIn(Schema):
     bank: str = ""
-    amount_fen: int = 0
+    amount_fen: Fen = 0
     version: int | None = None
 
 

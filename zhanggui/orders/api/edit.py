@@ -6,6 +6,7 @@ from ninja import Router, Schema
 
 from zhanggui.core.access import scoped_get
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Quantity
 
 from ..models import Order
 from ..services import edits
@@ -24,7 +25,7 @@ class LineSkuIn(Schema):
 
 
 class LineQuantityIn(Schema):
-    quantity: int | None = None
+    quantity: Quantity | None = None
     version: int | None = None
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from zhanggui.channels.formats.reader import load_formats
 from zhanggui.core import clock
+from zhanggui.core.export_cells import safe_row
 
 from ..models import Order
 
@@ -102,7 +103,7 @@ def export_orders(shop, orders) -> bytes:
                     "line.quantity": line.quantity,
                 }
             )
-            sheet.append([values.get(name, "") for name, _header in cols])
+            sheet.append(safe_row([values.get(name, "") for name, _header in cols]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

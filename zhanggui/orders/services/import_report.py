@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from zhanggui.channels.formats.types import RowError
+from zhanggui.core.export_cells import safe_row
 
 
 def error_report(errors: list[RowError]) -> bytes:
@@ -19,7 +20,7 @@ def error_report(errors: list[RowError]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for e in sorted(errors, key=lambda e: (e.file, e.line)):
-        sheet.append([e.file, e.line, e.column, e.reason, e.order_no])
+        sheet.append(safe_row([e.file, e.line, e.column, e.reason, e.order_no]))  # OWASP: no formulas
     for letter, width in zip("ABCDE", (30, 8, 16, 60, 24), strict=True):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()

@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Quantity
 from zhanggui.inventory.selectors import active_warehouses
 from zhanggui.inventory.services import returns
 
@@ -38,7 +39,7 @@ class ExchangePage(Schema):
 
 class ReturnLineIn(Schema):
     sku: str = Field(min_length=1, max_length=64)  # merchant code or barcode
-    qty: int = Field(ge=1, le=100_000)
+    qty: Quantity = Field(ge=1, le=100_000)
     intact: bool  # inspected: intact → back to stock, damaged → damaged account
     note: str = Field("", max_length=200)
 

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Fen, Quantity
 from zhanggui.core.errors import DomainError
 from zhanggui.inventory.selectors import active_warehouses
 from zhanggui.inventory.services.stock import default_warehouse
@@ -110,8 +111,8 @@ class OrderPage(Schema):
 
 class LineIn(Schema):
     sku: str  # merchant code or barcode
-    quantity: int
-    unit_cost_fen: int = 0
+    quantity: Quantity
+    unit_cost_fen: Fen = 0
 
 
 class OrderIn(Schema):
@@ -119,7 +120,7 @@ class OrderIn(Schema):
     warehouse_id: int | None = None
     reason: str = ""
     expected_on: dt.date | None = None
-    transport_cost_fen: int = 0
+    transport_cost_fen: Fen = 0
     note: str = ""
     lines: list[LineIn]
 
@@ -131,7 +132,7 @@ class TransitionIn(Schema):
 
 
 class PaymentIn(Schema):
-    amount_fen: int
+    amount_fen: Fen
     paid_on: dt.date | None = None
     method: Literal["bank", "alipay", "wechat", "cash"] = "bank"
     note: str = ""

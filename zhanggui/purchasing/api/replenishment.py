@@ -8,6 +8,7 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Quantity
 from zhanggui.inventory.selectors import active_warehouses
 
 from ..services import replenishment as services
@@ -62,7 +63,7 @@ class SuggestionPage(Schema):
 
 class DraftLineIn(Schema):
     sku_id: int
-    quantity: int
+    quantity: Quantity
 
 
 class DraftOrdersIn(Schema):

@@ -24,6 +24,7 @@ from zhanggui.core import clock, sheets, uploads
 from zhanggui.core.domain_events import DropshipShipped, publish
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, record_events, register_event_kinds
+from zhanggui.core.export_cells import safe_row
 from zhanggui.core.privacy import PII_VIEW_PERMISSION, can_see_pii, mask_receiver
 from zhanggui.core.states import Machine
 
@@ -392,22 +393,24 @@ def _workbook(supplier, chosen, by_order, item_codes) -> bytes:
         for ln in by_order.get(order.pk, []):
             sku = ln.sku
             sheet.append(
-                [
-                    order.reference,
-                    order.shop.name,
-                    order.receiver_name,
-                    order.receiver_phone,
-                    order.receiver_address,
-                    sku.code,
-                    item_codes.get(sku.product_id, ""),
-                    sku.product.name,
-                    sku.colour,
-                    sku.size,
-                    ln.quantity,
-                    order.buyer_note,
-                    "",
-                    "",
-                ]
+                safe_row(
+                    [
+                        order.reference,
+                        order.shop.name,
+                        order.receiver_name,
+                        order.receiver_phone,
+                        order.receiver_address,
+                        sku.code,
+                        item_codes.get(sku.product_id, ""),
+                        sku.product.name,
+                        sku.colour,
+                        sku.size,
+                        ln.quantity,
+                        order.buyer_note,
+                        "",
+                        "",
+                    ]
+                )
             )
     text_columns = ("A", "D", "N")  # order numbers, phones and tracking numbers stay text (no 1.38E+10)
     for row in sheet.iter_rows(min_row=2):

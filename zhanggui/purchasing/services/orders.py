@@ -21,6 +21,7 @@ from django.db.models import F
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
+from zhanggui.core.bounds import check_fen, check_quantity
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen
@@ -174,6 +175,8 @@ def create_order(
             raise DomainError("bad_quantity", "采购数量必须大于 0", "lines")
         if cost < 0:
             raise DomainError("bad_price", "采购单价不能为负数", "lines")
+        qty = check_quantity(qty, "采购数量", "lines")  # PUR-2: a typo must not break replenishment for everyone
+        cost = check_fen(cost, "采购单价", "lines")
         sku_id = getattr(sku, "pk", sku)
         qty_before = merged.get(sku_id, [0, cost])[0]
         merged[sku_id] = [qty_before + qty, cost]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q, Sum
@@ -18,6 +19,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from zhanggui.core import clock
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
+from zhanggui.core.export_cells import safe_row
 from zhanggui.core.money import format_fen
 
 from ..models import (
@@ -66,6 +68,17 @@ MAX_LEAD_TIME_DAYS = 365
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def _web_link(value: str, label: str, field: str) -> str:
+    """PUR-1: a supplier's shop link opens in the browser, so only a web address is kept (http/https); a bare
+    `detail.1688.com/…` gets https://, and javascript:, data: or any other scheme is refused."""
+    scheme = urlsplit(value).scheme.lower()
+    if not scheme and ":" not in value.split("/", 1)[0]:
+        value, scheme = f"https://{value}", "https"
+    if scheme not in ("http", "https") or not urlsplit(value).netloc:
+        raise DomainError("bad_link", f"{label}只能是以 http:// 或 https:// 开头的网址", field)
+    return value
+
+
 def _clean_profile(values: dict, supplier: Supplier | None) -> dict:
     clean = {}
     for name, label in PROFILE_FIELDS.items():
@@ -85,6 +98,8 @@ def _clean_profile(values: dict, supplier: Supplier | None) -> dict:
             clean[name] = value
             continue
         value = str(value or "").strip()
+        if name == "shop_url" and value:
+            value = _web_link(value, label, name)
         limit = _MAX_LEN.get(name)
         if limit and len(value) > limit:
             raise DomainError("too_long", f"{label}最多 {limit} 个字", name)
@@ -487,7 +502,7 @@ def statement_xlsx(statement: Statement) -> bytes:
     sheet.title = "对账单"
     s = statement.supplier
     span = f"{statement.date_from or '最早'} 至 {statement.date_to or '今天'}"
-    sheet.append([f"{s.name}（{s.code}）采购对账单", "", "", span])
+    sheet.append(safe_row([f"{s.name}（{s.code}）采购对账单", "", "", span]))
     sheet.append([])
     header = ["日期", "采购单号", "状态", "金额", "运费", "已付", "欠款"]
     sheet.append(header)
@@ -497,15 +512,17 @@ def statement_xlsx(statement: Statement) -> bytes:
     money = "#,##0.00"
     for r in statement.rows:
         sheet.append(
-            [
-                r.day,
-                r.order.number,
-                STATE_NAMES[r.order.state],
-                r.amount / 100,
-                r.transport / 100,
-                r.paid / 100,
-                r.owed / 100,
-            ]
+            safe_row(
+                [
+                    r.day,
+                    r.order.number,
+                    STATE_NAMES[r.order.state],
+                    r.amount / 100,
+                    r.transport / 100,
+                    r.paid / 100,
+                    r.owed / 100,
+                ]
+            )
         )
         sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
     t = statement.totals
