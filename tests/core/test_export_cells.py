@@ -71,9 +71,9 @@ def test_ord1_order_export_and_error_report_escape_formulas(world):
     from zhanggui.channels.formats.types import RowError
     from zhanggui.orders.models import Order, OrderLine
     from zhanggui.orders.services.exports import export_orders
-    from zhanggui.orders.services.imports import _report
+    from zhanggui.orders.services.import_report import error_report
 
-    assert_escaped(xlsx_values(_report([RowError(file="a.csv", line=2, column="订单号", reason=EVIL)])))
+    assert_escaped(xlsx_values(error_report([RowError(file="a.csv", line=2, column="订单号", reason=EVIL)])))
     order = Order.objects.create(
         shop=world.shop_a, platform_order_no="EV-1", receiver_name=EVIL, ordered_at=dt.datetime.now(dt.UTC)
     )
