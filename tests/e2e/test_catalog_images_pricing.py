@@ -49,8 +49,10 @@ def test_price_check_live_and_floor_refusal(demo, page, login, shot):
     shot(page, "catalog-pricing-refused")
 
 
-def test_lifecycle_page_without_sales(demo, page, login, shot):
+def test_lifecycle_page_is_fed_by_the_demo_orders(demo, page, login, shot):
+    """PROD-7, PROD-8: the demo's paid orders feed the stages and ranks (no "no sales" placeholder)."""
     login(page, "A001")
     page.goto("/products/lifecycle/")
-    assert "暂无销售数据，订单模块上线后自动计算" in page.locator(".zg-page").inner_text()
+    text = page.locator(".zg-page").inner_text()
+    assert "销量排名第" in text and "没有已付款订单" not in text
     shot(page, "catalog-lifecycle")
