@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
-from .events import record_event
+from .events import record_setting_change
 from .models import CompanySettingValue, Event
-from .registry import company_definitions, get_definition
+from .registry import company_definitions, get_definition, parse_submitted
 
 
 def _company_definition(key: str):
@@ -47,30 +47,13 @@ def update_company_settings(actor, raw: dict[str, Any]) -> list[str]:
     Raises a DomainError listing every bad field (``errors`` attribute: {key: message}). Returns the changed keys.
     """
     current = get_company_settings()
-    parsed, errors = {}, {}
-    for key, value in raw.items():
-        try:
-            parsed[key] = _company_definition(key).parse(value)
-        except DomainError as exc:
-            errors[key] = exc.message
-    if errors:
-        error = DomainError("invalid_settings", _("Some settings are not valid: %(n)d") % {"n": len(errors)})
-        error.errors = errors
-        raise error
+    parsed = parse_submitted(raw, _company_definition)
     changed = [k for k, v in parsed.items() if v != current[k]]
     with transaction.atomic():
         for key in changed:
             definition = get_definition(key)
             row, _created = CompanySettingValue.objects.update_or_create(key=key, defaults={"value": parsed[key]})
-            record_event(
-                actor,
-                row,
-                "setting_changed",
-                from_state=definition.display(current[key]),
-                to_state=definition.display(parsed[key]),
-                note=str(definition.label),  # rule 6: the plain name on the timeline; the ID stays in data
-                data={"key": key, "rule": definition.rule},
-            )
+            record_setting_change(actor, row, definition, current[key], parsed[key])
             if parsed[key] == definition.default:  # back to the default: follow the default from now on
                 row.delete()
     return changed

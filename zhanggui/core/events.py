@@ -121,3 +121,17 @@ def present_event(event: Event, user) -> dict:
         "to_state": clean(event.to_state),
         "note": clean(event.note),
     }
+
+
+def record_setting_change(actor, obj, definition, old, new) -> None:
+    """TEAM-3, rule 6: a changed setting on `obj`'s timeline (the shop, or the company value) under its plain name;
+    the rule ID stays in the event's data."""
+    record_event(
+        actor,
+        obj,
+        "setting_changed",
+        from_state=definition.display(old),
+        to_state=definition.display(new),
+        note=str(definition.label),
+        data={"key": definition.key, "rule": definition.rule},
+    )

@@ -177,3 +177,20 @@ def company_definitions() -> list[SettingDef]:
 def all_definitions() -> list[SettingDef]:
     """Grouped; within a group in the order the app registered them (start before end, not alphabetical)."""
     return sorted(_REGISTRY.values(), key=lambda d: str(d.group))
+
+
+def parse_submitted(raw: dict[str, Any], definition_of) -> dict[str, Any]:
+    """Rule 6: every submitted value parsed by its definition (`definition_of(key)` may itself refuse the key with
+    a DomainError), all bad fields reported at once — DomainError "invalid_settings" whose ``errors`` attribute is
+    {key: message} — so a settings page or API call writes all or nothing. The shop and company stores share it."""
+    parsed, errors = {}, {}
+    for key, value in raw.items():
+        try:
+            parsed[key] = definition_of(key).parse(value)
+        except DomainError as exc:
+            errors[key] = exc.message
+    if errors:
+        error = DomainError("invalid_settings", _("Some settings are not valid: %(n)d") % {"n": len(errors)})
+        error.errors = errors
+        raise error
+    return parsed

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
-from zhanggui.core.events import record_event
-from zhanggui.core.registry import get_definition, shop_definitions
+from zhanggui.core.events import record_setting_change
+from zhanggui.core.registry import get_definition, parse_submitted, shop_definitions
 
 from .models import Shop, ShopSettingValue
 
@@ -37,47 +37,33 @@ def update_settings(actor, shop: Shop, raw: dict[str, Any]) -> list[str]:
     Returns the keys that changed.
     """
     current = get_settings(shop)
-    parsed, errors = {}, {}
-    for key, value in raw.items():
-        try:
-            definition = get_definition(key)
-            if definition.scope == "company":
-                raise DomainError(
-                    "company_setting",
-                    _("%(label)s is the same for every shop: change it under company settings")
-                    % {"label": definition.label},
-                    key,
-                )
-            if definition.platforms and shop.platform_id not in definition.platforms:
-                raise DomainError(
-                    "not_applicable",
-                    _("%(label)s does not apply to shops on %(platform)s")
-                    % {"label": definition.label, "platform": shop.platform.name},
-                    key,
-                )
-            parsed[key] = definition.parse(value)
-        except DomainError as exc:
-            errors[key] = exc.message
-    if errors:
-        error = DomainError("invalid_settings", _("Some settings are not valid: %(n)d") % {"n": len(errors)})
-        error.errors = errors
-        raise error
+
+    def definition_of(key: str):
+        definition = get_definition(key)
+        if definition.scope == "company":
+            raise DomainError(
+                "company_setting",
+                _("%(label)s is the same for every shop: change it under company settings")
+                % {"label": definition.label},
+                key,
+            )
+        if definition.platforms and shop.platform_id not in definition.platforms:
+            raise DomainError(
+                "not_applicable",
+                _("%(label)s does not apply to shops on %(platform)s")
+                % {"label": definition.label, "platform": shop.platform.name},
+                key,
+            )
+        return definition
+
+    parsed = parse_submitted(raw, definition_of)
     changed = [k for k, v in parsed.items() if v != current[k]]
     with transaction.atomic():
         for key in changed:
             definition = get_definition(key)
-            old = current[key]
             if parsed[key] == definition.default:
                 ShopSettingValue.objects.filter(shop=shop, key=key).delete()
             else:
                 ShopSettingValue.objects.update_or_create(shop=shop, key=key, defaults={"value": parsed[key]})
-            record_event(
-                actor,
-                shop,
-                "setting_changed",
-                from_state=definition.display(old),
-                to_state=definition.display(parsed[key]),
-                note=str(definition.label),  # rule 6: the plain name on the timeline; the ID stays in data
-                data={"key": key, "rule": definition.rule},
-            )
+            record_setting_change(actor, shop, definition, current[key], parsed[key])
     return changed
