@@ -39,6 +39,7 @@ from zhanggui.channels.formats import read_files
 from zhanggui.core import clock
 from zhanggui.core.models import Event
 from zhanggui.core.sheets import decode
+from zhanggui.crm.models import Customer
 from zhanggui.orders.models import ImportRun, Order, OrderLine
 from zhanggui.orders.services import imports
 
@@ -117,7 +118,14 @@ def csv_only_seconds(files) -> float:
     return time.perf_counter() - start
 
 
-def cleanup(shop_ids) -> None:
+FLOOR_BUYER = "floor:"  # the write floor's customers (floor_seconds), removed by cleanup
+CUSTOMER_COLUMNS = ["id", "shop_id", "buyer_key", "buyer_nick", "name", "phone", "province", "city", "district",
+                    "address", "tags", "note", "created_at"]  # fmt: skip
+
+
+def cleanup(shop_ids, customers_since=None) -> None:
+    """Remove the benchmark's orders, their timeline and runs, the floor's customers, and (customers_since) the
+    customers the imports created."""
     orders = Order.objects.filter(shop_id__in=shop_ids, platform_order_no__startswith=PREFIX)
     ids = [str(pk) for pk in orders.values_list("pk", flat=True)]
     for start in range(0, len(ids), 10_000):
@@ -125,6 +133,9 @@ def cleanup(shop_ids) -> None:
     OrderLine.objects.filter(order__in=orders).delete()
     orders.delete()
     ImportRun.objects.filter(shop_id__in=shop_ids).delete()
+    Customer.objects.filter(shop_id__in=shop_ids, buyer_key__startswith=FLOOR_BUYER).delete()
+    if customers_since is not None:
+        Customer.objects.filter(shop_id__in=shop_ids, created_at__gte=customers_since).delete()
 
 
 def _prebuilt(result, shop_id) -> list[tuple[list, list]]:
@@ -189,7 +200,8 @@ def copy_seconds(result, shop_id) -> float:
 
 def floor_seconds(result, shop_id) -> tuple[float, float | None]:
     """PostgreSQL: the write floor of our schema — the import's rows built ahead, written by binary COPY into the
-    REAL order and line tables (every index the order list needs, the foreign keys checked at commit), ids drawn
+    REAL order, line and customer tables (every order links its customer, CRM-1: one new buyer per order, as in the
+    generated files; every index the order list needs, the foreign keys checked at commit), ids drawn
     from the sequence, the import's batches and transactions, in two processes like the import. No reading, no
     parsing, no lookups: what any importer of these tables must at least spend on this machine. Deleted after.
     Returns (wall seconds, CPU seconds of the whole machine: both processes and their database backends)."""
@@ -197,16 +209,25 @@ def floor_seconds(result, shop_id) -> tuple[float, float | None]:
 
     batches = _prebuilt(result, shop_id)
     order_table, line_table = Order._meta.db_table, OrderLine._meta.db_table
+    customer_table, at = Customer._meta.db_table, clock.now()
+    customer_at = ["id", *imports._ORDER_COLUMNS].index("customer_id")
+
+    def ids_from(cursor, table: str, n: int) -> list[int]:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+        return [pk for (pk,) in cursor.fetchall()]
 
     def write(share: list) -> None:
         for rows, lines_of in share:
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [order_table, len(rows)],
-                )
-                ids = [pk for (pk,) in cursor.fetchall()]
-                numbered = ([pk, *row] for pk, row in zip(ids, rows, strict=True))
+                # CRM-1: every order has its customer — one new buyer per order here, as in the generated files
+                buyers = ids_from(cursor, customer_table, len(rows))
+                imports.copy_rows(cursor, customer_table, CUSTOMER_COLUMNS,
+                                  ([pk, shop_id, f"{FLOOR_BUYER}{pk}", "", "", "", "", "", "", "", "", "", at]
+                                   for pk in buyers))  # fmt: skip
+                ids = ids_from(cursor, order_table, len(rows))
+                numbered = [[pk, *row] for pk, row in zip(ids, rows, strict=True)]
+                for row, customer_id in zip(numbered, buyers, strict=True):
+                    row[customer_at] = customer_id
                 imports.copy_rows(cursor, order_table, ["id", *imports._ORDER_COLUMNS], numbered)
                 lines = [(pk, *values, 0) for pk, of in zip(ids, lines_of, strict=True) for values in of]
                 imports.copy_rows(cursor, line_table, imports.LINE_COLUMNS, lines)
@@ -306,6 +327,7 @@ def run() -> list[Result]:
     shop = next(s for s in company.shops if s.platform_id == "taobao")
     other = next(s for s in company.shops if s.platform_id == "tmall")
     cleanup([shop.pk, other.pk])
+    since = clock.now()  # the customers the imports create (CRM-1) are removed with the orders
     codes = list(Sku.objects.filter(is_combo=False).order_by("code").values_list("code", flat=True)[:400])
     codes += ["QH-OLD-黑-M"]  # one unknown 商家编码: some orders land in the unmatched queue
     t0 = time.perf_counter()
@@ -331,20 +353,21 @@ def run() -> list[Result]:
     again = imports.import_parsed(user, shop, result, [n for n, _raw in files])
     again_s = time.perf_counter() - start
     assert again.unchanged == ORDERS, (again.created, again.updated, again.unchanged)
-    cleanup([shop.pk])
+    cleanup([shop.pk], since)
 
     copy_s = copy_seconds(result, shop.pk)
     floor_s = floor_cpu = None
     if connection.vendor == "postgresql":
         floor_s, floor_cpu = floor_seconds(result, shop.pk)
-        cleanup([shop.pk])
+        cleanup([shop.pk], since)
     naive_s = naive_seconds(result, other)
-    cleanup([other.pk])
+    cleanup([other.pk], since)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = result.rows
     del result
     small = min(50_000, ORDERS // 4)  # memory flat in the file size: the same import of a quarter of the orders
     memory = {small: peak_memory(generate(codes, small)[1], shop), ORDERS: peak_memory(files, shop)}
+    cleanup([shop.pk], since)
 
     end_to_end = stream_s
     copy_kind = "COPY" if connection.vendor == "postgresql" else "executemany"

@@ -4,7 +4,8 @@ by the orders app — crm sits below orders and never imports them); buyers' dat
 import io
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhanggui.core.errors import DomainError
@@ -60,18 +61,41 @@ def link_buyers(shop_id: int, buyers: list[Buyer]) -> dict[str, int]:
     if not wanted:
         return {}
     found = dict(Customer.objects.filter(shop_id=shop_id, buyer_key__in=list(wanted)).values_list("buyer_key", "pk"))
-    new = [_customer(shop_id, b) for key, b in wanted.items() if key not in found]
+    new = [b for key, b in wanted.items() if key not in found]
     if new:
-        Customer.objects.bulk_create(new, ignore_conflicts=True)
-        keys = [c.buyer_key for c in new]
-        found.update(Customer.objects.filter(shop_id=shop_id, buyer_key__in=keys).values_list("buyer_key", "pk"))
+        found.update(_insert_new(shop_id, new))
+        missing = [b.key for b in new if b.key not in found]  # created meanwhile by a concurrent import
+        if missing:
+            found.update(Customer.objects.filter(shop_id=shop_id, buyer_key__in=missing).values_list("buyer_key", "pk"))
     return found
 
 
-def _customer(shop_id: int, b: Buyer) -> Customer:
-    cut = {name: str(getattr(b, name) or "")[: _MAX[name]] for name in ("buyer_nick", "name", "phone", "address")}
-    cut.update({name: str(getattr(b, name) or "")[: _MAX[name]] for name in ("province", "city", "district")})
-    return Customer(shop_id=shop_id, buyer_key=b.key, **cut)
+_NEW_COLUMNS = ("buyer_nick", "name", "phone", "province", "city", "district", "address")
+
+
+def _insert_new(shop_id: int, buyers: list[Buyer]) -> dict[str, int]:
+    """One plain INSERT of the new customers, conflicts ignored (a concurrent import creating the same buyer wins
+    harmlessly): no model instances — an import of 30,000 new buyers spent a third of its time building them.
+    Returns {buyer key: id} of the rows it inserted when the database says (PostgreSQL's RETURNING), else {}."""
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    columns = ("shop_id", "buyer_key", *_NEW_COLUMNS, "tags", "note", "created_at")
+    now = timezone.now()
+    rows = [
+        (shop_id, b.key[: _MAX["buyer_key"]], *(str(getattr(b, n) or "")[: _MAX[n]] for n in _NEW_COLUMNS), "", "", now)
+        for b in buyers
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one statement whatever the number: the rows as arrays
+            typed = ", ".join(f"%s::{t}[]" for t in ("bigint", *["text"] * (len(columns) - 2), "timestamptz"))
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({typed}) "
+                "ON CONFLICT DO NOTHING RETURNING buyer_key, id",
+                [list(col) for col in zip(*rows, strict=True)],
+            )
+            return dict(cursor.fetchall())
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        return {}
 
 
 def create_customer(actor, shop, **fields) -> Customer:
