@@ -67,6 +67,7 @@ def test_agent_imports_a_taobao_pair_finds_by_phone_and_flags_purple(demo, page,
 
     # ORD-3: open it and flag it purple with a remark in the form 工号 + 快递 + 备注.
     page.click("a:has-text('3900000000000000001')")
+    page.locator("#order-actions summary", has_text="备注与旗帜").click()  # the form opens behind its button
     page.wait_for_selector("#remark-form")
     page.locator("#remark-form select[name=flag]").select_option("purple")
     page.locator("#remark-form input[name=carrier]").fill("申通")

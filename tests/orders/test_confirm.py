@@ -160,8 +160,13 @@ def test_ORD_4_detail_panel_full_for_cs_masked_for_marketing(stocked, client_for
     assert 'id="buyer-confirmation"' in page and 'id="confirm-copy"' in page and "navigator.clipboard" in page
     assert 'id="confirm-sent-form"' in page and 'data-confirm-state="todo"' in page
     assert confirmation_text(order) in page.replace("&#x27;", "'")
-    masked = client_for(w.people["marketing"]).get(f"/orders/{order.pk}/").content.decode()
-    assert 'id="buyer-confirmation"' in masked and confirmation_text(order, masked=True) in masked
+    # A role that can neither send nor record it gets no card until something is recorded, then only the times.
+    viewer = client_for(w.people["marketing"])
+    assert 'id="buyer-confirmation"' not in viewer.get(f"/orders/{order.pk}/").content.decode()
+    mark_sent(w.people["cs"], order)
+    masked = viewer.get(f"/orders/{order.pk}/").content.decode()
+    assert 'id="buyer-confirmation"' in masked and 'data-confirm-state="sent"' in masked
+    assert 'id="confirm-text"' not in masked and confirmation_text(order, masked=True) not in masked
     assert PHONE not in masked and "科技园" not in masked
     assert 'id="confirm-copy"' not in masked and 'id="confirm-sent-form"' not in masked
 

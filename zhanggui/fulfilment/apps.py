@@ -24,6 +24,12 @@ class FulfilmentConfig(AppConfig):
         from .services import replan  # ORD-2, SHIP-3: an edited order's open package follows the edit
 
         replan.connect()
+        # ORD-6: the order page lists the order's packages and waybills, read from here (orders import nothing above)
+        from zhanggui.orders.selectors import register_package_source
+
+        from .selectors import order_packages
+
+        register_package_source(order_packages)
         post_migrate.connect(_load_carriers, sender=self)
 
 

@@ -146,3 +146,44 @@ def daily_summary(shops, day: dt.date) -> list[dict]:
         }
         for r in rows
     ]
+
+
+# ---- an order's packages (the order page, ORD-6) ------------------------------------------------------------------
+
+
+def order_packages(order: Order, user) -> list[dict]:
+    """The packages of `order` (merged ones included), newest first, with carrier, waybill, shipment and the last
+    tracking scan — registered with orders.selectors.register_package_source for the order page. Linked only for
+    people who may open packages (a link shown never answers 403). Two queries."""
+    from django.urls import reverse
+
+    from .services.packages import state_label
+
+    may_open = user.has_perm("fulfilment.view_package")
+    found = list(
+        Package.objects.filter(package_orders__order=order)
+        .select_related("carrier", "shipment")
+        .prefetch_related(Prefetch("tracking", queryset=TrackingEvent.objects.order_by("-at", "-id")))
+        .order_by("-created_at", "-id")
+    )
+    rows = []
+    for package in found:
+        shipment = getattr(package, "shipment", None)
+        scans = list(package.tracking.all())
+        last = scans[0] if scans else None
+        rows.append(
+            {
+                "number": package.package_no,
+                "url": reverse("fulfilment:detail", args=[package.pk]) if may_open else "",
+                "state_label": state_label(package.state),
+                "carrier": package.carrier.name if package.carrier else "",
+                "waybill_no": package.waybill_no,
+                "shipped_at": shipment.shipped_at if shipment else package.shipped_at,
+                "last_scan": (
+                    {"at": last.at, "status": last.get_status_display(), "text": last.text, "where": last.location}
+                    if last
+                    else None
+                ),
+            }
+        )
+    return rows

@@ -32,7 +32,7 @@ from django.urls import reverse
 from zhanggui.core import clock
 from zhanggui.orders.models import Order
 from zhanggui.orders.services import deadlines
-from zhanggui.orders.services.deadlines import promotion_day
+from zhanggui.orders.services.deadlines import format_left, promotion_day  # format_left: the one SHIP-2 wording
 from zhanggui.shops.settings_store import get_settings
 
 from ..models import Package, PackageLine, PackageOrder
@@ -118,15 +118,6 @@ class AtRisk:
     @property
     def url(self) -> str:
         return reverse("orders:detail", args=[self.order.pk])
-
-
-def format_left(seconds: int) -> str:
-    """'剩余 3 小时 12 分' or '已超时 2 小时 5 分' (SHIP-2)."""
-    minutes = abs(int(seconds)) // 60
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = ([f"{days} 天"] if days else []) + ([f"{hours} 小时"] if hours or days else []) + [f"{mins} 分"]
-    return ("已超时 " if seconds < 0 else "剩余 ") + " ".join(parts)
 
 
 def _row(kind, shop, number, order, state, target, settings, now, obj) -> AtRisk:

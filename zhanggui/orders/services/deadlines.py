@@ -14,6 +14,7 @@ home page's queue count and the at-risk page (fulfilment.services.sla), so they 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -63,6 +64,40 @@ def hard_deadline(settings: dict, paid_at: dt.datetime) -> dt.datetime:
 def is_overdue(order: Order, settings: dict, now: dt.datetime) -> bool:
     """The one definition for one order (the same as `overdue_q`)."""
     return bool(order.state in UNSHIPPED_PAID and order.paid_at and hard_deadline(settings, order.paid_at) < now)
+
+
+def format_left(seconds: int) -> str:
+    """'剩余 3 小时 12 分' or '已超时 2 小时 5 分' (SHIP-2): the one wording of a deadline's time left."""
+    minutes = abs(int(seconds)) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = ([f"{days} 天"] if days else []) + ([f"{hours} 小时"] if hours or days else []) + [f"{mins} 分"]
+    return ("已超时 " if seconds < 0 else "剩余 ") + " ".join(parts)
+
+
+@dataclass(frozen=True)
+class ShipDeadline:
+    """SHIP-2 of one paid, unshipped order: its hard deadline and the time left (negative: 超时未发货)."""
+
+    at: dt.datetime
+    seconds_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.seconds_left < 0
+
+    @property
+    def left(self) -> str:
+        return format_left(self.seconds_left)
+
+
+def ship_deadline(order: Order, settings: dict, now: dt.datetime | None = None) -> ShipDeadline | None:
+    """SHIP-2 for the order page: the hard deadline while the order is paid and not shipped, else None (the same
+    condition as `is_overdue`)."""
+    if order.state not in UNSHIPPED_PAID or not order.paid_at:
+        return None
+    at = hard_deadline(settings, order.paid_at)
+    return ShipDeadline(at, int((at - (now or clock.now())).total_seconds()))
 
 
 def _late(hours: int, spec: str, extra: int, now: dt.datetime) -> Q:

@@ -537,6 +537,8 @@ def allowed_moves(order: Order) -> list[str]:
     from .custom import review_blocker
 
     if order.state == State.ON_HOLD:
+        if order.hold_reason == BANK_HOLD_REASON:  # ORD-5: only finance's confirmation releases it (move_locked)
+            return [State.CLOSED]
         return [s for s in (order.state_before_hold, State.CLOSED) if s]
     moves = [s for s in State.values if s in TRANSITIONS[order.state]]
     if State.APPROVED in moves and review_blocker(order):  # ORD-8: no 审核 button before production and QC

@@ -14,17 +14,21 @@ from .common import CHANGE
 
 
 def panel(request, order) -> dict:
-    """The detail page's confirmation card: shown for paid orders not yet shipped (and when already recorded)."""
+    """The detail page's confirmation card: for people who may send or record it, on paid orders not yet shipped;
+    for everyone once something was recorded (then read-only: the times, not the message — a card only shows what
+    its reader can use)."""
     relevant = confirm.can_confirm(order)
-    if not relevant and not (order.confirm_sent_at or order.buyer_confirmed_at):
+    recorded = bool(order.confirm_sent_at or order.buyer_confirmed_at)
+    can_change = relevant and request.user.has_perm(CHANGE)
+    if not (can_change or recorded):
         return {"confirm_panel": None}
     text, masked = confirm.text_for(request.user, order)
-    can_change = relevant and request.user.has_perm(CHANGE)
     return {
         "confirm_panel": {
             "text": text,
             "masked": masked,
             "active": relevant,
+            "show_text": can_change,  # the message is for whoever sends or records it
             "can_send": can_change and not masked,
             "can_confirm": can_change and order.buyer_confirmed_at is None,
             "sent_at": order.confirm_sent_at,

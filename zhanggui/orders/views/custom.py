@@ -45,10 +45,11 @@ def _size(size: int) -> str:
 
 
 def panel(request, order) -> dict:
-    """Context for orders/_detail_custom.html: nothing for normal orders except the convert button's flag."""
+    """Context for orders/_detail_custom.html: nothing for normal orders (转为定制订单 is one of the page's actions,
+    services.order_actions)."""
     can_change = request.user.has_perm(CHANGE)
     if order.kind != Order.Kind.CUSTOM:
-        return {"custom": None, "custom_can_start": can_change and svc.can_start(order)}
+        return {"custom": None}
     work = svc.work_of(order)
     stage = work.stage if work else Stage.AWAITING_DESIGN
     files = list(work.files.select_related("uploaded_by")) if work else []
@@ -79,7 +80,6 @@ def panel(request, order) -> dict:
             "can_change": can_change and not final,
             "editable_choices": stage in (Stage.AWAITING_DESIGN, Stage.TO_CONFIRM),
         },
-        "custom_can_start": False,
     }
 
 

@@ -1,7 +1,7 @@
 """Editing an order on its detail page (ORD-7): per line an exchange (another SKU — the other
 colours/sizes of the same product offered as a select, or any 商家编码/barcode) and a quantity; the receiver's
-address (only for roles that may see buyer data, TEAM-5); the carrier. Collapsed forms under the items; the
-services in services/edits.py decide, refusals come back as messages."""
+address (only for roles that may see buyer data, TEAM-5); the carrier. The forms open behind the page's 改商品 /
+改地址 / 改快递 buttons; the services in services/edits.py decide, refusals come back as messages."""
 
 from django.shortcuts import redirect
 from django.urls import path
@@ -15,6 +15,7 @@ from zhanggui.core.events import timeline_for
 from zhanggui.inventory.services.stock import available_by_sku
 
 from ..services import edits
+from ..services.order_actions import EDIT_ADDRESS, EDIT_LINES
 from .common import CHANGE
 
 
@@ -39,36 +40,26 @@ def _address_history(order) -> list[dict]:
     return [{"at": e.at, "number": e.actor_number, **e.data} for e in events if e.data]
 
 
-def panel(request, order) -> dict:
-    """The edit forms' context: nothing unless the user may change orders and the order is not shipped yet."""
-    if not request.user.has_perm(CHANGE) or not edits.can_edit(order):
-        return {"edit": None}
-    lines = list(order.lines.all())
-    alternatives = _alternatives(lines)
-    may_address = edits.can_edit_address(request.user)
-    return {
-        "edit": {
-            "lines": [
-                {
-                    "line": ln,
-                    "options": [o for o in alternatives.get(ln.sku.product_id, []) if o["code"] != ln.sku.code]
-                    if ln.sku_id
-                    else [],
-                }
-                for ln in lines
-            ],
-            "may_address": may_address,
-            # TEAM-5: prefilled only for those who may see it
-            "address": {
-                "name": order.receiver_name,
-                "phone": order.receiver_phone,
-                "address": order.address_raw,
+def panel(order, keys) -> dict:
+    """The edit forms' context for the actions the page offers (`keys` of services.order_actions): the lines with
+    the other SKUs of their product (改商品), the address prefilled (改地址, only offered to PII roles, TEAM-5)."""
+    found: dict = {}
+    if EDIT_LINES in keys:
+        lines = list(order.lines.all())
+        alternatives = _alternatives(lines)
+        found["lines"] = [
+            {
+                "line": ln,
+                "options": [o for o in alternatives.get(ln.sku.product_id, []) if o["code"] != ln.sku.code]
+                if ln.sku_id
+                else [],
             }
-            if may_address
-            else None,
-            "address_history": _address_history(order) if may_address else [],
-        }
-    }
+            for ln in lines
+        ]
+    if EDIT_ADDRESS in keys:
+        found["address"] = {"name": order.receiver_name, "phone": order.receiver_phone, "address": order.address_raw}
+        found["address_history"] = _address_history(order)
+    return {"edit": found}
 
 
 def _edit_view(name, change, done):

@@ -119,6 +119,8 @@ def confirm_view(request, order_id: int):
         ),
         lambda o: _("Payment confirmed: ") + o.platform_order_no,
     )
+    if p.get("back") == "order":  # the order page's 确认到账 button returns to the order
+        return redirect("orders:detail", order_id=order.pk)
     return redirect("orders:payments")
 
 
