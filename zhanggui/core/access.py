@@ -95,7 +95,7 @@ class ShopScope:
         self.request = request
         self._allowed = None
         self._current = False
-        self.refused = ""
+        self._refused = ""
 
     @property
     def allowed(self):
@@ -110,12 +110,18 @@ class ShopScope:
             asked = str(self.request.GET.get("shop") or "").strip()
             found = next((s for s in self.allowed if s.code == asked), None) if asked else None
             if asked and found is None:
-                self.refused = asked[:32]
+                self._refused = asked[:32]
             if found is None:
                 saved = self.request.session.get(self.SESSION_KEY)
                 found = next((s for s in self.allowed if s.code == saved), None)
             self._current = found
         return self._current
+
+    @property
+    def refused(self) -> str:
+        """The `?shop=` code of this request that is not one of the user's shops ("" when none was refused)."""
+        _ = self.current
+        return self._refused
 
     def query(self) -> dict:
         """{"shop": code} of the shop in view, for the links a list builds (tabs, pages, exports): shared, they show

@@ -119,8 +119,10 @@ SEARCH_CAP = 2000
 # registered in their AppConfig.ready() — orders never import them (rule 2 of the house).
 _FINDERS: list = []
 _INITIALS = re.compile(r"[A-Za-z]{2,20}")
-# Product titles whose pinyin initials hold the query (lyq → 连衣裙): at most this many products, newest first.
+# Product titles whose pinyin initials hold the query (lyq → 连衣裙): at most this many products, newest first, and
+# only for three letters or more — two letters (zs: a person) sit inside too many titles (针织衫 → zzs).
 TITLE_PRODUCT_CAP = 20
+TITLE_MIN_LETTERS = 3
 
 
 def register_order_finder(finder) -> None:
@@ -141,10 +143,10 @@ def _title_skus(initials: str) -> list[int]:
 def search(qs, q: str):
     """ORD-6: one box for order number, buyer nick, receiver name, phone (all of it, or its last four digits),
     tracking number, the waybill number of a package, SKU / 商家编码 (through the lines), and pinyin initials of
-    the buyer's or receiver's name (prefix: zs finds 张三丰) or of a product title (lyq: orders of 连衣裙). Exact or
-    prefix matches, each term served by an index so the OR stays a bitmap of index scans at a million orders: the
-    full phone goes through the last-four index, and the lines are looked up first (their order ids, capped)
-    instead of an IN (subquery) that would force a pass over every order."""
+    the buyer's or receiver's name (prefix: zs finds 张三丰) or of a product title (3 letters or more: lyq finds the
+    orders of 连衣裙). Exact or prefix matches, each term served by an index so the OR stays a bitmap of index scans
+    at a million orders: the full phone goes through the last-four index, and the lines are looked up first (their
+    order ids, capped) instead of an IN (subquery) that would force a pass over every order."""
     q = q.strip()
     if not q:
         return qs
@@ -174,7 +176,7 @@ def search(qs, q: str):
         initials = q.lower()
         for name in ("receiver_initials", "buyer_initials"):  # the partial indexes hold the non-empty ones
             cond |= Q(**{f"{name}__startswith": initials}) & ~Q(**{name: ""})
-        skus = _title_skus(initials)
+        skus = _title_skus(initials) if len(initials) >= TITLE_MIN_LETTERS else []
         if skus:
             by_title = OrderLine.objects.filter(sku__in=skus).order_by(*newest).values_list("order_id", flat=True)
             order_ids |= set(by_title[:SEARCH_LINE_CAP])
