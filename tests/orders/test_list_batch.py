@@ -13,7 +13,7 @@ from .pages_setup import import_taobao, orders_world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 CODES = ["D-黑-S", "D-黑-M", "D-白-S", "D-白-M"]
-MAX_QUERIES = 40  # the page (session, user, permissions) + the set-based services; per order it was 20 each
+MAX_QUERIES = 40  # the page (session, user, permissions) + the set-based services; the per-order loop took 1,110
 
 
 @pytest.fixture
