@@ -18,8 +18,8 @@ from zhanggui.core.models import Event
 from zhanggui.orders.demo import load_custom_orders
 from zhanggui.orders.models import CustomFile, CustomWork, Order
 from zhanggui.orders.services import custom, states
+from zhanggui.orders.services.batch import batch
 from zhanggui.orders.services.manual import create_manual_order
-from zhanggui.orders.views.lists import batch
 
 from .test_states import build_stock, make_order
 

@@ -70,6 +70,23 @@ def search_products(qs, keyword: str):
     return qs.filter(match)
 
 
+def listing_search(keyword: str) -> Q:
+    """Listing title, 货号, product name, platform item id, or pinyin initials of the product's name (lyq finds
+    连衣裙: the stored Product.name_initials, never pinyin computed while searching)."""
+    keyword = (keyword or "").strip()
+    if not keyword:
+        return Q()
+    match = (
+        Q(title__icontains=keyword)
+        | Q(product__style_code__icontains=keyword)
+        | Q(product__name__icontains=keyword)
+        | Q(platform_item_id=keyword)
+    )
+    if ASCII_WORD.match(keyword):
+        match |= Q(product__name_initials__contains=keyword.lower())
+    return match
+
+
 def products_in(shops, current_shop=None, filters: ProductFilters | None = None, *, with_status: bool = True):
     """Products for a view: all company products, or — with a shop selected — those listed in that shop.
 

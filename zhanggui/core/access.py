@@ -82,7 +82,12 @@ def scoped_get(queryset, user, shop_field: str = "shop", **lookup):
 
 
 class ShopScope:
-    """The shop switcher: all allowed shops, or one of them; every list filters through `shops`."""
+    """The shop switcher: all allowed shops, or one of them; every list filters through `shops`.
+
+    `?shop=<code>` in any page's URL selects that shop for the request (a shared link shows what its sender saw,
+    without changing the reader's own choice, which stays in the session). A code the user may not see — another
+    team's shop, a typo — is not an error page: the view falls back to the session's choice and `refused` holds
+    the code, so the page says so above its content (base.html) and nothing of that shop is shown."""
 
     SESSION_KEY = "zhanggui_shop"
 
@@ -90,6 +95,7 @@ class ShopScope:
         self.request = request
         self._allowed = None
         self._current = False
+        self._refused = ""
 
     @property
     def allowed(self):
@@ -101,9 +107,26 @@ class ShopScope:
     def current(self):
         """The selected shop, or None for 全部店铺."""
         if self._current is False:
-            wanted = self.request.GET.get("shop") or self.request.session.get(self.SESSION_KEY)
-            self._current = next((s for s in self.allowed if s.code == wanted), None)
+            asked = str(self.request.GET.get("shop") or "").strip()
+            found = next((s for s in self.allowed if s.code == asked), None) if asked else None
+            if asked and found is None:
+                self._refused = asked[:32]
+            if found is None:
+                saved = self.request.session.get(self.SESSION_KEY)
+                found = next((s for s in self.allowed if s.code == saved), None)
+            self._current = found
         return self._current
+
+    @property
+    def refused(self) -> str:
+        """The `?shop=` code of this request that is not one of the user's shops ("" when none was refused)."""
+        _ = self.current
+        return self._refused
+
+    def query(self) -> dict:
+        """{"shop": code} of the shop in view, for the links a list builds (tabs, pages, exports): shared, they show
+        the same shop; {} for all shops."""
+        return {"shop": self.current.code} if self.current else {}
 
     @property
     def shops(self):

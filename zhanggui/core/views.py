@@ -1,5 +1,7 @@
 """Core pages: login, shop switcher, API tokens, background jobs, errors (the home page is the workbench's)."""
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -28,7 +30,14 @@ def switch_shop(request):
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
-    return redirect(target)
+    return redirect(_without_shop(target))
+
+
+def _without_shop(url: str) -> str:
+    """The page the switcher was used on, without its `?shop=` (which would override the choice just made)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "shop"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 @page("core.change_company_settings")

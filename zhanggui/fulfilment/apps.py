@@ -24,12 +24,14 @@ class FulfilmentConfig(AppConfig):
         from .services import replan  # ORD-2, SHIP-3: an edited order's open package follows the edit
 
         replan.connect()
-        # ORD-6: the order page lists the order's packages and waybills, read from here (orders import nothing above)
-        from zhanggui.orders.selectors import register_package_source
+        # ORD-6: the order page lists the order's packages and waybills, and the order search finds a package's
+        # waybill number, read from here (orders import nothing above)
+        from zhanggui.orders.selectors import register_order_finder, register_package_source
 
-        from .selectors import order_packages
+        from .selectors import order_packages, orders_by_waybill
 
         register_package_source(order_packages)
+        register_order_finder(orders_by_waybill)
         post_migrate.connect(_load_carriers, sender=self)
 
 

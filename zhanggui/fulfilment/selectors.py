@@ -27,6 +27,15 @@ def search_filter(q: str) -> Q:
     return found
 
 
+def orders_by_waybill(q: str) -> list[int]:
+    """ORD-6: the orders (merged ones included) of the packages with waybill number `q` — registered with the order
+    list's search (orders.selectors.register_order_finder); exact match on the waybill index."""
+    q = q.strip()
+    if not q or len(q) > 40:
+        return []
+    return list(PackageOrder.objects.filter(package__waybill_no=q).values_list("order_id", flat=True)[:1000])
+
+
 def packages_in_view(shops, *, q: str = "", shop_id: int | None = None, carrier: str = ""):
     """The packages of `shops` found by `q` (see `search_filter`), of one shop and of one carrier (code)."""
     qs = Package.objects.filter(shop__in=shops)

@@ -80,12 +80,15 @@ def stock_levels(filters: StockFilters, threshold: int, *, with_tab: bool = True
         )
     if filters.q:
         k = filters.q
-        qs = qs.filter(
+        match = (
             Q(sku__code__icontains=k)
             | Q(sku__barcode=k)
             | Q(sku__product__style_code__icontains=k)
             | Q(sku__product__name__icontains=k)
         )
+        if k.isascii() and k.isalpha():  # pinyin initials of the product's name (lyq → 连衣裙), stored by the catalog
+            match |= Q(sku__product__name_initials__contains=k.lower())
+        qs = qs.filter(match)
     if with_tab:
         qs = qs.filter(_tab_q(filters.tab, threshold))
     return qs.select_related("sku__product", "warehouse", "home_bin").order_by(

@@ -70,11 +70,14 @@ class Order(models.Model):
     )  # indexed where set (Meta): imported orders have none
 
     buyer_nick = models.CharField(_("buyer"), max_length=100, blank=True)
+    # ORD-6: pinyin initials of the buyer's and the receiver's names (core.pinyin, set when saved or imported)
+    buyer_initials = models.CharField(max_length=40, blank=True)
     buyer_message = models.CharField(_("buyer message"), max_length=500, blank=True)
     seller_remark = models.CharField(_("seller remark"), max_length=500, blank=True)
     flag = models.CharField(_("flag"), max_length=8, choices=Flag.choices, blank=True, default="")
 
     receiver_name = models.CharField(_("receiver"), max_length=60, blank=True)
+    receiver_initials = models.CharField(max_length=40, blank=True)
     receiver_phone = models.CharField(_("phone"), max_length=40, blank=True)
     phone_last4 = models.CharField(max_length=4, blank=True)  # ORD-6: find by the last four digits (Meta index)
     address_raw = models.CharField(_("address as exported"), max_length=300, blank=True)
@@ -143,6 +146,13 @@ class Order(models.Model):
             # one index each (pattern ops serve = and prefix LIKE): every index is paid for on each imported row
             models.Index(fields=["tracking_no"], name="order_tracking", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["phone_last4"], name="order_phone_last4"),
+            # ORD-6 pinyin initials (zsf → 张三丰), prefix search; names without Chinese have none and no entry
+            *(
+                models.Index(
+                    fields=[name], name=f"order_{name}", opclasses=["varchar_pattern_ops"], condition=~Q(**{name: ""})
+                )
+                for name in ("receiver_initials", "buyer_initials")
+            ),
             models.Index(fields=["customer"], condition=Q(customer__isnull=False), name="order_customer"),
             # (…, state): the capped tab counts under a carrier or flag filter stay index-only scans
             models.Index(fields=["shop", "carrier", "state"], name="order_shop_carrier"),

@@ -115,12 +115,38 @@ SEARCH_LINE_CAP = 1000
 SEARCH_CAP = 2000
 
 
+# Other apps find orders by what they hold (fulfilment: the waybill number of a package): finder(q) → order ids,
+# registered in their AppConfig.ready() — orders never import them (rule 2 of the house).
+_FINDERS: list = []
+_INITIALS = re.compile(r"[A-Za-z]{2,20}")
+# Product titles whose pinyin initials hold the query (lyq → 连衣裙): at most this many products, newest first, and
+# only for three letters or more — two letters (zs: a person) sit inside too many titles (针织衫 → zzs).
+TITLE_PRODUCT_CAP = 20
+TITLE_MIN_LETTERS = 3
+
+
+def register_order_finder(finder) -> None:
+    """ORD-6: `finder(q)` → ids of orders (any shop: the list narrows them) that the search box should find."""
+    if finder not in _FINDERS:
+        _FINDERS.append(finder)
+
+
+def _title_skus(initials: str) -> list[int]:
+    """ORD-6: SKUs of the products whose stored pinyin initials hold `initials` (catalog Product.name_initials,
+    kept when a product is saved or imported) — the product table is small; never pinyin computed per row here."""
+    from zhanggui.catalog.models import Product, Sku
+
+    products = Product.objects.filter(name_initials__contains=initials).order_by("-pk").values("pk")
+    return list(Sku.objects.filter(product__in=products[:TITLE_PRODUCT_CAP]).values_list("pk", flat=True))
+
+
 def search(qs, q: str):
     """ORD-6: one box for order number, buyer nick, receiver name, phone (all of it, or its last four digits),
-    tracking number and SKU / 商家编码 (through the lines). Exact or prefix matches, each term served by an index
-    so the OR stays a bitmap of index scans at a million orders: the full phone goes through the last-four index,
-    and the lines are looked up first (their order ids, capped) instead of an IN (subquery) that would force a
-    pass over every order."""
+    tracking number, the waybill number of a package, SKU / 商家编码 (through the lines), and pinyin initials of
+    the buyer's or receiver's name (prefix: zs finds 张三丰) or of a product title (3 letters or more: lyq finds the
+    orders of 连衣裙). Exact or prefix matches, each term served by an index so the OR stays a bitmap of index scans
+    at a million orders: the full phone goes through the last-four index, and the lines are looked up first (their
+    order ids, capped) instead of an IN (subquery) that would force a pass over every order."""
     q = q.strip()
     if not q:
         return qs
@@ -146,6 +172,16 @@ def search(qs, q: str):
         .values_list("order_id", flat=True)
     )
     order_ids = set(by_code[:SEARCH_LINE_CAP]) | set(by_sku[:SEARCH_LINE_CAP])
+    if _INITIALS.fullmatch(q):
+        initials = q.lower()
+        for name in ("receiver_initials", "buyer_initials"):  # the partial indexes hold the non-empty ones
+            cond |= Q(**{f"{name}__startswith": initials}) & ~Q(**{name: ""})
+        skus = _title_skus(initials) if len(initials) >= TITLE_MIN_LETTERS else []
+        if skus:
+            by_title = OrderLine.objects.filter(sku__in=skus).order_by(*newest).values_list("order_id", flat=True)
+            order_ids |= set(by_title[:SEARCH_LINE_CAP])
+    for finder in _FINDERS:
+        order_ids |= set(list(finder(q))[:SEARCH_LINE_CAP])
     if order_ids:
         cond |= Q(pk__in=sorted(order_ids))
     return qs.filter(cond)
@@ -310,6 +346,27 @@ def keyset_page(qs, *, after=None, before=None, size: int = PAGE_SIZE) -> Keyset
         rows,
         cursor_of(rows[-1]) if rows and more else None,
         cursor_of(rows[0]) if rows and pos is not None else None,
+    )
+
+
+def numbered_page(qs, number: int, size: int) -> KeysetPage:
+    """Page `number` (from 1) of `qs` in the same (-ordered_at, -id) order as `keyset_page`, by OFFSET: for a page
+    picked from the numbers. Only numbers within the capped count are offered (COUNT_CAP), so the offset stays
+    below it; next and previous from here go on by cursor. Dated orders first, then the undated ones."""
+    offset = (max(number, 1) - 1) * size
+    dated, undated = qs.filter(ordered_at__isnull=False), qs.filter(ordered_at__isnull=True)
+    rows = list(dated.order_by("-ordered_at", "-id")[offset : offset + size + 1])
+    if len(rows) <= size:
+        # the dated run ends on this page: how many there are is known from the rows, or counted (≤ offset) if none
+        dated_total = offset + len(rows) if rows else dated.order_by().count()
+        skip = max(0, offset - dated_total)
+        rows += list(undated.order_by("-id")[skip : skip + size + 1 - len(rows)])
+    more = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows,
+        cursor_of(rows[-1]) if rows and more else None,
+        cursor_of(rows[0]) if rows and offset else None,
     )
 
 

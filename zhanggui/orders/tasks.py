@@ -12,3 +12,12 @@ def import_orders(job):
     from .services.import_jobs import run_import_job
 
     return run_import_job(job)
+
+
+@shared_task(name="zhanggui.orders.tasks.export_order_list")
+@job_task
+def export_order_list(job):
+    """ORD-6: 导出当前筛选 — the order list's tab, filters, search and shops as an XLSX file (services.list_export)."""
+    from .services.list_export import run_list_export
+
+    return run_list_export(job)

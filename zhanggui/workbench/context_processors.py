@@ -38,4 +38,5 @@ def shell(request):
         "nav": navigation(request.user, request.path),
         "scope_shops": scope.allowed,
         "scope_current": scope.current,
+        "scope_refused": scope.refused,
     }

@@ -75,14 +75,7 @@ def listing_list(request):
     status = status if status in S.values else ""
     keyword = request.GET.get("q", "").strip()
     flag = request.GET.get("flag", "")
-    search = Q()
-    if keyword:
-        search = (
-            Q(title__icontains=keyword)
-            | Q(product__style_code__icontains=keyword)
-            | Q(product__name__icontains=keyword)
-            | Q(platform_item_id=keyword)
-        )
+    search = selectors.listing_search(keyword)
     if flag in ("hero", "showcase", "recommended"):
         search &= Q(**{{"hero": "is_hero", "showcase": "in_showcase", "recommended": "recommended"}[flag]: True})
     counts = selectors.listing_status_counts(shops, search)

@@ -289,32 +289,6 @@ def _picked(order_ids) -> dict[int, int | None]:
     return out
 
 
-def _batch(order_ids, shops, change) -> int:
-    """All or nothing: every picked order of `shops` gets `change(order, version)` in ONE transaction; when any is
-    refused nothing is kept and the refusal lists every refused order (details)."""
-    picked = _picked(order_ids)
-    with transaction.atomic():
-        qs = Order.objects.select_for_update(of=("self",)).filter(pk__in=list(picked))
-        if shops is not None:
-            qs = qs.filter(shop__in=shops)
-        rows = list(qs.order_by("pk"))
-        if len(rows) != len(picked):
-            raise DomainError("no_order", "部分订单不存在或不在当前店铺，请刷新", "order")
-        problems = []
-        for order in rows:
-            try:
-                with transaction.atomic():
-                    change(order, picked[order.pk])
-            except DomainError as exc:
-                problems.append(exc.message)
-        if problems:
-            transaction.set_rollback(True)
-            raise DomainError(
-                "batch_refused", f"{len(problems)} 个订单无法处理，全部未执行：{problems[0]}", "order", details=problems
-            )
-    return len(rows)
-
-
 def approve_orders(actor, order_ids, note: str = "", shops=None) -> int:
     """ORD-7 batch approve (the reviewer checked items, quantities, gifts, postage and receiver): all or nothing, in
     one transaction, set-based (states.approve_many per chunk of APPROVE_CHUNK); when any order is refused nothing
@@ -344,8 +318,23 @@ def approve_orders(actor, order_ids, note: str = "", shops=None) -> int:
 
 
 def reject_orders(actor, order_ids, reason: str, shops=None) -> int:
-    """ORD-7 batch reject: the orders are held (挂起) with the reason, which is required; all or nothing."""
+    """ORD-7 batch reject: the orders are held (挂起) with the reason, which is required; all or nothing, set-based
+    (states.hold_many, as the order list's batch hold): when any is refused nothing is kept and the refusal lists
+    every refused order (details)."""
     reason = str(reason or "").strip()
     if not reason:
         raise DomainError("reason_required", "驳回请填写原因", "reason")
-    return _batch(order_ids, shops, lambda o, v: states.hold(actor, o, f"审单驳回：{reason}", version=v))
+    picked = _picked(order_ids)
+    with transaction.atomic():
+        qs = Order.objects.filter(pk__in=list(picked))
+        if shops is not None:
+            qs = qs.filter(shop__in=shops)
+        if qs.count() != len(picked):
+            raise DomainError("no_order", "部分订单不存在或不在当前店铺，请刷新", "order")
+        held, problems = states.hold_many(actor, list(picked), f"审单驳回：{reason}", versions=picked)
+        if problems:
+            transaction.set_rollback(True)
+            raise DomainError(
+                "batch_refused", f"{len(problems)} 个订单无法处理，全部未执行：{problems[0]}", "order", details=problems
+            )
+    return len(held)

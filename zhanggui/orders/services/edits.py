@@ -44,6 +44,7 @@ from zhanggui.core.domain_events import OrderEdited, deliver
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen
+from zhanggui.core.pinyin import person_initials
 from zhanggui.core.privacy import can_see_pii
 from zhanggui.inventory.models import Reservation
 
@@ -153,6 +154,7 @@ _EXTRA_SYNC = (
     "goods_fen",
     "paid_fen",
     "receiver_name",
+    "receiver_initials",
     "receiver_phone",
     "phone_last4",
     "address_raw",
@@ -328,6 +330,7 @@ def change_address(
         }
         values = {
             "receiver_name": name,
+            "receiver_initials": person_initials(name),  # ORD-6
             "receiver_phone": phone,
             "phone_last4": re.sub(r"\D", "", phone)[-4:],
             "address_raw": text,

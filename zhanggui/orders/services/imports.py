@@ -65,6 +65,7 @@ from zhanggui.core.domain_events import OrderMove, OrdersImported, publish
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_events, register_event_kinds
 from zhanggui.core.models import Event
+from zhanggui.core.pinyin import person_initials
 
 from ..models import ImportRun, Order, OrderLine
 from . import customers, states
@@ -114,7 +115,7 @@ _PARSED_FIELDS = [f.name for f in dc_fields(ParsedOrder) if f.name not in _NOT_C
 _SET = (
     "shop_id", "state", "state_before_hold", "hold_reason", "exc_risk", "exc_address", "exc_unmatched",
     "exc_refund", "exc_no_lines", "phone_last4", "source", "fingerprint", "version", "created_at", "updated_at",
-    "customer_id", "import_run_id",
+    "customer_id", "import_run_id", "receiver_initials", "buyer_initials",
 )  # fmt: skip
 _BY_COLUMN = {f.column: f for f in Order._meta.concrete_fields if f.name != "id"}
 # An imported order's row is a list in _ORDER_COLUMNS order, built in one go (_order_row): first the fields the
@@ -328,6 +329,8 @@ def _order_row(
         now,
         customer_of.get(order.platform_order_no) if customer_of else None,
         run_id,  # the order's "imported" timeline entry is its import run (selectors.timeline)
+        person_initials(order.receiver_name),
+        person_initials(order.buyer_nick),  # ORD-6, a lookup per character
         *_DEFAULTS,
     ]
 

@@ -17,6 +17,7 @@ from zhanggui.core import clock, sequences
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen
+from zhanggui.core.pinyin import person_initials
 
 from ..models import Order, OrderLine
 from . import customers, states
@@ -232,9 +233,11 @@ def create_manual_order(
         source=Order.Source.MANUAL,
         kind=kind,
         buyer_nick=buyer_nick,
+        buyer_initials=person_initials(buyer_nick),  # ORD-6: found by pinyin initials
         buyer_message=buyer_message,
         seller_remark=remark_lines,
         receiver_name=name,
+        receiver_initials=person_initials(name),
         receiver_phone=phone,
         phone_last4=re.sub(r"\D", "", phone)[-4:],
         address_raw=address,

@@ -461,6 +461,46 @@ def approve_many(actor, order_ids, note: str = "", *, versions: dict | None = No
     return approved, refused
 
 
+def hold_many(actor, order_ids, reason: str, *, versions: dict | None = None) -> tuple[list[Order], list[str]]:
+    """待审核 / 已审核 / 待发货 → 挂起 of many orders at once with one reason (required), the rules of `hold` set-based:
+    one locking SELECT, one UPDATE (each order remembers the state it left), the timeline in one INSERT,
+    `apply_moves` for the lot (stock stays reserved). Refused, with a reason each: unknown ids, stale versions,
+    orders that cannot be held from their state. Returns (held orders, refusal messages)."""
+    reason = str(reason or "").strip()[:200]
+    if not reason:
+        raise DomainError("reason_required", "挂起订单请填写原因", "reason")
+    versions = versions or {}
+    ids = sorted({int(getattr(o, "pk", o)) for o in order_ids})
+    with transaction.atomic():
+        rows = list(Order.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+        refused = [f"订单 #{pk} 不存在" for pk in sorted(set(ids) - {o.pk for o in rows})]
+        held = []
+        for order in rows:
+            try:
+                check_version(order, versions.get(order.pk))
+            except DomainError as error:
+                refused.append(error.message)
+                continue
+            if State.ON_HOLD not in TRANSITIONS[order.state]:
+                refused.append(_illegal(order, State.ON_HOLD).message)
+                continue
+            held.append(order)
+        if not held:
+            return [], refused
+        now = clock.now()
+        Order.objects.filter(pk__in=[o.pk for o in held]).update(  # SET's right-hand sides read the old row
+            state_before_hold=F("state"), state=State.ON_HOLD, hold_reason=reason, version=F("version") + 1,
+            updated_at=now,
+        )  # fmt: skip
+        moves = [OrderMove(o, o.state, State.ON_HOLD) for o in held]
+        for order in held:
+            order.state_before_hold, order.state, order.hold_reason = order.state, State.ON_HOLD, reason
+            order.version, order.updated_at = order.version + 1, now
+        record_events(actor, [state_event(m.order, m.before, m.to, reason=reason) for m in moves])
+        apply_moves(actor, moves, note=reason)
+    return held, refused
+
+
 def send_to_ship(actor, order, *, version=None, note: str = "") -> Order:
     """已审核 → 待发货 (打单: printed for the warehouse)."""
     return transition(order, State.TO_SHIP, actor, note, version)
