@@ -16,7 +16,8 @@ from functools import cache
 from pathlib import Path
 
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils.translation import pgettext_lazy
 
 from zhanggui.catalog.models import ComboItem, Product
@@ -73,6 +74,8 @@ class Filters:
     carrier: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    date_by: str = ""  # "" — the dates are order dates; "paid" — payment dates (the home page's sales figures)
+    refunded: bool = False  # only orders with money refunded (refund_fen > 0)
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -84,6 +87,8 @@ class Filters:
             carrier=(data.get("carrier") or "").strip()[:30],
             date_from=_date(data.get("from")),
             date_to=_date(data.get("to")),
+            date_by="paid" if data.get("by") == "paid" else "",
+            refunded=data.get("refund") == "1",
         )
 
     def as_query(self) -> dict:
@@ -91,8 +96,10 @@ class Filters:
             "q": self.q,
             "flag": self.flag or "",
             "carrier": self.carrier,
+            "by": self.date_by,
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
+            "refund": "1" if self.refunded else "",
         }
         return {k: v for k, v in pairs.items() if v}
 
@@ -165,10 +172,13 @@ def filtered(shops, filters: Filters):
         qs = qs.filter(flag=filters.flag)
     if filters.carrier:
         qs = qs.filter(carrier=filters.carrier)
+    moment = "paid_at" if filters.date_by == "paid" else "ordered_at"
     if filters.date_from:  # Beijing days → UTC bounds
-        qs = qs.filter(ordered_at__gte=clock.local_day_bounds(filters.date_from)[0])
+        qs = qs.filter(**{f"{moment}__gte": clock.local_day_bounds(filters.date_from)[0]})
     if filters.date_to:
-        qs = qs.filter(ordered_at__lt=clock.local_day_bounds(filters.date_to)[1])
+        qs = qs.filter(**{f"{moment}__lt": clock.local_day_bounds(filters.date_to)[1]})
+    if filters.refunded:
+        qs = qs.filter(refund_fen__gt=0)
     return qs
 
 
@@ -473,3 +483,88 @@ def register_package_source(source) -> None:
 
 def packages_of(order: Order, user) -> list[dict]:
     return _package_source(order, user) if _package_source else []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What the home page (工作台) reads: the day's sales per shop, queue ages, the bank transfers finance confirms
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DaySales:
+    """One shop's Beijing day: the orders paid that day (支付订单), what they paid (支付金额, fen), and how many of
+    them have money refunded since, and how much (refund_fen, from the export or the manual order)."""
+
+    orders: int = 0
+    paid_fen: int = 0
+    refunds: int = 0
+    refund_fen: int = 0
+
+
+def daily_sales(shops, days: list[dt.date]) -> dict[tuple[int, dt.date], DaySales]:
+    """{(shop id, day): DaySales} for the Beijing `days` — ONE grouped query over the orders paid in them, whatever
+    the number of shops (SHOP-1: figures per shop that roll up)."""
+    if not days:
+        return {}
+    since, until = clock.local_day_bounds(min(days))[0], clock.local_day_bounds(max(days))[1]
+    rows = (
+        Order.objects.filter(shop__in=shops, paid_at__gte=since, paid_at__lt=until)
+        .annotate(day=TruncDate("paid_at", tzinfo=clock.SHANGHAI))
+        .values("shop_id", "day")
+        .annotate(
+            orders=Count("pk"),
+            paid=Sum("paid_fen"),
+            refunds=Count("pk", filter=Q(refund_fen__gt=0)),
+            refunded=Sum("refund_fen"),
+        )
+        .order_by()
+    )
+    wanted = set(days)
+    return {
+        (r["shop_id"], r["day"]): DaySales(r["orders"], r["paid"] or 0, r["refunds"], r["refunded"] or 0)
+        for r in rows
+        if r["day"] in wanted
+    }
+
+
+def refund_requests(shops) -> dict[int, int]:
+    """ORD-9 退款申请 per shop: the open orders in the refund queue — one grouped query (the queue's own filter)."""
+    rows = (
+        Order.objects.filter(shop__in=shops, exc_refund=True, state__in=_QUEUE_STATES)
+        .values("shop_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["shop_id"]: r["n"] for r in rows}
+
+
+def queue_oldest(shops, keys) -> dict[str, dt.datetime | None]:
+    """ORD-9 queue ages: the order time of the oldest open order in each queue (or state tab) of `keys` — one
+    small query each, read from the queue's own index from its old end."""
+    qs = Order.objects.filter(shop__in=shops)
+    found = {}
+    for key in keys:
+        oldest = in_tab(qs, key).filter(ordered_at__isnull=False).order_by("ordered_at", "id")
+        found[key] = oldest.values_list("ordered_at", flat=True).first()
+    return found
+
+
+def state_count(shops, state: str) -> int:
+    """The orders of `shops` in one state tab (capped like the list's tabs)."""
+    return _capped(Order.objects.filter(shop__in=shops, state=state))
+
+
+def waiting_bank_orders(shops):
+    """ORD-5: bank-transfer orders on the finance hold in `shops`, oldest first (the finance page's queue)."""
+    from .services.states import BANK_HOLD_REASON
+
+    return (
+        Order.objects.filter(
+            shop__in=shops,
+            payment_method="bank",
+            state=Order.State.ON_HOLD,
+            hold_reason=BANK_HOLD_REASON,
+        )
+        .select_related("shop")
+        .order_by("ordered_at", "id")
+    )

@@ -63,6 +63,8 @@ def order_list(request):
         qs, after=request.GET.get("after"), before=request.GET.get("before"), size=selectors.PAGE_SIZE
     )
     query = filters.as_query()
+    if request.GET.get("shop") and request.scope.current:  # a link naming its shop (the home page's figures)
+        query["shop"] = request.scope.current.code
     label_of = selectors.count_label  # capped counts: "9999+"
     state_tabs = [
         (k, label, label_of(counts[k]), "?" + urlencode({**query, "tab": k})) for k, label in selectors.STATE_TABS
