@@ -234,15 +234,18 @@ def _upload(name, data):
 
 
 def test_ord9_home_page_shows_every_exception_queue_with_its_count(orders_world, client_for, world):
-    """Nothing hidden: the home page lists each order queue (zeros too) for roles that see orders, none for others."""
-    page = client_for(world.people["cs"]).get("/").content.decode()
-    assert 'id="order-queues"' in page
+    """Nothing hidden: the manager's home lists each order queue (zeros too); roles that do not see orders get none."""
+    manager = client_for(world.people["manager"])
+    manager.post("/scope/", {"shop": world.shop_a.code})
+    page = manager.get("/").content.decode()
+    assert 'id="block-order_queues"' in page
     for key in ("exc_out_of_stock", "exc_address", "exc_unmatched", "exc_refund", "exc_risk", "overdue"):
-        assert f'data-queue="{key}"' in page
+        assert f'data-row="{key}"' in page
     # The order with the unknown code NOPE-1 is in the unmatched queue, linked to its tab.
-    unmatched = page.split('data-queue="exc_unmatched"')[1].split("</tr>")[0]
-    assert "?tab=exc_unmatched" in unmatched and ">1</td>" in unmatched
-    assert 'id="order-queues"' not in client_for(world.people["designer"]).get("/").content.decode()
+    unmatched = page.split('data-row="exc_unmatched"')[1].split("</tr>")[0]
+    assert "?tab=exc_unmatched" in unmatched and 'data-count="exc_unmatched">1</td>' in unmatched
+    designer = client_for(world.people["designer"]).get("/").content.decode()
+    assert 'id="block-order_queues"' not in designer and 'id="block-my_orders"' not in designer
 
 
 def test_ord9_list_shows_every_exception_queue_tab_with_its_owner_line(orders_world, client_for):

@@ -88,9 +88,12 @@ def test_ord9_overdue_follows_each_shops_ship_within_hours_setting(overdue_world
 
 
 def test_ord9_home_card_counts_the_overdue_queue(overdue_world, client_for):
-    page = client_for(overdue_world.people["cs"]).get("/").content.decode()
-    row = page.split('data-queue="overdue"')[1].split("</tr>")[0]
-    assert "?tab=overdue" in row and ">1</td>" in row
+    """The manager answers for 超时未发货 (queues.json): their home counts it, for the shop in view."""
+    manager = client_for(overdue_world.people["manager"])
+    manager.post("/scope/", {"shop": overdue_world.shop_a.code})
+    page = manager.get("/").content.decode()
+    row = page.split('data-row="overdue"')[1].split("</tr>")[0]
+    assert "?tab=overdue" in row and 'data-count="overdue">1</td>' in row
 
 
 def _own(role, title, staff):
@@ -104,7 +107,8 @@ def test_ord9_queue_owner_shown_with_name_and_staff_number(orders_world, client_
     c = client_for(cs)
     line = c.get("/orders/?tab=exc_out_of_stock").content.decode().split('id="queue-owner"')[1].split("</p>")[0]
     assert cs.name in line and cs.number in line and "text-danger" not in line
-    home = c.get("/").content.decode().split('data-queue="exc_out_of_stock"')[1].split("</tr>")[0]
+    manager_home = client_for(w.people["manager"]).get("/").content.decode()
+    home = manager_home.split('data-row="exc_out_of_stock"')[1].split("</tr>")[0]
     assert f'data-owners="{cs.number}"' in home and cs.name in home
 
 
@@ -119,7 +123,7 @@ def test_ord9_unowned_queue_shown_red_and_linked_to_the_duty_chart(orders_world,
         .split("</p>")[0]
     )
     assert 'class="queue-owner text-danger fw-semibold"' in line and 'href="/team/duties/"' in line
-    home = client_for(w.people["cs"]).get("/").content.decode().split('data-queue="exc_unmatched"')[1]
+    home = client_for(w.people["manager"]).get("/").content.decode().split('data-row="exc_unmatched"')[1]
     assert "text-danger fw-semibold" in home.split("</tr>")[0]
 
 

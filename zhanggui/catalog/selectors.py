@@ -14,12 +14,17 @@ from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q
 
 from zhanggui.core import clock
 from zhanggui.shops.models import Shop
-from zhanggui.shops.settings_store import get_setting
+from zhanggui.shops.settings_store import get_setting, settings_for
 
-from .models import Category, ComboItem, Listing, ListingSchedule, ListingSku, Product, Sku
+from .models import Category, ComboItem, Listing, ListingSchedule, ListingSku, Product, ProductImage, Sku
 from .rules_schedule import next_relist, parse_windows, plan_times, showcase_score, suggest_times
 
 LISTING_TABS = ("all", "listed", "unlisted", "to_delist", "inactive")
+# PROD-4 the designer's work: products without a main image; goods arrived but not photographed yet.
+IMAGE_FILTERS = {
+    "no_main": lambda: ~Exists(ProductImage.objects.filter(product=OuterRef("pk"), kind=ProductImage.Kind.MAIN)),
+    "to_photograph": lambda: Q(arrived_on__isnull=False, photographed_on__isnull=True),
+}
 ASCII_WORD = re.compile(r"^[A-Za-z]+$")
 
 
@@ -32,6 +37,7 @@ class ProductFilters:
     status: str = "all"  # a LISTING_TABS value
     stage: str = ""
     role: str = ""
+    images: str = ""  # an IMAGE_FILTERS key: what the designer still has to shoot or upload (PROD-4)
 
     @classmethod
     def from_params(cls, params) -> "ProductFilters":
@@ -50,6 +56,7 @@ class ProductFilters:
             status=status if status in LISTING_TABS else "all",
             stage=stage if stage in Product.Stage.values else "",
             role=role if role in Product.Role.values and role else ("none" if role == "none" else ""),
+            images=params.get("images") if params.get("images") in IMAGE_FILTERS else "",
         )
 
 
@@ -105,6 +112,8 @@ def products_in(shops, current_shop=None, filters: ProductFilters | None = None,
         qs = qs.filter(role="")
     elif filters.role:
         qs = qs.filter(role=filters.role)
+    if filters.images:
+        qs = qs.filter(IMAGE_FILTERS[filters.images]())
     if with_status:
         qs = filter_status(qs, shops, filters.status)
     return qs
@@ -322,13 +331,21 @@ def hero_counts(shops) -> dict[int, int]:
     return {r["shop_id"]: r["n"] for r in rows}
 
 
+def hero_figures(shops) -> list[tuple[Shop, int, int, int]]:
+    """PROD-7 per shop: (shop, hero items, the least and the most the shop's settings ask for) — two queries."""
+    counts = hero_counts(shops)
+    settings = settings_for(shops)
+    return [
+        (shop, counts.get(shop.pk, 0), int(settings[shop.pk]["catalog.hero_min"]),
+         int(settings[shop.pk]["catalog.hero_max"]))
+        for shop in shops
+    ]  # fmt: skip
+
+
 def hero_warnings(shops) -> list[str]:
     """PROD-7: a shop with fewer than catalog.hero_min heroes (or more than hero_max, after a settings change)."""
-    counts = hero_counts(shops)
     warnings = []
-    for shop in shops:
-        n = counts.get(shop.pk, 0)
-        least, most = int(get_setting(shop, "catalog.hero_min")), int(get_setting(shop, "catalog.hero_max"))
+    for shop, n, least, most in hero_figures(shops):
         if n < least:
             warnings.append(f"{shop.name}：主打款只有 {n} 个，建议 {least}–{most} 个")  # PROD-7
         elif n > most:

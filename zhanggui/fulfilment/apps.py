@@ -26,7 +26,8 @@ class FulfilmentConfig(AppConfig):
         replan.connect()
         # ORD-6: the order page lists the order's packages and waybills, and the order search finds a package's
         # waybill number, read from here (orders import nothing above)
-        from zhanggui.orders.selectors import register_order_finder, register_package_source
+        from zhanggui.orders.detail_selectors import register_package_source
+        from zhanggui.orders.selectors import register_order_finder
 
         from .selectors import order_packages, orders_by_waybill
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Min, Prefetch, Q, Sum
 
 from zhanggui.orders.models import Order, OrderLine
 
@@ -51,6 +51,20 @@ def packages_in_view(shops, *, q: str = "", shop_id: int | None = None, carrier:
 def state_counts(packages) -> dict[str, int]:
     """{state: number of packages} of a package queryset, in one grouped query."""
     return dict(packages.values_list("state").annotate(n=Count("id")).order_by())
+
+
+def open_state_figures(shops) -> dict[str, tuple[int, dt.datetime | None]]:
+    """The warehouse's queues for the home page: {state: (packages, the oldest one's order time)} of the packages
+    still to print, to verify and to ship — one grouped query (the package list's tabs count the same rows)."""
+    open_states = (State.TO_PRINT, State.PRINTED, State.PACKED)
+    rows = (
+        Package.objects.filter(shop__in=shops, state__in=open_states)
+        .values("state")
+        .annotate(n=Count("id"), oldest=Min("ordered_at"))
+        .order_by()
+    )
+    found = {r["state"]: (r["n"], r["oldest"]) for r in rows}
+    return {state: found.get(state, (0, None)) for state in open_states}
 
 
 def package_queue(packages, state: str):
@@ -162,7 +176,7 @@ def daily_summary(shops, day: dt.date) -> list[dict]:
 
 def order_packages(order: Order, user) -> list[dict]:
     """The packages of `order` (merged ones included), newest first, with carrier, waybill, shipment and the last
-    tracking scan — registered with orders.selectors.register_package_source for the order page. Linked only for
+    tracking scan — registered with orders.detail_selectors.register_package_source for the order page. Linked only for
     people who may open packages (a link shown never answers 403). Two queries."""
     from django.urls import reverse
 

@@ -16,18 +16,16 @@ from functools import cache
 from pathlib import Path
 
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils.translation import pgettext_lazy
 
-from zhanggui.catalog.models import ComboItem, Product
+from zhanggui.catalog.models import Product
 from zhanggui.core import clock
 from zhanggui.core.events import kind_label, present_event, timeline_for
-from zhanggui.inventory.models import Reservation
-from zhanggui.inventory.services.stock import available_by_sku
 
 from .models import ImportRun, Order, OrderLine
 from .services.deadlines import overdue_q
-from .services.states import reference
 
 State = Order.State
 PAGE_SIZE = 50
@@ -73,6 +71,8 @@ class Filters:
     carrier: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    date_by: str = ""  # "" — the dates are order dates; "paid" — payment dates (the home page's sales figures)
+    refunded: bool = False  # only orders with money refunded (refund_fen > 0)
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -84,6 +84,8 @@ class Filters:
             carrier=(data.get("carrier") or "").strip()[:30],
             date_from=_date(data.get("from")),
             date_to=_date(data.get("to")),
+            date_by="paid" if data.get("by") == "paid" else "",
+            refunded=data.get("refund") == "1",
         )
 
     def as_query(self) -> dict:
@@ -91,8 +93,10 @@ class Filters:
             "q": self.q,
             "flag": self.flag or "",
             "carrier": self.carrier,
+            "by": self.date_by,
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
+            "refund": "1" if self.refunded else "",
         }
         return {k: v for k, v in pairs.items() if v}
 
@@ -134,7 +138,7 @@ def register_order_finder(finder) -> None:
 def _title_skus(initials: str) -> list[int]:
     """ORD-6: SKUs of the products whose stored pinyin initials hold `initials` (catalog Product.name_initials,
     kept when a product is saved or imported) — the product table is small; never pinyin computed per row here."""
-    from zhanggui.catalog.models import Product, Sku
+    from zhanggui.catalog.models import Sku
 
     products = Product.objects.filter(name_initials__contains=initials).order_by("-pk").values("pk")
     return list(Sku.objects.filter(product__in=products[:TITLE_PRODUCT_CAP]).values_list("pk", flat=True))
@@ -201,10 +205,13 @@ def filtered(shops, filters: Filters):
         qs = qs.filter(flag=filters.flag)
     if filters.carrier:
         qs = qs.filter(carrier=filters.carrier)
+    moment = "paid_at" if filters.date_by == "paid" else "ordered_at"
     if filters.date_from:  # Beijing days → UTC bounds
-        qs = qs.filter(ordered_at__gte=clock.local_day_bounds(filters.date_from)[0])
+        qs = qs.filter(**{f"{moment}__gte": clock.local_day_bounds(filters.date_from)[0]})
     if filters.date_to:
-        qs = qs.filter(ordered_at__lt=clock.local_day_bounds(filters.date_to)[1])
+        qs = qs.filter(**{f"{moment}__lt": clock.local_day_bounds(filters.date_to)[1]})
+    if filters.refunded:
+        qs = qs.filter(refund_fen__gt=0)
     return qs
 
 
@@ -454,79 +461,86 @@ def order_references(user, keys: list[str]) -> dict[str, tuple[str, str]]:
     }
 
 
-# ---- one order's page: stock per line, packages ------------------------------------------------------------------
-
-# What a line's goods are doing (ORD-4): held for the order, gone out with it, given back, short (ORD-9), the
-# supplier's (PROD-10), not reserved yet (unpaid), or no SKU of ours (unmatched, ORD-9).
-RESERVED, COMMITTED, RELEASED, SHORT, DROPSHIP, NOT_RESERVED, UNMATCHED = (
-    "reserved",
-    "committed",
-    "released",
-    "short",
-    "dropship",
-    "not_reserved",
-    "unmatched",
-)
+# ---------------------------------------------------------------------------------------------------------------
+# What the home page (工作台) reads: the day's sales per shop, queue ages, the bank transfers finance confirms
+# ---------------------------------------------------------------------------------------------------------------
 
 
-def line_stock(order: Order, lines: list[OrderLine], *, with_available: bool) -> dict[int, dict]:
-    """{line no: {"status": one of the above, "qty": units held or shipped, "available": units available now or
-    None}} for the order page's lines (ORD-4): the order's reservations (reference ``order:<pk>``) per SKU — a
-    combination SKU by its parts — and, when `with_available` (a role that may see stock), what is available now.
-    Three queries whatever the number of lines."""
-    matched = [ln for ln in lines if ln.sku_id]
-    parts: dict[int, list[int]] = {}
-    combos = [ln.sku_id for ln in matched if ln.sku.is_combo]
-    for combo_id, component_id in ComboItem.objects.filter(combo_id__in=combos).values_list("combo_id", "component_id"):
-        parts.setdefault(combo_id, []).append(component_id)
-    held: dict[int, dict[str, int]] = {}
-    for sku_id, state, qty in Reservation.objects.filter(reference=reference(order)).values_list(
-        "sku_id", "state", "quantity"
-    ):
-        held.setdefault(sku_id, {})[state] = held.get(sku_id, {}).get(state, 0) + qty
-    available = available_by_sku(ln.sku_id for ln in matched) if with_available and matched else {}
-    found: dict[int, dict] = {}
-    for ln in lines:
-        if not ln.sku_id:
-            found[ln.line_no] = {"status": UNMATCHED, "qty": 0, "available": None}
-            continue
-        held_parts = [held.get(pk, {}) for pk in parts.get(ln.sku_id, [ln.sku_id])]
-        if ln.sku.product.sourcing == Product.Sourcing.DROPSHIP:
-            status = DROPSHIP
-        elif any(Reservation.State.OPEN in h for h in held_parts):
-            status = RESERVED
-        elif any(Reservation.State.COMMITTED in h for h in held_parts):
-            status = COMMITTED
-        elif any(held_parts):
-            status = RELEASED
-        elif order.exc_out_of_stock:
-            status = SHORT
-        else:
-            status = NOT_RESERVED
-        if ln.sku_id in parts:  # a combination: its parts are held, so the line counts whole
-            qty = ln.quantity if status in (RESERVED, COMMITTED) else 0
-        else:
-            own = held.get(ln.sku_id, {}).get({RESERVED: "open", COMMITTED: "committed"}.get(status, ""), 0)
-            qty = min(own, ln.quantity)
-        found[ln.line_no] = {
-            "status": status,
-            "qty": qty,
-            "available": available.get(ln.sku_id) if with_available else None,
-        }
+@dataclass
+class DaySales:
+    """One shop's Beijing day: the orders paid that day (支付订单), what they paid (支付金额, fen), and how many of
+    them have money refunded since, and how much (refund_fen, from the export or the manual order)."""
+
+    orders: int = 0
+    paid_fen: int = 0
+    refunds: int = 0
+    refund_fen: int = 0
+
+
+def daily_sales(shops, days: list[dt.date]) -> dict[tuple[int, dt.date], DaySales]:
+    """{(shop id, day): DaySales} for the Beijing `days` — ONE grouped query over the orders paid in them, whatever
+    the number of shops (SHOP-1: figures per shop that roll up)."""
+    if not days:
+        return {}
+    since, until = clock.local_day_bounds(min(days))[0], clock.local_day_bounds(max(days))[1]
+    rows = (
+        Order.objects.filter(shop__in=shops, paid_at__gte=since, paid_at__lt=until)
+        .annotate(day=TruncDate("paid_at", tzinfo=clock.SHANGHAI))
+        .values("shop_id", "day")
+        .annotate(
+            orders=Count("pk"),
+            paid=Sum("paid_fen"),
+            refunds=Count("pk", filter=Q(refund_fen__gt=0)),
+            refunded=Sum("refund_fen"),
+        )
+        .order_by()
+    )
+    wanted = set(days)
+    return {
+        (r["shop_id"], r["day"]): DaySales(r["orders"], r["paid"] or 0, r["refunds"], r["refunded"] or 0)
+        for r in rows
+        if r["day"] in wanted
+    }
+
+
+def refund_requests(shops) -> dict[int, int]:
+    """ORD-9 退款申请 per shop: the open orders in the refund queue — one grouped query (the queue's own filter)."""
+    rows = (
+        Order.objects.filter(shop__in=shops, exc_refund=True, state__in=_QUEUE_STATES)
+        .values("shop_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["shop_id"]: r["n"] for r in rows}
+
+
+def queue_oldest(shops, keys) -> dict[str, dt.datetime | None]:
+    """ORD-9 queue ages: the order time of the oldest open order in each queue (or state tab) of `keys` — one
+    small query each, read from the queue's own index from its old end."""
+    qs = Order.objects.filter(shop__in=shops)
+    found = {}
+    for key in keys:
+        oldest = in_tab(qs, key).filter(ordered_at__isnull=False).order_by("ordered_at", "id")
+        found[key] = oldest.values_list("ordered_at", flat=True).first()
     return found
 
 
-# ORD-6 packages and waybills of an order: fulfilment (a layer above) holds them and registers its reader here from
-# its AppConfig.ready() — orders never import fulfilment (rule 2 of the house).
-_package_source = None
+def state_count(shops, state: str) -> int:
+    """The orders of `shops` in one state tab (capped like the list's tabs)."""
+    return _capped(Order.objects.filter(shop__in=shops, state=state))
 
 
-def register_package_source(source) -> None:
-    """`source(order, user) -> [{"number", "url", "state_label", "carrier", "waybill_no", "shipped_at",
-    "last_scan"}]`, newest first; `url` empty for people who may not open the package."""
-    global _package_source
-    _package_source = source
+def waiting_bank_orders(shops):
+    """ORD-5: bank-transfer orders on the finance hold in `shops`, oldest first (the finance page's queue)."""
+    from .services.states import BANK_HOLD_REASON
 
-
-def packages_of(order: Order, user) -> list[dict]:
-    return _package_source(order, user) if _package_source else []
+    return (
+        Order.objects.filter(
+            shop__in=shops,
+            payment_method="bank",
+            state=Order.State.ON_HOLD,
+            hold_reason=BANK_HOLD_REASON,
+        )
+        .select_related("shop")
+        .order_by("ordered_at", "id")
+    )

@@ -30,6 +30,16 @@ def get_settings(shop: Shop) -> dict[str, Any]:
     return {d.key: stored.get(d.key, d.default) for d in shop_definitions()}
 
 
+def settings_for(shops) -> dict[int, dict[str, Any]]:
+    """{shop id: get_settings(shop)} for several shops in one query (pages over every shop in view)."""
+    ids = [s.pk for s in shops]
+    stored: dict[int, dict[str, Any]] = {pk: {} for pk in ids}
+    for shop_id, key, value in ShopSettingValue.objects.filter(shop_id__in=ids).values_list("shop_id", "key", "value"):
+        stored[shop_id][key] = value
+    definitions = list(shop_definitions())
+    return {pk: {d.key: values.get(d.key, d.default) for d in definitions} for pk, values in stored.items()}
+
+
 def update_settings(actor, shop: Shop, raw: dict[str, Any]) -> list[str]:
     """Validate every submitted value first; write all or nothing; one timeline entry per change.
 

@@ -9,5 +9,5 @@ from .selectors import home_context
 
 @page()
 def home(request):
-    """工作台: real counts from the database for the shops in scope — nothing invented."""
-    return render(request, "workbench/home.html", home_context(request.user, request.scope.shops))
+    """工作台: each role's queues and, for the manager, the day's sales — real counts for the shops in scope."""
+    return render(request, "workbench/home.html", home_context(request.user, request.scope))

@@ -206,6 +206,7 @@ def product_list(request):
             "category": filters.category or "",
             "stage": filters.stage,
             "role": filters.role,
+            "images": filters.images,
         }.items()
         if v
     }

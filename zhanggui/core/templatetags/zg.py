@@ -3,6 +3,7 @@
 from django import template
 from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 
 from zhanggui.core import clock
 from zhanggui.core.events import kind_label
@@ -31,6 +32,14 @@ def when(moment):
         return "—"
     local = clock.local(moment)
     return format_html('<span title="{}">{}</span>', local.strftime("%Y-%m-%d %H:%M:%S"), local.strftime("%m-%d %H:%M"))
+
+
+@register.filter
+def age(moment):
+    """How long ago, in its largest unit (3 天, 5 小时): the age of a queue's oldest item."""
+    if not moment:
+        return ""
+    return timesince(moment, clock.now(), depth=1)
 
 
 @register.filter

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 
 from zhanggui.core import clock, uploads
 from zhanggui.core.company_settings import get_company_setting
@@ -142,24 +143,44 @@ class Reconciliation:
         return self.billed_total - self.expected_total
 
 
+def flagged_q(threshold: int) -> Q:
+    """SHIP-5: a parcel whose billed fee differs from the expected one by more than `threshold` fen — the ONE
+    condition behind the reconciliation's flags and the finance home page's count."""
+    known = Q(courier_fee_fen__isnull=False, expected_fee_fen__isnull=False)
+    return known & (
+        Q(courier_fee_fen__gt=F("expected_fee_fen") + threshold)
+        | Q(courier_fee_fen__lt=F("expected_fee_fen") - threshold)
+    )
+
+
+def fee_threshold() -> int:
+    """fulfilment.fee_difference_alert: company-wide (the carrier bills the company)."""
+    return int(get_company_setting("fulfilment.fee_difference_alert"))
+
+
+def _shipped_in(shops, month: str):
+    start, end = month_bounds(month)
+    return Package.objects.filter(shop__in=shops, state__in=BILLABLE, shipped_at__gte=start, shipped_at__lt=end)
+
+
 def reconcile(shops, carrier, month: str) -> Reconciliation:
     """SHIP-5: the carrier's parcels shipped in `month` (Beijing): billed vs expected, the differences above the
     company's threshold (fulfilment.fee_difference_alert, company-wide: the carrier bills the company) flagged,
     and the parcels shipped but not billed."""
-    start, end = month_bounds(month)
+    threshold = fee_threshold()
     packages = (
-        Package.objects.filter(shop__in=shops, carrier=carrier, state__in=BILLABLE)
-        .filter(shipped_at__gte=start, shipped_at__lt=end)
+        _shipped_in(shops, month)
+        .filter(carrier=carrier)
+        .annotate(fee_flagged=ExpressionWrapper(flagged_q(threshold), output_field=BooleanField()))
         .select_related("shop", "order", "courier_charge")
         .order_by("shipped_at", "id")
     )
-    threshold = int(get_company_setting("fulfilment.fee_difference_alert"))
     recon = Reconciliation(carrier=carrier, month=month, rows=[])
     for p in packages:
         charge = getattr(p, "courier_charge", None)
         billed = p.courier_fee_fen
         diff = billed - p.expected_fee_fen if billed is not None and p.expected_fee_fen is not None else None
-        flagged = diff is not None and abs(diff) > threshold
+        flagged = bool(p.fee_flagged)
         recon.rows.append(ReconRow(p, p.expected_fee_fen, billed, charge.weight_g if charge else None, diff, flagged))
         recon.parcels += 1
         if billed is None:
@@ -170,6 +191,30 @@ def reconcile(shops, carrier, month: str) -> Reconciliation:
         recon.expected_total += p.expected_fee_fen or 0
         recon.flagged += flagged
     return recon
+
+
+def differences(shops, months: list[str]) -> list[dict]:
+    """SHIP-5 for the finance home page: per month and carrier, the parcels over the threshold (`flagged_q`) and
+    those shipped but not billed — one grouped query per month, only carriers with something to look at."""
+    threshold = fee_threshold()
+    found = []
+    for month in months:
+        rows = (
+            _shipped_in(shops, month)
+            .values("carrier_id", "carrier__name")
+            .annotate(
+                flagged=Count("pk", filter=flagged_q(threshold)),
+                unbilled=Count("pk", filter=Q(courier_fee_fen__isnull=True)),
+            )
+            .order_by("carrier_id")
+        )
+        found += [
+            {"month": month, "carrier_id": r["carrier_id"], "carrier": r["carrier__name"],
+             "flagged": r["flagged"], "unbilled": r["unbilled"]}
+            for r in rows
+            if r["flagged"] or r["unbilled"]
+        ]  # fmt: skip
+    return found
 
 
 def export_xlsx(recon: Reconciliation) -> bytes:

@@ -33,7 +33,7 @@ from zhanggui.core import clock
 from zhanggui.orders.models import Order
 from zhanggui.orders.services import deadlines
 from zhanggui.orders.services.deadlines import format_left, promotion_day  # format_left: the one SHIP-2 wording
-from zhanggui.shops.settings_store import get_settings
+from zhanggui.shops.settings_store import get_settings, settings_for
 
 from ..models import Package, PackageLine, PackageOrder
 
@@ -134,43 +134,60 @@ def _rank(row: AtRisk) -> tuple:
     return ({SOON: 0, LATE: 1, OVERDUE: 2}[row.status], row.deadline, row.number)
 
 
+def _within(field: str, horizons: dict[int, dt.datetime]) -> Q:
+    """`field` at or before its shop's horizon, one term per distinct horizon (shops share the default)."""
+    by_horizon: dict[dt.datetime, list[int]] = {}
+    for shop_id, horizon in horizons.items():
+        by_horizon.setdefault(horizon, []).append(shop_id)
+    cond = Q(pk__in=[])
+    for horizon, ids in sorted(by_horizon.items()):
+        cond |= Q(shop_id__in=ids, **{f"{field}__lte": horizon})
+    return cond
+
+
 def at_risk(shops, now: dt.datetime | None = None) -> list[AtRisk]:
     """SHIP-2: EVERY package still in the warehouse and paid, unshipped order without a package whose 24-hour target
     is within the shop's warning window or past, or which is 超时未发货 — grouped by shop (in the order given), each
-    shop ranked by `_rank`. Three queries per shop; pages show it a page at a time."""
+    shop ranked by `_rank`. A fixed number of queries whatever the number of shops (the home page and the at-risk
+    page cover every shop in view); pages show it a page at a time."""
     from zhanggui.orders.services.states import state_label as order_state_label
 
     from .packages import state_label
 
     now = now or clock.now()
-    rows: list[AtRisk] = []
-    for shop in shops:
-        settings = get_settings(shop)
-        horizon = now + dt.timedelta(hours=int(settings["fulfilment.at_risk_hours"]))
-        late_orders = deadlines.overdue_orders([shop], now).values("pk")
-        packages = Package.objects.filter(shop=shop, state__in=OPEN_STATES).filter(
-            Q(ship_deadline__lte=horizon) | Q(order__in=late_orders)
-        )
-        shop_rows = [
-            _row("package", shop, p.package_no, p.order, state_label(p.state), p.ship_deadline or now, settings, now, p)
-            for p in packages.select_related("order")
-        ]
-        # Orders without an open package: their target is computed from paid_at (not stored on the order).
-        has_package = Exists(
-            PackageOrder.objects.filter(order=OuterRef("pk"), package__state__in=[*OPEN_STATES, "shipped", "signed"])
-        )
-        orders = (
-            Order.objects.filter(shop=shop, state__in=deadlines.UNSHIPPED_PAID, paid_at__isnull=False)
-            .filter(paid_at__lte=horizon)  # a deadline never comes before payment
-            .exclude(has_package)
-        )
-        for o in orders:
-            row = _row("order", shop, o.platform_order_no, o, order_state_label(o.state),
-                       deadline_from(settings, o.paid_at), settings, now, o)  # fmt: skip
-            if row.deadline <= horizon or row.overdue:
-                shop_rows.append(row)
-        rows += sorted(shop_rows, key=_rank)
-    return rows
+    shops = list(shops)
+    if not shops:
+        return []
+    settings = settings_for(shops)
+    horizons = {s.pk: now + dt.timedelta(hours=int(settings[s.pk]["fulfilment.at_risk_hours"])) for s in shops}
+    by_id = {s.pk: s for s in shops}
+    shop_rows: dict[int, list[AtRisk]] = {s.pk: [] for s in shops}
+    late_orders = deadlines.overdue_orders(shops, now).values("pk")
+    packages = Package.objects.filter(shop__in=shops, state__in=OPEN_STATES).filter(
+        _within("ship_deadline", horizons) | Q(order__in=late_orders)
+    )
+    for p in packages.select_related("order"):
+        shop = by_id[p.shop_id]
+        shop_rows[p.shop_id].append(
+            _row("package", shop, p.package_no, p.order, state_label(p.state), p.ship_deadline or now,
+                 settings[p.shop_id], now, p)
+        )  # fmt: skip
+    # Orders without an open package: their target is computed from paid_at (not stored on the order).
+    has_package = Exists(
+        PackageOrder.objects.filter(order=OuterRef("pk"), package__state__in=[*OPEN_STATES, "shipped", "signed"])
+    )
+    orders = (
+        Order.objects.filter(shop__in=shops, state__in=deadlines.UNSHIPPED_PAID, paid_at__isnull=False)
+        .filter(_within("paid_at", horizons))  # a deadline never comes before payment
+        .exclude(has_package)
+    )
+    for o in orders:
+        shop, shop_settings = by_id[o.shop_id], settings[o.shop_id]
+        row = _row("order", shop, o.platform_order_no, o, order_state_label(o.state),
+                   deadline_from(shop_settings, o.paid_at), shop_settings, now, o)  # fmt: skip
+        if row.deadline <= horizons[o.shop_id] or row.overdue:
+            shop_rows[o.shop_id].append(row)
+    return [row for s in shops for row in sorted(shop_rows[s.pk], key=_rank)]
 
 
 def shop_summary(rows: list[AtRisk]) -> list[dict]:

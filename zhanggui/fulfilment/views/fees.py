@@ -15,6 +15,8 @@ from ..models import Carrier
 from ..services import fees
 from .common import FEES
 
+# The detail narrowed to the rows finance must look at (the home page links here): over the threshold, not billed.
+ONLY = {"flagged": lambda r: r.flagged, "unbilled": lambda r: r.billed_fen is None}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -55,10 +57,20 @@ def fee_list(request):
         response = HttpResponse(fees.export_xlsx(detail), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="courier-fees-{carrier.code}-{month}.xlsx"'
         return response
+    only = request.GET.get("only") if request.GET.get("only") in ONLY else ""
+    rows = [r for r in detail.rows if ONLY[only](r)] if detail is not None and only else None
     return render(
         request,
         "fulfilment/fees.html",
-        {"month": month, "carriers": carriers, "carrier": carrier, "summary": summary, "detail": detail},
+        {
+            "month": month,
+            "carriers": carriers,
+            "carrier": carrier,
+            "summary": summary,
+            "detail": detail,
+            "rows": rows if rows is not None else (detail.rows if detail else []),
+            "only": only,
+        },
     )
 
 

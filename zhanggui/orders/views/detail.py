@@ -18,7 +18,7 @@ from zhanggui.core.actions import run_action
 from zhanggui.core.privacy import can_see_pii
 from zhanggui.shops.settings_store import get_settings
 
-from .. import selectors
+from .. import detail_selectors, selectors
 from ..models import Order, OrderLine
 from ..services import deadlines, moves, order_actions, remarks, states
 from ..services.remarks import FLAG_MEANING_KEYS, FLAG_NAMES
@@ -97,20 +97,20 @@ def _actions(order, keys) -> dict[str, list[dict]]:
 
 # ORD-4: what a line's goods are doing, and the badge colour.
 STOCK_LABELS = {
-    selectors.RESERVED: (pgettext_lazy("line stock", "Reserved"), "success"),
-    selectors.COMMITTED: (pgettext_lazy("line stock", "Shipped out"), "secondary"),
-    selectors.RELEASED: (pgettext_lazy("line stock", "Released"), "secondary"),
-    selectors.SHORT: (pgettext_lazy("line stock", "Out of stock"), "danger"),
-    selectors.DROPSHIP: (pgettext_lazy("line stock", "Supplier ships"), "info"),
-    selectors.NOT_RESERVED: (pgettext_lazy("line stock", "Not reserved"), "secondary"),
-    selectors.UNMATCHED: ("", "secondary"),
+    detail_selectors.RESERVED: (pgettext_lazy("line stock", "Reserved"), "success"),
+    detail_selectors.COMMITTED: (pgettext_lazy("line stock", "Shipped out"), "secondary"),
+    detail_selectors.RELEASED: (pgettext_lazy("line stock", "Released"), "secondary"),
+    detail_selectors.SHORT: (pgettext_lazy("line stock", "Out of stock"), "danger"),
+    detail_selectors.DROPSHIP: (pgettext_lazy("line stock", "Supplier ships"), "info"),
+    detail_selectors.NOT_RESERVED: (pgettext_lazy("line stock", "Not reserved"), "secondary"),
+    detail_selectors.UNMATCHED: ("", "secondary"),
 }
 
 
 def _lines(order, lines, user) -> list[dict]:
     # what is available matters only while the order still waits for its goods
     with_available = user.has_perm(STOCK_VIEW) and order.state in states.OPEN_STATES
-    stock = selectors.line_stock(order, lines, with_available=with_available)
+    stock = detail_selectors.line_stock(order, lines, with_available=with_available)
     rows = []
     for ln in lines:
         s = stock[ln.line_no]
@@ -154,7 +154,7 @@ def order_detail(request, order_id: int):
         "deadline": deadlines.ship_deadline(order, shop_settings, clock.now()),  # SHIP-2
         "hold_label": states.state_label(order.state_before_hold) if order.state_before_hold else "",
         "waiting_for_money": order_actions.waiting_for_money(order),
-        "packages": selectors.packages_of(order, user),
+        "packages": detail_selectors.packages_of(order, user),
         "timeline": selectors.timeline(order, user),
         "actions": _actions(order, keys),
         # the panels of other views modules (ORD-7 edits, ORD-8 custom work, ORD-4 confirmation)

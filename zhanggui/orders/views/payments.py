@@ -20,27 +20,14 @@ from zhanggui.core.money import yuan_to_fen
 from zhanggui.core.privacy import can_see_pii
 
 from ..models import Order
-from ..services import manual, states
+from ..selectors import waiting_bank_orders
+from ..services import manual
 from .common import clean_text
 
 CONFIRM_PAYMENT = manual.CONFIRM_PAYMENT_PERM
 RECENT_DAYS = 7
 LONG_WAIT = dt.timedelta(days=1)  # highlighted: the buyer has waited a day for the shipment
 LIMIT = 500  # a finance desk with more waiting transfers than this has a bigger problem than paging
-
-
-def waiting_bank_orders(shops):
-    """ORD-5: bank-transfer orders on the finance hold in `shops`, oldest first."""
-    return (
-        Order.objects.filter(
-            shop__in=shops,
-            payment_method="bank",
-            state=Order.State.ON_HOLD,
-            hold_reason=states.BANK_HOLD_REASON,
-        )
-        .select_related("shop")
-        .order_by("ordered_at", "id")
-    )
 
 
 def amount_due(order) -> int:
