@@ -16,6 +16,7 @@ from zhanggui.core import clock
 from zhanggui.core.models import Event
 from zhanggui.core.services import create_api_token
 from zhanggui.crm.models import Customer
+from zhanggui.crm.services import buyer_key
 from zhanggui.shops.models import Shop
 from zhanggui.team.models import Staff
 from zhanggui.workbench.demo import ADDRESSES, FAMILY, GIVEN, TAGS, load_demo
@@ -102,10 +103,12 @@ def ensure_customers(total: int, batch: int = 2000) -> int:
         for n in range(start, start + missing):
             shop = shops[n % len(shops)]
             province, city, district, street = rng.choice(ADDRESSES)
+            nick = f"{shop.platform_id}_{rng.choice(LETTERS)}{rng.choice(LETTERS)}{n:06d}"
             rows.append(
                 Customer(
                     shop=shop,
-                    buyer_nick=f"{shop.platform_id}_{rng.choice(LETTERS)}{rng.choice(LETTERS)}{n:06d}",
+                    buyer_nick=nick,
+                    buyer_key=buyer_key(nick),  # CRM-1: the buyer's identity in the shop (unique per shop)
                     name=rng.choice(FAMILY) + rng.choice(GIVEN),
                     phone=phone(rng),
                     province=province,
