@@ -11,7 +11,7 @@ from zhanggui.aftersales.services.errors import CaseInputError, DuplicateCase
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import timeline_for
 
-from .setup import asw, lines_of, open_case  # noqa: F401
+from .setup import lines_of, open_case
 
 State = Case.State
 Kind = Case.Kind
@@ -73,7 +73,7 @@ def test_a_reason_is_required_and_must_belong_to_the_type_as_2(asw):
 
 def test_the_refund_never_exceeds_what_was_paid_for_the_lines_as_5(asw):
     """AS-5: one dress of two paid ¥100 → at most ¥50; the whole order → what it paid, postage included."""
-    with pytest.raises(CaseInputError, match="超过了这些商品的实付金额 ¥50.00"):
+    with pytest.raises(CaseInputError, match=r"超过了这些商品的实付金额 ¥50\.00"):
         open_case(asw, requested_refund_fen=5001)
     case = open_case(asw, kind=Kind.REFUND_SHIPPED, lines=lines_of(asw.shipped), requested_refund_fen=16000)
     assert case.refundable_fen == 16000
@@ -170,7 +170,7 @@ def test_the_orders_agreed_refunds_together_stay_within_what_it_paid_as_5(asw):
     ret = open_case(asw, requested_refund_fen=5000)
     ret = cases.move(asw.cs, ret, State.WAITING_RETURN)
     ret = cases.move(asw.cs, ret, State.RECEIVED)
-    with pytest.raises(CaseInputError, match="最多还能退 ¥10.00"):
+    with pytest.raises(CaseInputError, match=r"最多还能退 ¥10\.00"):
         cases.move(asw.cs, ret, State.REFUNDING, agreed_refund_fen=5000)
     assert cases.move(asw.cs, ret, State.REFUNDING, agreed_refund_fen=1000).agreed_refund_fen == 1000
 

@@ -219,6 +219,16 @@ def list_cases(
     return {"count": counts[filters.tab], "tabs": counts, "items": [_out(c, now) for c in rows]}
 
 
+@api_route(router.post, "/aftersales/cases/assign", perm=CHANGE, response=AssignOut)
+def assign_cases(request, payload: AssignIn):
+    """AS-6: hand open cases of the caller's shops to one 工号 (set-based). Declared before /cases/{case_id},
+    which would take "assign" for an id."""
+    owner = selectors.handlers([]).filter(number=payload.owner.strip()).first()
+    if owner is None:
+        raise CaseInputError("bad_owner", f"工号 {payload.owner} 不存在或不处理售后", "owner")
+    return {"assigned": work.assign(request.user, payload.case_ids, owner, shops=allowed_shops(request.user))}
+
+
 @api_route(router.get, "/aftersales/cases/{case_id}", perm=VIEW, response=CaseDetailOut)
 def get_case(request, case_id: int):
     """AS-1, AS-2: one case with its lines, the receiver (masked per role), the broken policy clauses, the allowed
@@ -249,15 +259,6 @@ def open_case(request, payload: CaseIn):
         note=payload.note,
     )
     return Status(201, _detail(request, case.pk))
-
-
-@api_route(router.post, "/aftersales/cases/assign", perm=CHANGE, response=AssignOut)
-def assign_cases(request, payload: AssignIn):
-    """AS-6: hand open cases of the caller's shops to one 工号 (set-based)."""
-    owner = selectors.handlers([]).filter(number=payload.owner.strip()).first()
-    if owner is None:
-        raise CaseInputError("bad_owner", f"工号 {payload.owner} 不存在或不处理售后", "owner")
-    return {"assigned": work.assign(request.user, payload.case_ids, owner, shops=allowed_shops(request.user))}
 
 
 @api_route(router.post, "/aftersales/cases/{case_id}/moves", perm=CHANGE, response=CaseDetailOut)

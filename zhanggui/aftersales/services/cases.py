@@ -152,11 +152,20 @@ def allowed_moves(case: Case) -> list[str]:
     return [s for s in State.values if s in table]
 
 
-def staff_may_handle(staff, shop) -> bool:
-    """May `staff` own cases of `shop`: active, with the right to change cases, working for the shop."""
+def handled_shops(staff) -> set[int] | None:
+    """The ids of the shops whose cases `staff` may own (None: every shop): active, with the right to change cases,
+    working for the shop. An empty set: none."""
     if staff is None or not getattr(staff, "is_active", False) or not staff.has_perm("aftersales.change_case"):
-        return False
-    return bool(staff.is_superuser or staff.all_shops or staff.shops.filter(pk=shop.pk).exists())
+        return set()
+    if staff.is_superuser or staff.all_shops:
+        return None
+    return set(staff.shops.values_list("pk", flat=True))
+
+
+def staff_may_handle(staff, shop) -> bool:
+    """May `staff` own cases of `shop`."""
+    shops = handled_shops(staff)
+    return shops is None or shop.pk in shops
 
 
 # ---- opening --------------------------------------------------------------------------------------------------

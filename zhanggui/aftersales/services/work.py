@@ -25,7 +25,7 @@ from zhanggui.core.events import record_event, record_events, register_event_kin
 from zhanggui.team.tasks_service import assign_to_duty
 
 from ..models import OPEN_STATES, Case
-from .cases import NOTE_MAX, check_follow_up, kind_label, machine, staff_may_handle
+from .cases import NOTE_MAX, check_follow_up, handled_shops, kind_label, machine
 from .errors import CaseInputError
 
 ESCALATION_DUTY = ("manager", "客户投诉与纠纷处理")  # TEAM-2: the manager's duty that answers for escalations
@@ -63,7 +63,8 @@ def assign(actor, case_ids, owner, *, shops) -> int:
             .filter(pk__in=ids, shop__in=shops, state__in=OPEN_STATES)
             .order_by("pk")
         )
-        refused = sorted({c.shop.name for c in cases if not staff_may_handle(owner, c.shop)})
+        covered = handled_shops(owner)
+        refused = sorted({c.shop.name for c in cases if covered is not None and c.shop_id not in covered})
         if refused:
             raise CaseInputError("bad_owner", f"{owner.number} 不负责店铺“{'、'.join(refused)}”的售后", "owner")
         moving = [c for c in cases if c.owner_id != owner.pk]

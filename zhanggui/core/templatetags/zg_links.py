@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 
 from zhanggui.core.navigation import object_links as registered
 
@@ -28,12 +28,10 @@ def object_links(context, obj):
         except NoReverseMatch:
             continue
         buttons.append((url, link.url_name, link.icon, str(link.label)))
-    return (
-        format_html_join(
-            "",
-            '<a class="btn btn-sm btn-outline-primary" href="{}" data-link="{}"><i class="fa-solid {}"></i> {}</a>',
-            buttons,
-        )
-        if buttons
-        else format_html("")
+    if not buttons:
+        return ""
+    return format_html_join(
+        "",
+        '<a class="btn btn-sm btn-outline-primary" href="{}" data-link="{}"><i class="fa-solid {}"></i> {}</a>',
+        buttons,
     )
