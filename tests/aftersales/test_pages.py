@@ -158,7 +158,7 @@ def test_opening_a_case_from_the_form_as_2(asw, client_for):
     data = {"kind": "return_refund", f"qty_{first.pk}": "3", f"qty_{second.pk}": "0", "reason_text": "偏小",
             "amount": "50", "owner": asw.cs.pk}  # fmt: skip
     refused = client.post(form_url, data)
-    assert refused.status_code == 422 and "1 到 2 之间" in refused.content.decode()
+    assert refused.status_code == 400 and "1 到 2 之间" in refused.content.decode()
     assert 'value="偏小"' in refused.content.decode()  # nothing typed is lost
     data[f"qty_{first.pk}"] = "1"
     response = client.post(form_url, data)

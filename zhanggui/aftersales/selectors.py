@@ -31,6 +31,14 @@ HANDLE = "aftersales.change_case"
 # The 待处理 group: the seller must act (new, goods back, refund or resend to do, carrier claim).
 PENDING = (State.NEW, State.RECEIVED, State.REFUNDING, State.RESENDING, State.CLAIMING)
 TABS = ("pending", "waiting_buyer", "waiting_return", "overdue", "escalated", "closed", "all")
+# TEAM-2: the duty (role, title in team/data/roles.json) that answers for each queue; its owners open that tab.
+QUEUE_DUTIES = {
+    "pending": ("cs", "售后退换货处理"),
+    "waiting_buyer": ("cs", "售后退换货处理"),
+    "overdue": ("cs", "售后退换货处理"),
+    "escalated": ("manager", "客户投诉与纠纷处理"),  # AS-6: services/work.ESCALATION_DUTY
+    "waiting_return": ("warehouse", "退货验收"),  # INV-5: the returns the warehouse waits for
+}
 AGES = (1, 3, 7, 15)  # "opened at least N days ago" filter choices
 PAGE_SIZES = (20, 50, 100)
 

@@ -28,7 +28,7 @@ from ..models import OPEN_STATES, Case
 from .cases import NOTE_MAX, check_follow_up, handled_shops, kind_label, machine
 from .errors import CaseInputError
 
-ESCALATION_DUTY = ("manager", "客户投诉与纠纷处理")  # TEAM-2: the manager's duty that answers for escalations
+ESCALATION_DUTY = ("manager", "客户投诉与纠纷处理")  # TEAM-2: the duty answering for the 已升级 queue
 ASSIGN_MAX = 500
 
 register_event_kinds(

@@ -46,7 +46,7 @@ def _suggested_kind(order: Order) -> str:
     return Kind.RETURN_REFUND if order.state in svc.SHIPPED_ORDERS else Kind.CONSULT
 
 
-@page(ADD, shop_scoped=True)
+@page(ADD)
 def new_case(request):
     order = _find(request)
     if order is None:
@@ -108,7 +108,7 @@ def new_case(request):
             "errors": errors,
             "cases": [(c, svc.kind_label(c.kind), svc.state_label(c.state)) for c in earlier],
         },
-        status=422 if errors else 200,
+        status=400 if errors else 200,
     )
 
 

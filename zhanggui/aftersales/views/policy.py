@@ -67,13 +67,13 @@ def _render(request, shop, form=None, errors=None, status=200):
     )
 
 
-@page(POLICY_VIEW, shop_scoped=True)
+@page(POLICY_VIEW)
 def policy_page(request):
     return _render(request, _shop(request))
 
 
 @require_POST
-@page(POLICY_EDIT, shop_scoped=True)
+@page(POLICY_EDIT)
 def policy_save(request):
     """AS-1: the manager saves the next version of the shop's policy."""
     shop = _shop(request)
@@ -84,7 +84,7 @@ def policy_save(request):
     try:
         saved = svc.save_policy(request.user, shop, **form, version=request.POST.get("version") or None)
     except DomainError as exc:
-        return _render(request, shop, form, {exc.field or "form": exc.message}, status=422)
+        return _render(request, shop, form, {exc.field or "form": exc.message}, status=400)
     messages.success(request, _("Policy saved as version %(n)s.") % {"n": saved.number})
     return redirect(reverse("aftersales:policy") + f"?shop={shop.code}")
 

@@ -57,7 +57,7 @@ def _pages(page_obj, query: str) -> list[tuple]:
     return out
 
 
-@page(VIEW, shop_scoped=True)
+@page(VIEW)
 def case_list(request):
     now = clock.now()
     filters = selectors.CaseFilters.from_params(request.GET)
@@ -98,7 +98,7 @@ def case_list(request):
 
 
 @require_POST
-@page(CHANGE, shop_scoped=True)
+@page(CHANGE)
 def assign_view(request):
     """AS-6: the ticked cases go to one 工号 (set-based)."""
     owner_id = request.POST.get("owner", "")
