@@ -2,11 +2,14 @@
 a case keeps the version it was judged under, and `check(case)` names the broken clauses (window, conditions),
 shown in red on the case page."""
 
+import datetime as dt
+
 import pytest
 
 from zhanggui.aftersales.models import Case, PolicyVersion
 from zhanggui.aftersales.services import cases, policy, work
 from zhanggui.aftersales.services.errors import CaseInputError
+from zhanggui.core import clock
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import timeline_for
 from zhanggui.orders.models import Order
@@ -71,6 +74,14 @@ def test_without_a_signing_the_window_counts_from_shipping_as_1(asw):
     shipped = make_order(asw.world.shop_a, Order.State.SHIPPED, shipped_days=9)
     [broken] = policy.check(open_case(asw, order=shipped))
     assert "发货后第 9 天" in broken.why and "按发货时间计" in broken.why
+
+
+def test_without_signing_or_shipping_the_window_counts_from_the_buyers_confirmation_as_1(asw):
+    """An export of a finished order may carry no ship time: 交易成功 (confirmed receipt) is the latest it was had."""
+    done = make_order(asw.world.shop_a, Order.State.COMPLETED)
+    Order.objects.filter(pk=done.pk).update(completed_at=clock.now() - dt.timedelta(days=20))
+    [broken] = policy.check(open_case(asw, order=Order.objects.get(pk=done.pk)))
+    assert "确认收货后第 20 天" in broken.why
 
 
 def test_a_condition_ticked_as_not_met_is_broken_with_its_text_as_1(asw):

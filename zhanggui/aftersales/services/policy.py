@@ -197,8 +197,9 @@ def save_policy(
 
 
 def received_at(order):
-    """When the buyer got the goods: the latest signing of the order's packages, else when it was shipped (None
-    when neither is known). Returns (moment, "签收" | "发货")."""
+    """When the buyer got the goods: the latest signing of the order's packages, else when it was shipped, else when
+    the buyer confirmed receipt (交易成功; an export without a ship time). Returns (moment, "签收" | "发货" |
+    "确认收货"), or (None, "") when nothing is known."""
     signed = (
         Package.objects.filter(package_orders__order=order, signed_at__isnull=False)
         .order_by("-signed_at")
@@ -209,6 +210,8 @@ def received_at(order):
         return signed, "签收"
     if order.shipped_at:
         return order.shipped_at, "发货"
+    if order.completed_at:
+        return order.completed_at, "确认收货"
     return None, ""
 
 
@@ -225,7 +228,7 @@ def check(case: Case, policy: PolicyVersion | None = None) -> list[Broken]:
     if since is not None:
         days = (clock.local(opened).date() - clock.local(since).date()).days
         if days > policy.return_window_days:
-            basis = "" if event == "签收" else "（未记录签收时间，按发货时间计）"
+            basis = "" if event == "签收" else f"（未记录签收时间，按{event}时间计）"
             broken.append(
                 Broken(
                     f"{policy.return_window_days} 天退换",

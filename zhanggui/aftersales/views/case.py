@@ -72,8 +72,9 @@ def _moves(case: Case, broken) -> list[dict]:
     ]
 
 
-def _clauses(policy_version, broken) -> list[dict]:
-    """The policy's clauses with the broken ones marked (plus the return window as the first line)."""
+def _clauses(policy_version, broken, unknown_receipt: bool) -> list[dict]:
+    """The policy's clauses with the broken ones marked (plus the return window as the first line, saying when it
+    cannot be judged: the order has no signing, ship or receipt time)."""
     if policy_version is None:
         return []
     broken_names = {b.name: b for b in broken}
@@ -83,6 +84,8 @@ def _clauses(policy_version, broken) -> list[dict]:
     for row in rows:
         hit = broken_names.get(row["name"])
         row["broken"], row["why"] = hit is not None, hit.why if hit else ""
+    if unknown_receipt:
+        rows[0]["why"] = _("Cannot be judged: the order has no signing or shipping time")
     return rows
 
 
@@ -95,6 +98,8 @@ def case_detail(request, case_id: int):
     payer = policy.postage_payer(case)
     overdue = case.is_open and case.follow_up_at is not None and case.follow_up_at < now
     photo_list = list(case.photos.all())
+    summary = selectors.order_summary(case.order)
+    judged = case.kind in policy.JUDGED_KINDS
     return render(
         request,
         "aftersales/detail.html",
@@ -105,13 +110,13 @@ def case_detail(request, case_id: int):
             "tone": STATE_TONES.get(case.state, "secondary"),
             "party_label": svc.PARTY_NAMES.get(case.responsible, ""),
             "reason": case.reason.name if case.reason_id else "",
-            "summary": selectors.order_summary(case.order),
+            "summary": summary,
             "order_state": case.order.get_state_display(),
             "receiver": selectors.receiver_of(case.order, request.user),
             "lines": selectors.case_lines(case),
             "policy": case.policy,
-            "clauses": _clauses(case.policy, broken),
-            "judged": case.kind in policy.JUDGED_KINDS,
+            "clauses": _clauses(case.policy, broken, judged and summary["received_at"] is None),
+            "judged": judged,
             "broken": broken,
             "postage": policy.PAYER_NAMES.get(payer, "") if payer else "",
             "photos": {k: [p for p in photo_list if p.kind == k] for k in CasePhoto.Kind.values},
