@@ -155,6 +155,7 @@ def test_opening_a_case_from_the_form_as_2(asw, client_for):
     html = client.get(form_url).content.decode()
     assert 'value="return_refund" id="kind-return_refund" checked' in html
     first, second = list(asw.shipped.lines.order_by("line_no"))
+    assert f'name="qty_{first.pk}" value="0"' in html  # two lines: the person picks what the case is about
     data = {"kind": "return_refund", f"qty_{first.pk}": "3", f"qty_{second.pk}": "0", "reason_text": "偏小",
             "amount": "50", "owner": asw.cs.pk}  # fmt: skip
     refused = client.post(form_url, data)

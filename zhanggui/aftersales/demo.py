@@ -126,6 +126,9 @@ def _backdate(case: Case, days: float, follow_hours: float, now) -> None:
     if case.closed_at:
         fields["closed_at"] = opened + (now - opened) * 0.8
     Case.objects.filter(pk=case.pk).update(**fields)
+    Event.objects.filter(object_id=str(order.pk), content_type__model="order", kind="aftersales_opened").update(
+        at=opened
+    )
     events = list(
         Event.objects.filter(
             object_id=str(case.pk), content_type__app_label="aftersales", content_type__model="case"

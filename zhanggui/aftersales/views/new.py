@@ -93,7 +93,8 @@ def new_case(request):
                 {
                     "line": ln,
                     "paid": paid.get(ln.pk, 0),
-                    "qty": values.get(f"qty_{ln.pk}", ln.quantity) if values else ln.quantity,
+                    # one line: all of it; several: the person picks (nothing is taken by accident)
+                    "qty": values.get(f"qty_{ln.pk}", 0) if values else (ln.quantity if len(lines) == 1 else 0),
                 }
                 for ln in lines
             ],
