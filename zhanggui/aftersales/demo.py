@@ -79,12 +79,13 @@ REFUSALS = {
 PARTIES = {K.RESEND: "seller", K.LOST_DAMAGED: "courier", K.EXCHANGE: "buyer", K.RETURN_REFUND: "buyer"}
 
 
-def _photo(text: str, colour) -> SimpleUploadedFile:
+def _photo(name: str, colour) -> SimpleUploadedFile:
+    """A generated photo named as a phone names it when the buyer sends it (IMG_…)."""
     image = Image.new("RGB", (480, 360), colour)
-    ImageDraw.Draw(image).text((20, 20), text, fill=(255, 255, 255))
+    ImageDraw.Draw(image).rectangle((60, 60, 420, 300), outline=(255, 255, 255), width=6)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
-    return SimpleUploadedFile(f"{text}.jpg", out.getvalue())
+    return SimpleUploadedFile(name, out.getvalue())
 
 
 def _orders(shop, states, used: set[int]):
@@ -192,8 +193,8 @@ def _extras(made, manager, now) -> None:
         if not case.is_open:
             continue
         if case.kind in (K.RETURN_REFUND, K.EXCHANGE, K.LOST_DAMAGED) and i % 2 == 0:
-            photos.add_photo(actor, case, _photo("goods", (150, 90, 80)), "goods")
-            photos.add_photo(actor, case, _photo("waybill", (90, 110, 150)), "waybill")
+            photos.add_photo(actor, case, _photo(f"IMG_{2400 + i}.jpg", (150, 90, 80)), "goods")
+            photos.add_photo(actor, case, _photo(f"IMG_{2500 + i}.jpg", (90, 110, 150)), "waybill")
         if case.state == S.RECEIVED:
             work.record_conditions(actor, case, ["吊牌完好"])
             work.add_note(actor, case, "验货：吊牌已剪，与买家沟通中")

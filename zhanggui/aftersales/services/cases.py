@@ -18,6 +18,9 @@ Entry points others build on (refund imports, return scanning, reviews, parcel c
   agreeing a return or exchange the policy does not cover (services/policy.check) needs a note saying why;
 - `allowed_moves(case)`, `state_label(state)`, `kind_label(kind)`, `machine(kind)`.
 Assigning, follow-up, notes and escalation: services/work.py; photos: services/photos.py.
+
+No domain event is published yet: no app above aftersales exists to listen, and core.domain_events takes only events
+with a listener. `CaseOpened` / `CaseMoved` belong at the end of `open_case` / `move` once one does.
 """
 
 from __future__ import annotations
