@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
-from zhanggui.core import clock
+from zhanggui.core import clock, paging
 from zhanggui.core.access import allowed_shops
 
 from .models import CLOSED_STATES, OPEN_STATES, Case, CaseLine
@@ -40,7 +40,7 @@ QUEUE_DUTIES = {
     "waiting_return": ("warehouse", "退货验收"),  # INV-5: the returns the warehouse waits for
 }
 AGES = (1, 3, 7, 15)  # "opened at least N days ago" filter choices
-PAGE_SIZES = (20, 50, 100)
+PAGE_SIZES = paging.SIZES
 
 
 def visible_kinds(user) -> tuple[str, ...] | None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from zhanggui.core import clock
+from zhanggui.core import clock, paging
 from zhanggui.core.access import page
 from zhanggui.core.actions import run_action
 
@@ -50,17 +50,18 @@ def _row(case: Case, now) -> dict:
 
 
 def _pages(page_obj, query: str) -> list[tuple]:
-    """[(number or "…", href or "")] around the current page: 1 … 4 5 [6] 7 8 … 20."""
-    out = []
-    for n in page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1):
-        out.append((n, "" if n == page_obj.paginator.ELLIPSIS else f"?{query}&page={n}"))
-    return out
+    """[(number or "…", href or "")] around the current page: 1 … 4 5 [6] 7 8 … 20 (core.paging)."""
+    return [
+        (n, f"?{query}&page={n}") if n else ("…", "")
+        for n in paging.window(page_obj.number, page_obj.paginator.num_pages)
+    ]
 
 
 @page(VIEW)
 def case_list(request):
     now = clock.now()
     filters = selectors.CaseFilters.from_params(request.GET)
+    filters.size = paging.page_size(request, "aftersales", selectors.PAGE_SIZES[0])  # remembered per person
     scope = request.scope
     base = filters.apply(selectors.cases_for(request.user, scope.shops), request.user, now)
     counts = selectors.tab_counts(base, now)
