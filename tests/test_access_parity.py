@@ -11,6 +11,8 @@ import re
 
 from django.urls import reverse
 
+from zhanggui.aftersales.selectors import QUEUE_DUTIES as AFTERSALES_QUEUES
+from zhanggui.aftersales.services.work import ESCALATION_DUTY
 from zhanggui.orders.selectors import QUEUE_KEYS, queue_duties
 from zhanggui.team.models import Duty
 from zhanggui.team.services import role_definitions, set_duty_owners
@@ -39,6 +41,25 @@ def test_every_queue_owner_on_the_duty_chart_opens_their_queue_ord_9(world, clie
         if status != 200:
             failures.append(f"GET {url} as {owner.number} ({role_code}, owner of {title}): {status}, expected 200")
     assert len(duties) >= 6
+    assert not failures, "\n".join(failures)
+
+
+def test_every_after_sales_queue_owner_opens_their_queue_as_6(world, client_for):
+    """AS-6 / TEAM-2: each after-sales queue is a duty of a role; its owner on the duty chart opens the queue's tab
+    (客服: 待处理, 店长: 已升级 — where overdue cases escalate —, 库管: 等退货)."""
+    duties_of = {spec["code"]: set(spec.get("duties", [])) for spec in role_definitions()}
+    assert AFTERSALES_QUEUES["escalated"] == ESCALATION_DUTY
+    failures = []
+    for tab, (role_code, title) in AFTERSALES_QUEUES.items():
+        if title not in duties_of.get(role_code, ()):
+            failures.append(f"after-sales tab {tab}: duty {title!r} is not a duty of role {role_code!r}")
+            continue
+        owner = world.people[role_code]
+        set_duty_owners(None, Duty.objects.get(role__code=role_code, title=title), [owner])
+        url = reverse("aftersales:list") + f"?tab={tab}"
+        status = client_for(owner).get(url).status_code
+        if status != 200:
+            failures.append(f"GET {url} as {owner.number} ({role_code}, owner of {title}): {status}, expected 200")
     assert not failures, "\n".join(failures)
 
 

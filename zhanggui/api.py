@@ -7,6 +7,7 @@ imports it here and adds it to ROUTERS, in layer order (the order of the OpenAPI
 from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
+from zhanggui.aftersales.api import router as aftersales_router
 from zhanggui.catalog.api import router as catalog_router
 from zhanggui.core.api import router as core_router
 from zhanggui.core.apitools import AUTH, install_error_handlers
@@ -28,6 +29,7 @@ ROUTERS = (
     purchasing_router,
     orders_router,
     fulfilment_router,
+    aftersales_router,
 )
 
 api = NinjaAPI(

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "zhanggui.purchasing",
     "zhanggui.orders",
     "zhanggui.fulfilment",
+    "zhanggui.aftersales",
     "zhanggui.workbench",  # the shell on top: home page, navigation, demo
 ]
 
@@ -162,6 +163,7 @@ UPLOAD_LIMITS_MB = {
         "custom_file": 20,  # ORD-8: design files, proofs, QC photos
         "dropship_tracking": 5,  # PROD-10: the supplier's tracking numbers
         "shipping_table": 20,  # SHIP-1, SHIP-5: waybill numbers, tracking scans, carrier bills
+        "aftersales_photo": 10,  # AS-2: photos of returned goods and waybills
     }.items()
 }
 
@@ -217,6 +219,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "fulfilment-auto-review": {"task": "zhanggui.fulfilment.tasks.auto_review_shops", "schedule": 600.0},
     # SHIP-2: tell customer service about orders that cannot ship for missing goods, every 30 minutes (once each).
     "fulfilment-missing-goods": {"task": "zhanggui.fulfilment.tasks.flag_missing_goods", "schedule": 1800.0},
+    # AS-6: overdue after-sales cases escalate to the manager, every 5 minutes (each case once).
+    "aftersales-escalate-overdue": {"task": "zhanggui.aftersales.tasks.escalate_overdue", "schedule": 300.0},
     # Background jobs whose process died are marked failed with the reason (core.jobs), every minute.
     "core-reap-stale-jobs": {"task": "zhanggui.core.tasks.reap_stale_jobs", "schedule": 60.0},
 }

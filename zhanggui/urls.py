@@ -23,6 +23,7 @@ urlpatterns = [
     path("purchasing/", include("zhanggui.purchasing.urls")),
     path("orders/", include("zhanggui.orders.urls")),
     path("shipping/", include("zhanggui.fulfilment.urls")),
+    path("aftersales/", include("zhanggui.aftersales.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

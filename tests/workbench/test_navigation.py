@@ -21,7 +21,7 @@ MANAGER_MENU = [
     ("库存", "fa-boxes-stacked", "/stock/"),
     ("采购", "fa-cart-flatbed", "/purchasing/"),
     ("发货", "fa-truck-fast", "/shipping/"),
-    ("售后", "fa-rotate-left", None),
+    ("售后", "fa-rotate-left", "/aftersales/"),
     ("客服", "fa-comments", None),
     ("客户", "fa-user-group", "/customers/"),
     ("营销", "fa-bullhorn", None),
@@ -52,7 +52,7 @@ def test_modules_without_permission_are_hidden_and_the_order_is_kept_TEAM_1(worl
     assert not designer.has_perm("orders.view_order")
     assert not designer.has_perm("crm.view_customer")
     seen = menu(client_for(designer))
-    hidden = {"订单", "采购", "发货", "客户"}  # orders, purchasing, fulfilment, crm: not the designer's
+    hidden = {"订单", "采购", "发货", "客户", "售后"}  # orders, purchasing, fulfilment, crm, aftersales: not theirs
     assert seen == [item for item in MANAGER_MENU if item[0] not in hidden]
 
 

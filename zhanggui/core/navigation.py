@@ -37,3 +37,35 @@ def register_module(url_name: str, *, label, icon: str, perm: str, position: int
 def registered_modules() -> list[Module]:
     """Every registered module in menu order (whether the user may see it is the shell's business)."""
     return sorted(_MODULES.values(), key=lambda m: m.position)
+
+
+# ---- links on a lower app's page to a higher app's page ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObjectLink:
+    """A button on the page of a `target` object ("orders.order") that opens a higher app's page about it, e.g.
+    发起售后 on the order page → aftersales:new?order=<pk>. The higher app registers it in its ready(); the lower
+    app's template renders whatever is registered ({% object_links order %}) without importing the higher app."""
+
+    target: str  # "<app_label>.<model_name>" of the object whose page shows the button
+    url_name: str  # the page it opens
+    label: Any  # a lazy translation
+    icon: str  # Font Awesome class
+    perm: str  # the permission needed to see the button
+    param: str  # the query parameter carrying the object's pk
+    position: int = 100
+
+
+_LINKS: dict[tuple[str, str], ObjectLink] = {}
+
+
+def register_object_link(target: str, url_name: str, *, label, icon: str, perm: str, param: str, position=100):
+    link = ObjectLink(target, url_name, label, icon, perm, param, position)
+    _LINKS[(target, url_name)] = link
+    return link
+
+
+def object_links(target: str) -> list[ObjectLink]:
+    """The links registered for pages of `target`, in order."""
+    return sorted((link for (t, _u), link in _LINKS.items() if t == target), key=lambda link: link.position)

@@ -6,7 +6,6 @@ from zhanggui.core.navigation import register_module
 # Modules whose app does not exist yet: greyed out in the menu until the app registers its own entry
 # (then delete its line here). (url name, label, icon, permission, menu position)
 PLACEHOLDERS = [
-    ("aftersales:list", _("After-sales"), "fa-rotate-left", "aftersales.view_case", 60),
     ("service:list", _("Service"), "fa-comments", "service.view_conversation", 70),
     ("marketing:list", _("Marketing"), "fa-bullhorn", "marketing.view_promotion", 90),
     ("analytics:home", _("Data"), "fa-chart-line", "analytics.view_report", 100),

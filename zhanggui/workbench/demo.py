@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from zhanggui.aftersales.demo import load_aftersales
 from zhanggui.catalog.demo import load_catalog
 from zhanggui.core import clock
 from zhanggui.core.models import Event
@@ -226,6 +227,10 @@ def load_demo(stdout=None) -> dict:
         # batch, scanned and weighed, shipped, tracked and billed by the warehouse keeper A007.
         shipping = load_fulfilment(Staff.objects.get(number="A001"), Staff.objects.get(number="A007"))
 
+        # After-sales (AS-1..AS-6): a policy per marketplace shop and ~25 cases in every type and state, worked by
+        # customer service A002 (Taobao, Tmall) and A003 (JD, PDD); the overdue ones escalated to the manager.
+        aftersales = load_aftersales(*(Staff.objects.get(number=n) for n in ("A001", "A002", "A003")))
+
     return {
         "password": DEMO_PASSWORD,
         "logins": [
@@ -240,4 +245,5 @@ def load_demo(stdout=None) -> dict:
         "suppliers": purchasing["suppliers"],
         "orders": orders["orders"],
         "packages": shipping["packages"],
+        "cases": aftersales["cases"],
     }

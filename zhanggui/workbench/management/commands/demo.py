@@ -26,7 +26,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"演示公司已就绪：{result['shops']} 个店铺，{result['customers']} 位客户，"
             f"{result['products']} 个商品（{result['skus']} 个 SKU），{result['stock_levels']} 条库存，"
-            f"{result['orders']} 个订单，{result['packages']} 个包裹。"
+            f"{result['orders']} 个订单，{result['packages']} 个包裹，{result['cases']} 个售后单。"
         )
         self.stdout.write(f"登录 {login_url(options['address'])} ，工号 / 密码：")
         for number, name, roles in result["logins"]:

@@ -1,0 +1,8 @@
+"""After-sales API: the routers of each sub-area, mounted under /api/v1/."""
+
+from ninja import Router
+
+from . import cases
+
+router = Router(tags=["aftersales"])
+router.add_router("", cases.router)

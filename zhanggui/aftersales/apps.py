@@ -1,0 +1,39 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+from zhanggui.core.navigation import register_module, register_object_link
+
+
+class AftersalesConfig(AppConfig):
+    name = "zhanggui.aftersales"
+    label = "aftersales"
+    verbose_name = _("After-sales")
+
+    def ready(self) -> None:
+        register_module(  # the module's entry in the shell's menu (was a greyed placeholder of the workbench)
+            "aftersales:list", label=_("After-sales"), icon="fa-rotate-left", perm="aftersales.view_case", position=60
+        )
+        # AS-2: 发起售后 on the order page (orders render what is registered; they never import aftersales)
+        register_object_link(
+            "orders.order",
+            "aftersales:new",
+            label=_("Open after-sales case"),
+            icon="fa-rotate-left",
+            perm="aftersales.add_case",
+            param="order",
+        )
+        # The services register their timeline labels on import; load them so every page can name every event.
+        from zhanggui.core import references
+
+        from .selectors import case_references
+        from .services import cases, photos, policy, reasons, work  # noqa: F401
+
+        references.register("case", case_references)  # INV-2, INV-5: a return booked as "case:<pk>" names its case
+        post_migrate.connect(_load_reasons, sender=self)
+
+
+def _load_reasons(sender, **kwargs) -> None:
+    from .services.reasons import load_reasons
+
+    load_reasons()

@@ -1,0 +1,26 @@
+"""Settings of after-sales (rule 6), each with its rule ID. The policy itself (window, clauses, postage) is its own
+versioned document (models.PolicyVersion, the 售后政策 page), not a setting."""
+
+from django.utils.translation import gettext_lazy as _
+
+from zhanggui.core.registry import register_all
+
+register_all(
+    _("After-sales"),
+    [
+        (
+            "aftersales.follow_up_hours",
+            _("After-sales: follow up a new case within (hours)"),
+            "int",
+            24,
+            "AS-6",
+            {
+                "min": 1,
+                "max": 24 * 14,
+                "unit": " 小时",
+                "help": _("A case not followed up by then is overdue and goes to the manager."),
+                "not_in_manuals": _("The manuals ask for a follow-up until solved but give no time; 24 h assumed."),
+            },
+        ),
+    ],
+)
