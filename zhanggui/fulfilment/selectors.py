@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db.models import Count, Min, Prefetch, Q, Sum
 
+from zhanggui.orders import selectors as order_selectors
 from zhanggui.orders.models import Order, OrderLine
 
 from .models import Package, PackageLine, PackageOrder, PrintBatch, Shipment, TrackingEvent
@@ -123,9 +124,15 @@ def recent_tracking(shops, limit: int = 50):
 # ---- the review queue (审单, ORD-7) -------------------------------------------------------------------------------
 
 
-def orders_to_review(shops):
-    """The 待审核 orders of `shops`, in order time."""
-    return Order.objects.filter(shop__in=shops, state=Order.State.TO_REVIEW).order_by("ordered_at", "id")
+def orders_to_review(shops, *, q: str = "", shop_id: int | None = None):
+    """The 待审核 orders of `shops`, in order time; narrowed to one shop and by the order list's search box (order
+    number, buyer, receiver, phone, SKU — orders.selectors.search)."""
+    qs = Order.objects.filter(shop__in=shops, state=Order.State.TO_REVIEW)
+    if shop_id:
+        qs = qs.filter(shop_id=shop_id)
+    if q.strip():
+        qs = order_selectors.search(qs, q)
+    return qs.order_by("ordered_at", "id")
 
 
 def orders_with_lines(ids_or_qs):
