@@ -405,9 +405,10 @@ def title_issues(request):
     page_obj = paginate(request, title_checks.of_kind(base, kind), "title_issues", count=counts[kind or "all"])
     per_shop = title_checks.shop_counts(title_checks.issues(shops, q=q))
     filters = {k: v for k, v in {"q": q, "shop_id": shop if shop_id else ""}.items() if v}
+    keep = {**filters, **request.scope.query()}  # shared links show the same shop
     labels = {"": _("All"), "long": _("Too long"), "missing": _("Missing parts"), "repeats": _("Repeated words")}
     tabs = [
-        (key, label, counts[key or "all"], "?" + urlencode({**filters, **({"kind": key} if key else {})}))
+        (key, label, counts[key or "all"], "?" + urlencode({**keep, **({"kind": key} if key else {})}))
         for key, label in labels.items()
     ]
     return render(
@@ -422,7 +423,7 @@ def title_issues(request):
             "shops": [(s, per_shop.get(s.pk, 0)) for s in shops],
             "filters": {"q": q, "shop": shop if shop_id else ""},
             "filtered": bool(filters),
-            "query": urlencode({**filters, **({"kind": kind} if kind else {})}),
+            "query": urlencode({**keep, **({"kind": kind} if kind else {})}),
             "listing_nav": "title_issues",
         },
     )

@@ -69,7 +69,7 @@ def package_list(request):
         state = Package.State.TO_PRINT
     qs, values = filtered(request.GET, request.scope.shops)
     counts = selectors.state_counts(qs)
-    base = query_of(values)
+    base = query_of(values) | request.scope.query()  # shared links show the same shop
     tabs = [
         (s, packages.state_label(s), counts.get(s, 0), "?" + urlencode({**base, "state": s}))
         for s in Package.State.values

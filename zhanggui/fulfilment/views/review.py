@@ -85,6 +85,8 @@ def review_page(request):
     else:
         rows = _rows(list(selectors.orders_with_lines(list(page_obj))), request.user, found)
     base = {k: v for k, v in {"q": filters["q"], "shop_id": filters["shop"], "reason": filters["reason"]}.items() if v}
+    filtered = bool(base)
+    base |= request.scope.query()  # shared links show the same shop
     tabs = [
         (key, label, n, "?" + urlencode({**base, "tab": key}))
         for key, label, n in (
@@ -101,7 +103,7 @@ def review_page(request):
         "page_obj": page_obj,
         "query": urlencode({**base, "tab": tab}),
         "filters": filters,
-        "filtered": bool(base),
+        "filtered": filtered,
         "reasons": sorted(reason_counts.items(), key=lambda item: (-item[1], item[0]))
         + ([(filters["reason"], 0)] if filters["reason"] and filters["reason"] not in reason_counts else []),
         "shops": shops,
