@@ -90,20 +90,18 @@ def test_bad_size_is_refused(stocked):
         printing.print_batch(stocked.world.people["warehouse"], [1], "A4")
 
 
-def test_batch_queries_do_not_grow_with_packages_except_order_moves(stocked, monkeypatch):
-    """SHIP-1: packages are read, numbered and updated set-based; only the orders' own state moves (their state
-    machine, one call per order — counted apart here) are per order."""
+def test_batch_queries_do_not_grow_with_packages(stocked):
+    """SHIP-1: packages are read, numbered and updated set-based, and their orders move to 待发货 as one set
+    (states.send_to_ship_many); 200 against 20 packages: tests/fulfilment/test_print_all.py."""
     pool(40)
     warehouse = stocked.world.people["warehouse"]
-    moved = []
-    monkeypatch.setattr(printing.order_states, "send_to_ship", lambda actor, order, **kw: moved.append(order.pk))
 
     def count(n):
-        ids = [package_of(approved(stocked)).pk for _ in range(n)]
-        moved.clear()
+        orders = [approved(stocked) for _ in range(n)]
+        ids = [package_of(o).pk for o in orders]
         with CaptureQueriesContext(connection) as ctx:
             printing.print_batch(warehouse, ids)
-        assert len(moved) == n
+        assert all(package_of(o).order.state == Order.State.TO_SHIP for o in orders)
         return len(ctx.captured_queries)
 
     assert count(2) == count(8)

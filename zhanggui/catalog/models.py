@@ -268,3 +268,30 @@ class TitleWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class ListingTitleCheck(models.Model):
+    """The title check of a listing as last computed (PROD-3), with what it was computed from: the title, the word
+    lists (their fingerprint), the shop's limits and the time (against the product's updated_at). The 标题问题 page
+    filters, counts and pages these rows in the database; a row whose inputs changed is computed again first
+    (services/title_checks.py)."""
+
+    listing = models.OneToOneField(Listing, primary_key=True, on_delete=models.CASCADE, related_name="title_check")
+    title = models.CharField(max_length=120)
+    words_key = models.CharField(max_length=40)
+    max_chars = models.PositiveIntegerField()
+    max_bytes = models.PositiveIntegerField()
+    checked_at = models.DateTimeField()
+    ok = models.BooleanField()
+    too_long = models.BooleanField(default=False)  # over the characters or the bytes
+    missing = models.BooleanField(default=False)  # one of the five parts missing
+    repeats = models.BooleanField(default=False)  # a word repeated
+    chars = models.PositiveIntegerField(default=0)
+    bytes = models.PositiveIntegerField(default=0)
+    reasons = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["ok"], name="title_check_ok")]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}: {'ok' if self.ok else '; '.join(self.reasons)}"

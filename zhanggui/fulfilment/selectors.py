@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Min, Prefetch, Q, Sum
+from django.db.models import Count, Max, Min, Prefetch, Q, Sum
 
+from zhanggui.core import clock
+from zhanggui.orders import selectors as order_selectors
 from zhanggui.orders.models import Order, OrderLine
 
 from .models import Package, PackageLine, PackageOrder, PrintBatch, Shipment, TrackingEvent
@@ -36,8 +38,17 @@ def orders_by_waybill(q: str) -> list[int]:
     return list(PackageOrder.objects.filter(package__waybill_no=q).values_list("order_id", flat=True)[:1000])
 
 
-def packages_in_view(shops, *, q: str = "", shop_id: int | None = None, carrier: str = ""):
-    """The packages of `shops` found by `q` (see `search_filter`), of one shop and of one carrier (code)."""
+def packages_in_view(
+    shops,
+    *,
+    q: str = "",
+    shop_id: int | None = None,
+    carrier: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+):
+    """The packages of `shops` found by `q` (see `search_filter`), of one shop, of one carrier (code) and ordered
+    between two Beijing days."""
     qs = Package.objects.filter(shop__in=shops)
     if q.strip():
         qs = qs.filter(search_filter(q))
@@ -45,6 +56,10 @@ def packages_in_view(shops, *, q: str = "", shop_id: int | None = None, carrier:
         qs = qs.filter(shop_id=shop_id)
     if carrier:
         qs = qs.filter(carrier__code=carrier)
+    if date_from:
+        qs = qs.filter(ordered_at__gte=clock.local_day_bounds(date_from)[0])
+    if date_to:
+        qs = qs.filter(ordered_at__lt=clock.local_day_bounds(date_to)[1])
     return qs
 
 
@@ -65,6 +80,13 @@ def open_state_figures(shops) -> dict[str, tuple[int, dt.datetime | None]]:
     )
     found = {r["state"]: (r["n"], r["oldest"]) for r in rows}
     return {state: found.get(state, (0, None)) for state in open_states}
+
+
+def print_all_facts(packages) -> dict:
+    """打印全部符合条件的 (SHIP-1): how many 待打单 packages match and the highest id among them (the confirmation
+    prints exactly those), in one query."""
+    found = packages.filter(state=State.TO_PRINT).aggregate(count=Count("id"), through=Max("id"))
+    return {"count": found["count"] or 0, "through": found["through"]}
 
 
 def package_queue(packages, state: str):
@@ -123,9 +145,15 @@ def recent_tracking(shops, limit: int = 50):
 # ---- the review queue (审单, ORD-7) -------------------------------------------------------------------------------
 
 
-def orders_to_review(shops):
-    """The 待审核 orders of `shops`, in order time."""
-    return Order.objects.filter(shop__in=shops, state=Order.State.TO_REVIEW).order_by("ordered_at", "id")
+def orders_to_review(shops, *, q: str = "", shop_id: int | None = None):
+    """The 待审核 orders of `shops`, in order time; narrowed to one shop and by the order list's search box (order
+    number, buyer, receiver, phone, SKU — orders.selectors.search)."""
+    qs = Order.objects.filter(shop__in=shops, state=Order.State.TO_REVIEW)
+    if shop_id:
+        qs = qs.filter(shop_id=shop_id)
+    if q.strip():
+        qs = order_selectors.search(qs, q)
+    return qs.order_by("ordered_at", "id")
 
 
 def orders_with_lines(ids_or_qs):

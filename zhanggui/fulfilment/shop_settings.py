@@ -106,6 +106,15 @@ register_all(
             "SHIP-1",
             {"min": 0, "max": 100000, "unit": " g", "scope": "company"},
         ),
+        # SHIP-1: one print batch (its PDF, one printer run) holds at most this many packages
+        (
+            "fulfilment.print_batch_max",
+            _("Packages per print batch at most"),
+            "int",
+            1000,
+            "SHIP-1",
+            {"min": 1, "max": 5000, "unit": " 个", "scope": "company"},
+        ),
     ],
 )
 

@@ -21,6 +21,10 @@ class OrdersConfig(AppConfig):
         from .services import imports, manual, remarks, states, supplier_shipping  # noqa: F401
 
         references.register("order", order_references)  # INV-2: stock references name their order
+        # ORD-3: the flag mark every page shows (core.flags)
+        from zhanggui.core.flags import register_flags
+
+        register_flags({v: (remarks.FLAG_NAMES[v], c) for v, c in remarks.FLAG_COLOURS.items()})
         # INV-2, ORD-4: stock-verify asks orders whether an open "order:<pk>" reservation may still be open
         register_reference_check("order", states.finished_with_stock)
         supplier_shipping.connect()  # PROD-10: the supplier's tracking import ships dropship lines

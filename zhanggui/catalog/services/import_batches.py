@@ -14,6 +14,7 @@ from zhanggui.core.models import Event
 from .. import rules_imports as rules
 from ..models import Listing, ListingSku, Product, Sku
 from ..rules_imports import Row, RowError
+from . import title_checks
 from .products import name_initials
 
 if TYPE_CHECKING:
@@ -228,6 +229,10 @@ class BatchWriter:
         if changed:
             fields = sorted({f for diff in self.changed_skus.values() for f in diff})
             Sku.objects.bulk_update(changed, fields, batch_size=500)
+        coloured = [s.product_id for s in new] + [
+            s.product_id for s in changed if {"colour", "size"} & set(self.changed_skus[s.code])
+        ]
+        title_checks.forget(set(coloured))  # PROD-3: colours and sizes are attribute words of the titles
 
     def write_listings(self, rows: list[Row]) -> None:
         self.changed_listings: set[tuple] = set()

@@ -10,6 +10,7 @@ from zhanggui.core.events import record_event
 from zhanggui.core.money import format_fen
 
 from ..models import Product, Sku
+from . import title_checks
 from .products import ProductSpec
 from .sku_grid import (
     SKU_FIELDS,
@@ -110,6 +111,7 @@ def add_skus(actor, product: Product, *, colours, sizes, sku_defaults: dict | No
             skus = Sku.objects.bulk_create([Sku(product=product, **row) for row in rows])
         except IntegrityError as exc:
             raise DomainError("duplicate_code", "商家编码或条码刚被他人占用，请刷新后重试") from exc
+        title_checks.forget([product])  # PROD-3: new colours or sizes are attribute words
         record_event(actor, product, "skus_added", to_state=f"{len(rows)} 个 SKU", note=f"{grid_summary(rows)}")
     return skus
 

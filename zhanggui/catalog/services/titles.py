@@ -151,11 +151,12 @@ def reasons(result: TitleCheck) -> list[str]:
     return out
 
 
-def title_issues(shops, listings=None) -> list[tuple[Listing, TitleCheck, list[str]]]:
-    """PROD-3 batch view: every listing of `shops` whose title breaks a rule, with the reasons. Queries: the
-    listings, their SKU colours and sizes, the word lists and the settings per shop — not one per listing."""
-    qs = listings if listings is not None else Listing.objects.filter(shop__in=shops)
-    rows = list(qs.select_related("shop__platform", "product__category__parent").order_by("shop_id", "-created_at"))
+def check_listings(listings) -> list[tuple[Listing, TitleCheck]]:
+    """PROD-3: the check of every listing of a queryset. Queries: the listings, their SKU colours and sizes, the word
+    lists and the settings per shop — not one per listing."""
+    rows = list(
+        listings.select_related("shop__platform", "product__category__parent").order_by("shop_id", "-created_at")
+    )
     skus: dict[int, list[tuple[str, str]]] = {}
     for product_id, colour, size in Sku.objects.filter(product_id__in={r.product_id for r in rows}).values_list(
         "product_id", "colour", "size"
@@ -177,9 +178,15 @@ def title_issues(shops, listings=None) -> list[tuple[Listing, TitleCheck, list[s
             **vocab[listing.product_id],
             **shop_limits[listing.shop_id],
         )
-        if not result.ok:
-            found.append((listing, result, reasons(result)))
+        found.append((listing, result))
     return found
 
 
-__all__ = ["PARTS", "PART_LABELS", "check", "reasons", "seed_title_words", "title_issues"]
+def title_issues(shops, listings=None) -> list[tuple[Listing, TitleCheck, list[str]]]:
+    """PROD-3 batch view: every listing of `shops` whose title breaks a rule, with the reasons (computed now; the
+    page reads the stored checks of services/title_checks.py)."""
+    qs = listings if listings is not None else Listing.objects.filter(shop__in=shops)
+    return [(listing, result, reasons(result)) for listing, result in check_listings(qs) if not result.ok]
+
+
+__all__ = ["PARTS", "PART_LABELS", "check", "check_listings", "reasons", "seed_title_words", "title_issues"]

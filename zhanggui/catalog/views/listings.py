@@ -20,11 +20,12 @@ from zhanggui.core.access import page, scoped_get
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.money import yuan_to_fen
+from zhanggui.core.paging import paginate
 
 from .. import selectors
 from ..models import Listing, ListingSchedule, Product, TitleWord
 from ..rules_schedule import next_relist
-from ..services import listing_flags, listing_schedules, titles
+from ..services import listing_flags, listing_schedules, title_checks, titles
 from ..services import listings as svc
 
 S = Listing.Status
@@ -390,14 +391,41 @@ def title_check(request):
 
 @page("catalog.view_listing")
 def title_issues(request):
-    issues = titles.title_issues(request.scope.shops)
-    groups = {}
-    for listing, result, reasons in issues:
-        groups.setdefault(listing.shop, []).append((listing, result, reasons))
+    """PROD-3: the listings whose title breaks a rule, from the stored checks (services/title_checks.py: only the
+    listings whose title, words, limits or product changed are checked again), by problem and shop, paged."""
+    shops = request.scope.shops
+    g = request.GET
+    kind = g.get("kind") if g.get("kind") in title_checks.KINDS else ""
+    shop = g.get("shop_id", "")
+    shop_id = int(shop) if shop.isdigit() else None
+    q = g.get("q", "").strip()[:64]
+    title_checks.refresh(shops)
+    base = title_checks.issues(shops, shop_id=shop_id, q=q)
+    counts = title_checks.kind_counts(base)
+    page_obj = paginate(request, title_checks.of_kind(base, kind), "title_issues", count=counts[kind or "all"])
+    per_shop = title_checks.shop_counts(title_checks.issues(shops, q=q))
+    filters = {k: v for k, v in {"q": q, "shop_id": shop if shop_id else ""}.items() if v}
+    keep = {**filters, **request.scope.query()}  # shared links show the same shop
+    labels = {"": _("All"), "long": _("Too long"), "missing": _("Missing parts"), "repeats": _("Repeated words")}
+    tabs = [
+        (key, label, counts[key or "all"], "?" + urlencode({**keep, **({"kind": key} if key else {})}))
+        for key, label in labels.items()
+    ]
     return render(
         request,
         "catalog/title_issues.html",
-        {"groups": list(groups.items()), "total": len(issues), "listing_nav": "title_issues"},
+        {
+            "rows": page_obj,
+            "page_obj": page_obj,
+            "tabs": tabs,
+            "kind": kind,
+            "total": counts["all"],
+            "shops": [(s, per_shop.get(s.pk, 0)) for s in shops],
+            "filters": {"q": q, "shop": shop if shop_id else ""},
+            "filtered": bool(filters),
+            "query": urlencode({**keep, **({"kind": kind} if kind else {})}),
+            "listing_nav": "title_issues",
+        },
     )
 
 

@@ -1,4 +1,4 @@
-"""Template helpers: money, Beijing time, Bootstrap form fields, event kinds."""
+"""Template helpers: money, Beijing time, Bootstrap form fields, event kinds, page numbers, order flags."""
 
 from django import template
 from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
@@ -7,7 +7,9 @@ from django.utils.timesince import timesince
 
 from zhanggui.core import clock
 from zhanggui.core.events import kind_label
+from zhanggui.core.flags import flag_html
 from zhanggui.core.money import fen_to_yuan, format_fen
+from zhanggui.core.paging import SIZES, window
 from zhanggui.core.rules import rule_name
 
 register = template.Library()
@@ -50,9 +52,22 @@ def rule(rule_id):
     return format_html('<span class="rule-name" title="{}">{}</span>', rule_id, rule_name(rule_id))
 
 
+@register.simple_tag
+def flag(value):
+    """ORD-3: the coloured flag mark of an order's flag (core.flags), the same on every page."""
+    return flag_html(value)
+
+
 @register.filter
 def event_kind(kind):
     return kind_label(kind)
+
+
+@register.inclusion_tag("core/_pager.html")
+def pager(page_obj, query=""):
+    """Numbered pages (1 … 4 5 6 … 20), the total and the rows-per-page choice under a long list (core.paging)."""
+    pages = window(page_obj.number, page_obj.paginator.num_pages)
+    return {"page_obj": page_obj, "query": query, "pages": pages, "size": page_obj.paginator.per_page, "sizes": SIZES}
 
 
 @register.inclusion_tag("core/_field.html")

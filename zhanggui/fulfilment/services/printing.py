@@ -3,8 +3,16 @@ each a waybill number from its carrier's account, and moves them to 已打单 (t
 needs a reason and is recorded (who, when, why); voiding a waybill sends the package back to 待打单.
 
 The batch is set-based: one locked read of the packages, one read of their orders, one take of numbers per
-(carrier, account), bulk updates and bulk timeline entries — the query count does not grow with the batch, except
-the orders' own state moves (orders.services.states, one per order, as that state machine requires).
+(carrier, account), bulk updates and bulk timeline entries, and the orders' moves in one set
+(orders.services.to_ship.send_to_ship_many) — the query count does not grow with the batch.
+
+Two people printing the same packages at once (two tabs, two printers): the packages are locked (SELECT … FOR
+UPDATE, in print order) before their state is read, so the second batch waits, then finds them 已打单 and refuses
+them — one waybill number and one print per package; the one-to-one link of a pool number to its package backs it
+in the database.
+
+A batch holds at most fulfilment.print_batch_max packages (a company setting, 1,000 by default): what the person
+ticked, or every 待打单 package matching the list's filters (`print_matching`, 打印全部符合条件的).
 """
 
 from __future__ import annotations
@@ -17,10 +25,12 @@ from django.db import transaction
 from zhanggui.channels import waybills as channel_waybills
 from zhanggui.core import clock, sequences
 from zhanggui.core.access import allowed_shops
+from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, record_events
 from zhanggui.orders.models import Order
 from zhanggui.orders.services import states as order_states
+from zhanggui.orders.services import to_ship
 
 from ..models import Package, PackageOrder, PrintBatch, WaybillNumber, WaybillPrint
 from . import packages as package_states
@@ -35,10 +45,11 @@ class BatchResult:
     batch: PrintBatch | None
     printed: list[Package] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (package number, Chinese reason)
+    orders_left: list[tuple[str, str]] = field(default_factory=list)  # (order number, why): 打单 from the order list
 
     @property
     def refusals(self) -> list[str]:
-        return [f"包裹 {no}：{why}" for no, why in self.refused]
+        return [f"包裹 {no}：{why}" for no, why in self.refused] + [f"订单 {no}：{why}" for no, why in self.orders_left]
 
 
 BATCH_SEQUENCE = "fulfilment.print_batch"
@@ -109,6 +120,7 @@ def print_batch(actor, package_ids, size: str = "76x130") -> BatchResult:
     ids = sorted({int(i) for i in package_ids})
     if not ids:
         raise DomainError("nothing_picked", "请先勾选要打印的包裹", "package_ids")
+    check_batch_size(len(ids))
     shops = allowed_shops(actor)
     with transaction.atomic():
         found = list(
@@ -176,11 +188,75 @@ def print_batch(actor, package_ids, size: str = "76x130") -> BatchResult:
                 for p in printing
             ],
         )
-        # the orders go to 待发货 (打单 done); merged packages carry several orders
+        # the orders go to 待发货 (打单 done), as one set; merged packages carry several orders
         order_ids = PackageOrder.objects.filter(package__in=printing).values_list("order_id", flat=True)
-        for order in Order.objects.filter(pk__in=order_ids, state=Order.State.APPROVED).order_by("id"):
-            order_states.send_to_ship(actor, order, note=f"打单 {batch.batch_no}")
+        to_ship.send_to_ship_many(actor, list(order_ids), note=f"打单 {batch.batch_no}")
         result.batch, result.printed = batch, printing
+    return result
+
+
+def batch_limit() -> int:
+    """SHIP-1: the most packages one print batch may hold (company setting fulfilment.print_batch_max)."""
+    return int(get_company_setting("fulfilment.print_batch_max"))
+
+
+def check_batch_size(count: int) -> None:
+    limit = batch_limit()
+    if count > limit:
+        raise DomainError(
+            "batch_too_large",
+            f"一次最多打印 {limit} 个包裹，这次有 {count} 个。请按店铺、快递公司或下单日期缩小范围，分批打印",
+            "package_ids",
+        )
+
+
+def print_matching(actor, packages, size: str = "76x130", *, through: int | None = None) -> BatchResult:
+    """SHIP-1 打印全部符合条件的: every 待打单 package of the queryset `packages` (the list's filters, already limited
+    to the person's shops) — up to package id `through`, the last one counted on the confirmation, so packages
+    arriving meanwhile wait for the next batch and the count confirmed is the count printed. Refused in Chinese
+    when none match or more than the batch limit do."""
+    qs = packages.filter(state=State.TO_PRINT)
+    if through is not None:
+        qs = qs.filter(pk__lte=through)
+    count = qs.count()
+    if not count:
+        raise DomainError("nothing_picked", "没有符合条件的待打单包裹", "package_ids")
+    check_batch_size(count)
+    return print_batch(actor, list(qs.values_list("pk", flat=True)), size)
+
+
+def open_packages_of(orders):
+    """The 待打单 packages carrying any of `orders` (a queryset or ids; a merged package once)."""
+    return Package.objects.filter(state=State.TO_PRINT, package_orders__order__in=orders).distinct()
+
+
+def print_orders(actor, orders, size: str = "76x130", *, through: int | None = None) -> BatchResult:
+    """SHIP-1 打单 from the order list: the 待打单 packages of `orders` (ticked ids, or the list's filtered queryset)
+    become one print batch, like the print queue's (same refusals, same limit). A ticked order without a package
+    waiting to print is named with its state; `through` as in `print_matching`."""
+    shops = allowed_shops(actor)
+    picked = orders if hasattr(orders, "values") else Order.objects.filter(pk__in=[int(o) for o in orders])
+    picked = picked.filter(shop__in=shops)  # another shop's order is not named, let alone printed
+    packages = open_packages_of(picked.values("pk")).filter(shop__in=shops)
+    if through is not None:
+        packages = packages.filter(pk__lte=through)
+    check_batch_size(packages.count())
+    ids = list(packages.order_by().values_list("pk", flat=True))
+    missing = []
+    if not hasattr(orders, "values"):
+        covered = set(PackageOrder.objects.filter(package_id__in=ids).values_list("order_id", flat=True))
+        missing = [
+            (number, f"没有待打单的包裹（订单为“{order_states.state_label(state)}”）")
+            for pk, number, state in picked.order_by("pk").values_list("pk", "platform_order_no", "state")
+            if pk not in covered
+        ]
+    if not ids:
+        text = "所选订单没有待打单的包裹（订单审核后才有包裹）"
+        raise DomainError(
+            "nothing_picked", text, "orders", details=[text, *(f"订单 {no}：{why}" for no, why in missing)]
+        )
+    result = print_batch(actor, ids, size)
+    result.orders_left = missing
     return result
 
 

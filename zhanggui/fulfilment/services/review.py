@@ -42,6 +42,7 @@ from zhanggui.shops.settings_store import get_setting
 
 S = Order.State
 CHUNK = 500
+QUEUE_CHUNK = 2000  # orders per `reasons` call when the review page reads its whole queue
 APPROVE_CHUNK = 1000  # orders per set-based approval (states.approve_many)
 AUTO_NOTE = "自动审核"
 
@@ -168,6 +169,21 @@ def reasons(orders) -> dict[int, list[str]]:
             why.append(REASON_PLATFORM_WAYBILL.format(service=service))
         found[r["id"]] = why
     return found
+
+
+def queue(orders) -> dict[int, list[str]]:
+    """ORD-7: `reasons` of every order of a queryset (the 审单 queue with the page's filters), QUEUE_CHUNK orders per
+    call: the page counts its tabs over the whole queue and pages through it, in a fixed number of queries per
+    chunk."""
+    found: dict[int, list[str]] = {}
+    ordered = orders.order_by("pk")
+    last = 0
+    while True:
+        chunk = reasons(ordered.filter(pk__gt=last)[:QUEUE_CHUNK])
+        found.update(chunk)
+        if len(chunk) < QUEUE_CHUNK:
+            return found
+        last = max(chunk)
 
 
 # ---- automatic approval (ORD-7) ---------------------------------------------------------------------------------

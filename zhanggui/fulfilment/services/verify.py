@@ -27,6 +27,7 @@ from zhanggui.core import clock
 from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
+from zhanggui.core.flags import flag_html
 
 from ..models import Package, PackageLine
 from . import packages
@@ -54,6 +55,7 @@ class ScanResult:
     alarm: str = ""  # "" | wrong_item | extra_item | weight
     message: str = ""
     counted: bool = False
+    flag: str | None = None  # the order's flag (ORD-3), shown when the waybill is scanned
 
     @property
     def complete(self) -> bool:
@@ -61,7 +63,8 @@ class ScanResult:
 
     def as_json(self) -> dict:
         p = self.package
-        return {
+        shown = {} if self.flag is None else {"flag_html": flag_html(self.flag)}
+        return shown | {
             "package_id": p.pk,
             "package_no": p.package_no,
             "waybill_no": p.waybill_no,
@@ -89,7 +92,7 @@ def find_package(shops, code: str) -> Package:
         raise DomainError("no_code", "请扫描运单号", "code")
     found = list(
         Package.objects.filter(Q(waybill_no=code) | Q(package_no=code), shop__in=shops)
-        .select_related("carrier")
+        .select_related("carrier", "order")
         .order_by("-id")[:5]
     )
     if not found:

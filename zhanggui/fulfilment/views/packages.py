@@ -3,7 +3,8 @@ packages of the shops in view by state, search and filters, the 打印快递单 
 orders, lines, receiver (masked per role, TEAM-5), carrier choice, waybill, prints and reprints, shipment, tracking
 and the timeline, with reprint / void buttons."""
 
-from django.core.paginator import Paginator
+import datetime as dt
+
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import urlencode
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from zhanggui.core.access import page, scoped_get
 from zhanggui.core.actions import run_action
 from zhanggui.core.events import present_event, timeline_for
+from zhanggui.core.paging import paginate
 from zhanggui.core.privacy import can_see_pii
 from zhanggui.orders.views.common import present_receiver
 
@@ -25,13 +27,39 @@ from .common import PRINT, STATE_TONES, VIEW
 PER_PAGE = 50
 
 
-def filtered(request):
-    """The packages of the shops in view with the list's filters (all but the state tab) and the filter values."""
-    g = request.GET
-    values = {"q": g.get("q", "").strip(), "shop": g.get("shop_id", ""), "carrier": g.get("carrier", "")}
-    shop_id = int(values["shop"]) if values["shop"].isdigit() else None
-    qs = selectors.packages_in_view(request.scope.shops, q=values["q"], shop_id=shop_id, carrier=values["carrier"])
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def filtered(params, shops):
+    """The packages of `shops` with the list's filters (all but the state tab: search, shop, carrier, order dates)
+    from `params` (the query string, or the print-all form), and the filter values as the URL carries them."""
+    date_from, date_to = _date(params.get("from", "")), _date(params.get("to", ""))
+    values = {
+        "q": params.get("q", "").strip()[:64],
+        "shop": params.get("shop_id", "") if params.get("shop_id", "").isdigit() else "",
+        "carrier": params.get("carrier", "").strip()[:20],
+        "from": date_from.isoformat() if date_from else "",
+        "to": date_to.isoformat() if date_to else "",
+    }
+    qs = selectors.packages_in_view(
+        shops,
+        q=values["q"],
+        shop_id=int(values["shop"]) if values["shop"] else None,
+        carrier=values["carrier"],
+        date_from=date_from,
+        date_to=date_to,
+    )
     return qs, values
+
+
+def query_of(values: dict) -> dict:
+    """The filters as URL parameters (empty ones left out)."""
+    names = {"q": "q", "shop": "shop_id", "carrier": "carrier", "from": "from", "to": "to"}
+    return {names[k]: v for k, v in values.items() if v}
 
 
 @page(VIEW)
@@ -39,14 +67,15 @@ def package_list(request):
     state = request.GET.get("state") or Package.State.TO_PRINT
     if state not in Package.State.values:
         state = Package.State.TO_PRINT
-    qs, values = filtered(request)
+    qs, values = filtered(request.GET, request.scope.shops)
     counts = selectors.state_counts(qs)
-    base = {k: v for k, v in {"q": values["q"], "shop_id": values["shop"], "carrier": values["carrier"]}.items() if v}
+    base = query_of(values) | request.scope.query()  # shared links show the same shop
     tabs = [
         (s, packages.state_label(s), counts.get(s, 0), "?" + urlencode({**base, "state": s}))
         for s in Package.State.values
     ]
-    page_obj = Paginator(selectors.package_queue(qs, state), PER_PAGE).get_page(request.GET.get("page"))
+    queue = selectors.package_queue(qs, state)
+    page_obj = paginate(request, queue, "packages", default=PER_PAGE, count=counts.get(state, 0))
     show = can_see_pii(request.user)
     rows = [
         {
@@ -57,6 +86,10 @@ def package_list(request):
         }
         for p in page_obj
     ]
+    can_print = request.user.has_perm(PRINT) and state == Package.State.TO_PRINT
+    print_all = selectors.print_all_facts(qs) if can_print else None
+    if print_all:
+        print_all["limit"] = printing.batch_limit()
     return render(
         request,
         "fulfilment/list.html",
@@ -71,7 +104,8 @@ def package_list(request):
             "carriers": Carrier.objects.filter(active=True),
             "page_obj": page_obj,
             "query": urlencode({**base, "state": state}),
-            "can_print": request.user.has_perm(PRINT) and state == Package.State.TO_PRINT,
+            "can_print": can_print,
+            "print_all": print_all,
             "sizes": SIZES,
         },
     )

@@ -19,6 +19,7 @@ from ..models import Package, PrintBatch, WaybillPrint
 from ..services import packages as package_states
 from ..services import printing
 from .common import PRINT, VIEW
+from .packages import filtered
 from .packages import load as load_package
 
 
@@ -50,10 +51,18 @@ def _back(request) -> str:
 @require_POST
 @page(PRINT)
 def print_view(request):
-    """SHIP-1: the picked 待打单 packages become one print batch; refused ones are listed with their reasons."""
-    ids = [v for v in request.POST.getlist("package") if v.isdigit()]
+    """SHIP-1: the picked 待打单 packages — or, with scope=all, every 待打单 package matching the list's filters up to
+    the one counted on the confirmation (打印全部符合条件的) — become one print batch; refused ones are listed with
+    their reasons."""
+    p = request.POST
+    size = p.get("size", "76x130")
     try:
-        result = printing.print_batch(request.user, ids, request.POST.get("size", "76x130"))
+        if p.get("scope") == "all":
+            matching, _values = filtered(p, request.scope.shops)
+            through = int(p["through"]) if p.get("through", "").isdigit() else None
+            result = printing.print_matching(request.user, matching, size, through=through)
+        else:
+            result = printing.print_batch(request.user, [v for v in p.getlist("package") if v.isdigit()], size)
     except DomainError as exc:
         refuse(request, exc, details=messages.WARNING, most=20)
         return redirect(_back(request))

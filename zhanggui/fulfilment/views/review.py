@@ -1,15 +1,19 @@
 """The review page (/shipping/review/, 审单 ORD-2, ORD-7): orders waiting with their reasons, the ones automatic
-review would pass, merge suggestions; batch approve / reject / merge. Parse → service → render."""
+review would pass, merge suggestions — the whole queue counted, filtered by shop, search and reason, shown one page at
+a time; batch approve / reject / merge. Parse → service → render."""
+
+from collections import Counter
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhanggui.core.access import page
 from zhanggui.core.errors import DomainError
+from zhanggui.core.paging import paginate
 from zhanggui.core.privacy import can_see_pii
 from zhanggui.orders.views.common import clean_text, present_receiver
 
@@ -17,13 +21,13 @@ from .. import selectors
 from ..services import plan, review
 from .common import REVIEW
 
-LIMIT = 200
+PAGE_SIZE = 50
+
 TABS = ("waiting", "clean", "merge")
 
 
-def _rows(orders, user) -> list[dict]:
+def _rows(orders, user, found: dict) -> list[dict]:
     show = can_see_pii(user)
-    found = review.reasons([o.pk for o in orders])
     rows = []
     for o in orders:
         lines = list(o.lines.all())
@@ -41,30 +45,69 @@ def _rows(orders, user) -> list[dict]:
     return rows
 
 
+def _filters(request) -> dict:
+    g = request.GET
+    shop = g.get("shop_id", "")
+    return {
+        "q": g.get("q", "").strip()[:64],
+        "shop": shop if shop.isdigit() else "",
+        "reason": g.get("reason", "").strip()[:80],
+    }
+
+
 @page(REVIEW)
 def review_page(request):
+    """ORD-7: the whole queue counted (tabs, reasons), one page of it shown (20/50/100/200 rows)."""
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "waiting"
     shops = request.scope.shops
-    ids = list(selectors.orders_to_review(shops).values_list("pk", flat=True)[:1000])
-    found = review.reasons(ids)
-    clean_ids = [pk for pk in ids if not found.get(pk)]
-    waiting_ids = [pk for pk in ids if found.get(pk)]
-    groups = plan.merge_suggestions(shops)
+    filters = _filters(request)
+    shop_id = int(filters["shop"]) if filters["shop"] else None
+    qs = selectors.orders_to_review(shops, q=filters["q"], shop_id=shop_id)
+    ids = list(qs.values_list("pk", flat=True))  # in order time
+    found = review.queue(qs)
+    reason_counts = Counter(why for pk in ids for why in found.get(pk, []))
+    if filters["reason"]:  # waiting for this reason (a clean order waits for none)
+        waiting_ids, clean_ids = [pk for pk in ids if filters["reason"] in found.get(pk, [])], []
+    else:
+        waiting_ids, clean_ids = [pk for pk in ids if found.get(pk)], [pk for pk in ids if not found.get(pk)]
+    groups = [g for g in plan.merge_suggestions(shops) if not shop_id or g["shop_id"] == shop_id]
+    listed = {"waiting": waiting_ids, "clean": clean_ids, "merge": groups}[tab]
+    page_obj = paginate(request, listed, "review", default=PAGE_SIZE)
     rows, merge_groups = [], []
     if tab == "merge":
-        by_id = {o.pk: o for o in selectors.orders_with_lines([pk for g in groups for pk in g["orders"]])}
-        for g in groups:
-            merge_groups.append({**g, "rows": _rows([by_id[pk] for pk in g["orders"] if pk in by_id], request.user)})
+        members = [pk for g in page_obj for pk in g["orders"]]
+        by_id = {o.pk: o for o in selectors.orders_with_lines(members)}
+        why = review.reasons(members)  # merge candidates may be approved already: outside the queue read above
+        for g in page_obj:
+            merge_groups.append(
+                {**g, "rows": _rows([by_id[pk] for pk in g["orders"] if pk in by_id], request.user, why)}
+            )
     else:
-        rows = _rows(
-            list(selectors.orders_with_lines((waiting_ids if tab == "waiting" else clean_ids)[:LIMIT])), request.user
-        )
+        rows = _rows(list(selectors.orders_with_lines(list(page_obj))), request.user, found)
+    base = {k: v for k, v in {"q": filters["q"], "shop_id": filters["shop"], "reason": filters["reason"]}.items() if v}
+    filtered = bool(base)
+    base |= request.scope.query()  # shared links show the same shop
     tabs = [
-        ("waiting", _("Waiting for review"), len(waiting_ids)),
-        ("clean", _("Can pass automatically"), len(clean_ids)),
-        ("merge", _("Merge suggestions"), len(groups)),
+        (key, label, n, "?" + urlencode({**base, "tab": key}))
+        for key, label, n in (
+            ("waiting", _("Waiting for review"), len(waiting_ids)),
+            ("clean", _("Can pass automatically"), len(clean_ids)),
+            ("merge", _("Merge suggestions"), len(groups)),
+        )
     ]
-    context = {"tab": tab, "tabs": tabs, "rows": rows, "groups": merge_groups, "truncated": len(ids) >= 1000}
+    context = {
+        "tab": tab,
+        "tabs": tabs,
+        "rows": rows,
+        "groups": merge_groups,
+        "page_obj": page_obj,
+        "query": urlencode({**base, "tab": tab}),
+        "filters": filters,
+        "filtered": filtered,
+        "reasons": sorted(reason_counts.items(), key=lambda item: (-item[1], item[0]))
+        + ([(filters["reason"], 0)] if filters["reason"] and filters["reason"] not in reason_counts else []),
+        "shops": shops,
+    }
     return render(request, "fulfilment/review.html", context)
 
 

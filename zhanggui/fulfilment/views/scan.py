@@ -51,7 +51,8 @@ def scan_code(request):
     def change():
         if request.POST.get("step") == "waybill" or not request.POST.get("package"):
             package = verify.find_package(request.scope.shops, code)
-            return verify.ScanResult(package, verify.package_lines(package), message=f"运单 {package.waybill_no}")
+            lines = verify.package_lines(package)
+            return verify.ScanResult(package, lines, message=f"运单 {package.waybill_no}", flag=package.order.flag)
         package, lines = verify.load_for_scan(request.scope.shops, _package_id(request))
         return verify.scan_item(request.user, package, code, lines)
 

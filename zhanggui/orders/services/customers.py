@@ -138,15 +138,16 @@ def customer_purchases(customer_ids: list[int], recent: int = 0) -> dict[int, Pu
         newest = (
             Order.objects.filter(customer_id__in=customer_ids)
             .order_by("-ordered_at", "-id")
-            .values_list("customer_id", "pk", "platform_order_no", "ordered_at", "paid_fen", "state")[:recent]
+            .values_list("customer_id", "pk", "platform_order_no", "ordered_at", "paid_fen", "state", "flag")[:recent]
         )
-        for customer_id, pk, number, at, paid, state in newest:
+        for customer_id, pk, number, at, paid, state, flag in newest:
             out.setdefault(customer_id, Purchases()).recent.append(
                 {
                     "number": number,
                     "at": at,
                     "paid_fen": paid,
                     "state": state_label(state),
+                    "flag": flag,  # ORD-3: the page shows its mark
                     "url": reverse("orders:detail", args=[pk]),
                 }
             )

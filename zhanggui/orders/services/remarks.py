@@ -24,6 +24,8 @@ from .states import OPEN_STATES, bump, check_version, lock, sync
 Flag = Order.Flag
 REMARK_MAX = Order._meta.get_field("seller_remark").max_length
 FLAG_NAMES = {"": "无旗", "red": "红旗", "yellow": "黄旗", "green": "绿旗", "blue": "蓝旗", "purple": "紫旗"}
+# ORD-3: the colour of each flag's mark on every page (core.flags, registered in apps.py)
+FLAG_COLOURS = {"red": "#dc3545", "yellow": "#e0a800", "green": "#198754", "blue": "#0d6efd", "purple": "#6f42c1"}
 
 register_event_kinds({"order_remark": "订单备注", "order_flag": "订单旗帜"})
 

@@ -2,6 +2,8 @@
 
 from zhanggui.core.privacy import can_see_pii, mask_receiver, mask_text
 
+from ..services.remarks import FLAG_COLOURS  # noqa: F401 - the pages' name for the flag colours (ORD-3)
+
 VIEW = "orders.view_order"
 CHANGE = "orders.change_order"
 IMPORT = "orders.add_order"
@@ -18,7 +20,6 @@ STATE_TONES = {
     "closed": "dark",
     "on_hold": "danger",
 }
-FLAG_COLOURS = {"red": "#dc3545", "yellow": "#e0a800", "green": "#198754", "blue": "#0d6efd", "purple": "#6f42c1"}
 
 
 def full_address(order) -> str:
