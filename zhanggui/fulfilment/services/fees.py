@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 
 from zhanggui.core import clock, uploads
+from zhanggui.core.bounds import check_fen, check_grams
 from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
 from zhanggui.core.export_cells import safe_row
@@ -40,9 +41,10 @@ def _weight_g(value) -> int | None:
     if not text:
         return None
     try:
-        return int((Decimal(text) * 1000).to_integral_value())
-    except InvalidOperation:
-        raise DomainError("invalid_weight", f"重量格式不正确：“{value}”") from None
+        grams = int((Decimal(text[:30]) * 1000).to_integral_value())
+    except (InvalidOperation, OverflowError, ValueError):  # "abc", "1e400", "nan"
+        raise DomainError("invalid_weight", f"重量格式不正确：“{str(value)[:20]}”") from None
+    return check_grams(grams, "计费重量", "weight")  # rule 7: the company's bound
 
 
 def import_carrier_bill(actor, carrier, upload, shops=None) -> BillResult:
@@ -68,13 +70,10 @@ def import_carrier_bill(actor, carrier, upload, shops=None) -> BillResult:
                 result.errors.append(f"第 {line} 行：运单号 {number or '（空）'} 不是{carrier.name}的包裹")
                 continue
             try:
-                fee = yuan_to_fen(pick(row, "费用元", "费用", "运费", "金额") or "")
+                fee = check_fen(yuan_to_fen(pick(row, "费用元", "费用", "运费", "金额") or ""), "费用", "fee")
                 weight = _weight_g(pick(row, "重量kg", "重量", "计费重量"))
-            except DomainError as exc:
+            except DomainError as exc:  # rule 7: unreadable or out of the company's bounds, this row only
                 result.errors.append(f"第 {line} 行：{exc.message}")
-                continue
-            if fee < 0:
-                result.errors.append(f"第 {line} 行：费用不能为负")
                 continue
             charges[package.pk] = CourierCharge(
                 package=package, carrier=carrier, waybill_no=number, weight_g=weight, fee_fen=fee, source=source,
