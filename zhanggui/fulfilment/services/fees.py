@@ -16,7 +16,7 @@ from zhanggui.core import clock, uploads
 from zhanggui.core.bounds import check_fen, check_grams
 from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
-from zhanggui.core.export_cells import safe_row
+from zhanggui.core.export_cells import money_columns, safe_row, yuan
 from zhanggui.core.money import yuan_to_fen
 
 from ..models import CourierCharge, Package
@@ -223,7 +223,7 @@ def export_xlsx(recon: Reconciliation) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = f"{recon.month} {recon.carrier.code}"
+    sheet.title = f"{recon.month} {recon.carrier}"  # the carrier's name, as the page shows it
     sheet.append(HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -239,9 +239,9 @@ def export_xlsx(recon: Reconciliation) -> bytes:
                     p.waybill_no,
                     clock.local(p.shipped_at).strftime("%Y-%m-%d %H:%M") if p.shipped_at else "",
                     r.weight_g / 1000 if r.weight_g is not None else None,
-                    _yuan(r.expected_fen),
-                    _yuan(r.billed_fen),
-                    _yuan(r.difference_fen),
+                    yuan(r.expected_fen),
+                    yuan(r.billed_fen),
+                    yuan(r.difference_fen),
                     "未出账" if r.billed_fen is None else ("差额超限" if r.flagged else ""),
                 ]
             )
@@ -251,14 +251,11 @@ def export_xlsx(recon: Reconciliation) -> bytes:
                 cell.fill = red
     sheet.append([])
     sheet.append(["合计", f"{recon.parcels} 个包裹", f"已出账 {recon.billed}", "", "", "",
-                  _yuan(recon.expected_total), _yuan(recon.billed_total), _yuan(recon.difference_total),
+                  yuan(recon.expected_total), yuan(recon.billed_total), yuan(recon.difference_total),
                   f"超限 {recon.flagged}，未出账 {len(recon.unbilled)}"])  # fmt: skip
+    money_columns(sheet, "GHI")
     for column, width in zip("ABCDEFGHIJ", (14, 18, 22, 20, 17, 11, 10, 10, 10, 12), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _yuan(fen: int | None):
-    return None if fen is None else float(Decimal(fen) / 100)
