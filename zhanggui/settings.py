@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "zhanggui.core.middleware.ShopScopeMiddleware",
     "axes.middleware.AxesMiddleware",
     "zhanggui.core.middleware.MethodNotAllowedPageMiddleware",
+    "zhanggui.core.middleware.OutOfRangeInputMiddleware",
 ]
 
 ROOT_URLCONF = "zhanggui.urls"
@@ -185,7 +186,9 @@ BUSINESS_BOUNDS = {
     kind: int(os.environ.get(f"ZHANGGUI_BOUND_{kind.upper()}", default))
     for kind, default in {
         "money_max_fen": 100_000_000,  # ¥1,000,000 for one price, cost or fee
+        "total_max_fen": 1_000_000_000,  # ¥10,000,000 for one order's or purchase's total, or one payment
         "quantity_max": 1_000_000,  # pieces on one line
+        "weight_max_g": 100_000,  # 100 kg for one SKU or parcel: a courier's own limit is lower
     }.items()
 }
 

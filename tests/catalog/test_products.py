@@ -129,10 +129,10 @@ def test_prod1_barcodes_are_optional_but_unique(world):
 @pytest.mark.parametrize(
     "defaults, code",
     [
-        ({"cost_fen": -1}, "invalid_price"),
+        ({"cost_fen": -1}, "out_of_range"),  # rule 7: core.bounds
         ({"cost_fen": 10000, "list_price_fen": 5000}, "price_below_cost"),
         ({"list_price_fen": 10000, "vip_price_fen": 12000}, "vip_above_list"),
-        ({"weight_g": "heavy"}, "invalid_weight"),
+        ({"weight_g": "heavy"}, "bad_number"),
     ],
 )
 def test_prod1_bad_prices_are_refused_with_the_cell(world, defaults, code):
@@ -268,7 +268,7 @@ def test_prod1_combo_sums_cost_and_weight_from_its_parts(world):
     "parts, code",
     [
         ([], "empty_combo"),
-        ([("WHITE", 0)], "invalid_quantity"),
+        ([("WHITE", 0)], "out_of_range"),  # rule 7: core.bounds, 1 … the company's bound
         ([("WHITE", 1), ("WHITE", 2)], "duplicate_part"),
         ([("NOPE", 1)], "unknown_sku"),
         ([("COMBO", 1)], "combo_of_combo"),

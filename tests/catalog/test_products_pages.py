@@ -313,4 +313,4 @@ def test_api_filters_and_permissions(world, client_for):
         ),
         content_type="application/json",
     )
-    assert bad.status_code == 400 and bad.json()["message"].endswith("成本价不能为负数")
+    assert bad.status_code == 422 and "成本价应在 ¥0.00 到" in bad.json()["message"]  # rule 7: core.bounds

@@ -70,7 +70,7 @@ def test_rate_rows_are_created_replaced_and_removed(world, sto, client_for):
     client.post(f"/shipping/carriers/{sto.pk}/rates/save/", {**row, "first_yuan": "5"})
     assert FreightRate.objects.get(carrier=sto, province_code="44").first_fen == 500
     response = client.post(f"/shipping/carriers/{sto.pk}/rates/save/", {**row, "step_g": "0"}, follow=True)
-    assert "续重（克）应大于 0" in response.content.decode()
+    assert "续重应在 1 到 100,000 克之间" in response.content.decode()
     client.post(f"/shipping/carriers/{sto.pk}/rates/remove/", {"rate": rate.pk})
     assert not FreightRate.objects.filter(carrier=sto, province_code="44").exists()
 

@@ -52,7 +52,10 @@ def test_inv5_bad_lines_refused_naming_the_row_nothing_written(world, skus):
         receive_return(
             None, "SH-0003", [(skus["R-黑-S"], 1, True, ""), ("NOPE", 1, True, ""), ("R-黑-M", 0, False, "")]
         )
-    assert exc.value.details == ["第 2 行：没有商家编码或条码为 NOPE 的商品", "第 3 行 R-黑-M：退货数量必须大于 0"]
+    assert exc.value.details == [
+        "第 2 行：没有商家编码或条码为 NOPE 的商品",
+        "第 3 行 R-黑-M：退货数量应在 1 到 1,000,000 之间（现为 0）",  # rule 7: core.bounds
+    ]
     assert not LedgerEntry.objects.exists()
     with pytest.raises(DomainError):
         receive_return(None, " ", [(skus["R-黑-S"], 1, True, "")])

@@ -119,7 +119,8 @@ def test_ORD_1_double_submit_with_one_key_creates_one_order(stocked):
         ("receiver_phone", "", "required"),
         ("receiver_name", " ", "required"),
         ("address", "", "required"),
-        ("postage_fen", -1, "bad_postage"),
+        ("postage_fen", -1, "out_of_range"),
+        ("postage_fen", 100_000_001, "out_of_range"),  # rule 7: past the company's money bound
         ("kind", "gift", "bad_kind"),
         ("lines", [], "no_lines"),
     ],
@@ -154,7 +155,7 @@ def test_ORD_7_every_bad_line_is_named(stocked):
     assert "第 1 行" in details[0] and "不存在" in details[0]
     assert "第 2 行" in details[1] and "停用" in details[1]
     assert "第 3 行" in details[2] and "数量" in details[2]
-    assert "第 4 行" in details[3] and "负数" in details[3]
+    assert "第 4 行" in details[3] and "单价应在 ¥0.00 到" in details[3]  # rule 7: core.bounds
     assert not Order.objects.exists()
 
 

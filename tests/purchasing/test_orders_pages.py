@@ -155,7 +155,7 @@ def test_create_from_typed_lines_and_per_row_errors_PUR_2(po, client_for, world)
     )
     assert bad.status_code == 400
     body = bad.content.decode()
-    assert "第 2 行：商家编码或条码 XX-1 不存在" in body and "第 3 行：数量“-3”应为大于 0 的整数" in body
+    assert "第 2 行：商家编码或条码 XX-1 不存在" in body and "第 3 行：数量应在 1 到 1,000,000 之间（现为 -3）" in body
     assert "D-黑-S 10 35" in body  # what was typed stays in the box
     assert not PurchaseOrder.objects.exists()
     ok = client.post(
@@ -242,7 +242,7 @@ def test_edit_lines_and_header_through_the_page_PUR_2(po, client_for, world):
     bad = client.post(
         f"/purchasing/{order.pk}/lines/", {f"qty_{black.pk}": "0", "version": fresh(order).version}, follow=True
     )
-    assert "D-黑-S：采购数量必须大于 0" in bad.content.decode()
+    assert "D-黑-S：采购数量应在 1 到 1,000,000 之间（现为 0）" in bad.content.decode()  # rule 7: core.bounds
     resp = client.post(
         f"/purchasing/{order.pk}/edit/",
         {

@@ -74,7 +74,7 @@ def test_inv3_negative_count_and_faulty_over_counted_refused_naming_the_row(rw):
     with pytest.raises(DomainError) as exc:
         count(rw.keeper, receipt, {"D-黑-S": (-1, 0), "D-黑-M": (2, 3)})
     assert exc.value.code == "bad_counts"
-    assert "第 1 行 D-黑-S：数量不能为负数" in exc.value.details
+    assert "第 1 行 D-黑-S：实到应在 0 到 1,000,000 之间（现为 -1）" in exc.value.details  # rule 7: core.bounds
     assert "第 2 行 D-黑-M：次品 3 件多于实到 2 件" in exc.value.details
     assert all(ln.counted_qty == 0 for ln in receipt.lines.all())  # nothing half-written
 

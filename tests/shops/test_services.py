@@ -324,6 +324,6 @@ def test_editing_a_steps_amount_records_it_and_refuses_negatives_SHOP_3(world, t
     assert (event.from_state, event.to_state, event.actor_number) == ("¥10,000.00", "¥20,000.00", manager.number)
     with pytest.raises(DomainError) as info:
         services.update_opening_step(manager, step, second_amount_fen=-1)
-    assert info.value.code == "negative"
+    assert info.value.code == "out_of_range"  # rule 7: core.bounds
     step.refresh_from_db()
     assert step.second_amount_fen == 600_000

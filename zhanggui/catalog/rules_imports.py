@@ -13,8 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
+from zhanggui.core.bounds import max_fen, max_grams
 from zhanggui.core.errors import DomainError
 from zhanggui.core.export_cells import unescape
+from zhanggui.core.money import format_fen
 
 COLUMNS_FILE = Path(__file__).resolve().parent / "data" / "import_columns.json"
 HEADER_SCAN_ROWS = 10  # a title line or two above the header is common in exported sheets
@@ -201,6 +203,8 @@ def parse_money(value) -> int:
         raise ValueError(f"金额“{cell_text(value)}”不是数字")
     if amount < 0:
         raise ValueError(f"金额不能为负数：{cell_text(value)}")
+    if amount.adjusted() >= 15:  # a stuck key ("1e400"): past any bound, and past what Decimal rounds
+        raise ValueError(f"金额过大：{cell_text(value)[:20]}")
     if amount != amount.quantize(_CENT):
         raise ValueError(f"金额最多两位小数：{cell_text(value)}")
     return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
@@ -251,6 +255,7 @@ class RowParser:
         self.listing_keys = [k for k in _LISTING_BLANK_IS_NONE if k in mapping]
         self.has_barcode = "barcode" in mapping
         self.statuses = status_codes()
+        self.max_fen, self.max_grams = max_fen(), max_grams()  # rule 7: the company's bounds (core.bounds)
 
     def __call__(self, line: int, values: list) -> tuple[Row | None, list[RowError]]:
         for v in values:
@@ -274,8 +279,12 @@ class RowParser:
                     value = blank
                 elif kind == "money":
                     value = parse_money(raw)
+                    if value > self.max_fen:
+                        raise ValueError(f"金额应不超过 {format_fen(self.max_fen)}：{cell_text(raw)[:20]}")
                 elif kind == "int":
                     value = parse_int(raw)
+                    if key == "weight_g" and value > self.max_grams:
+                        raise ValueError(f"重量应不超过 {self.max_grams:,} 克：{cell_text(raw)[:20]}")
                 else:  # status
                     value = self.statuses.get(normalize_header(text))
                     if value is None:

@@ -18,6 +18,12 @@ class DomainError(Exception):
         return data
 
 
+class OutOfBounds(DomainError):
+    """A number past the business bounds or the column (core.bounds): the API answers 422, like a refused schema."""
+
+    status = 422
+
+
 class IllegalTransition(DomainError):
     """A state machine was asked for a move its transition table does not allow."""
 

@@ -6,16 +6,37 @@ dates and styled cells pass unchanged.
 
 Our own importers read an escaped cell back as what was exported (`unescape`), so an export re-imported
 (PROD-1 round trip) changes nothing.
+
+Money goes out as yuan with two decimals (rule 9, like the pages): `yuan(fen)` is the cell value (a Decimal such as
+87.00, None for no amount) and `MONEY_FORMAT` the number format an XLSX money column is shown with.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+from decimal import Decimal
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")  # "-12.50", "+8613812345678": a number, never a formula
+
+
+MONEY_FORMAT = "#,##0.00"
+_CENT = Decimal("0.01")
+
+
+def yuan(fen) -> Decimal | None:
+    """An amount in fen as the yuan a person reads: 8700 → Decimal("87.00"); None stays None."""
+    return None if fen is None else (Decimal(int(fen)) / 100).quantize(_CENT)
+
+
+def money_columns(sheet, columns: str, first_row: int = 2) -> None:
+    """Show the given columns ("GHI") of a filled (not write-only) sheet as yuan with two decimals."""
+    for letter in columns:
+        for cell in sheet[letter][first_row - 1 :]:
+            if isinstance(cell.value, int | float | Decimal):
+                cell.number_format = MONEY_FORMAT
 
 
 def safe_cell(value):

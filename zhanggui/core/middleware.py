@@ -1,6 +1,10 @@
+import logging
+
 from django.shortcuts import render
 
 from .access import ShopScope
+
+log = logging.getLogger(__name__)
 
 
 class ShopScopeMiddleware:
@@ -12,6 +16,27 @@ class ShopScopeMiddleware:
     def __call__(self, request):
         request.scope = ShopScope(request)
         return self.get_response(request)
+
+
+class OutOfRangeInputMiddleware:
+    """Rule 7 of the house: a page answers input the database cannot hold — an id or a number past the column
+    (OverflowError on SQLite, DataError on PostgreSQL) — with a Chinese 400 page, never a 500. Money and quantities
+    never get this far (core.bounds in the services); this catches ids in hidden boxes and lists. The API answers
+    the same inputs with its own JSON (core.apitools)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import DataError
+
+        if isinstance(exception, OverflowError | DataError) and not request.path.startswith("/api/"):
+            log.warning("Page input refused by the database: %s", exception)
+            return render(request, "400.html", status=400)
+        return None
 
 
 class MethodNotAllowedPageMiddleware:

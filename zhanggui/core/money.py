@@ -2,7 +2,9 @@
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from .errors import DomainError
+from .errors import DomainError, OutOfBounds
+
+MAX_DIGITS = 15  # digits of yuan before the point a parse accepts; the business bound (core.bounds) is far lower
 
 
 def yuan_to_fen(value: str | int | float | Decimal) -> int:
@@ -14,6 +16,8 @@ def yuan_to_fen(value: str | int | float | Decimal) -> int:
         raise DomainError("invalid_money", f"金额格式不正确：“{value}”，请填写如 12.50 的数字") from exc
     if not amount.is_finite():
         raise DomainError("invalid_money", f"金额格式不正确：“{value}”")
+    if amount.adjusted() >= MAX_DIGITS:  # 10^30 yuan is a stuck key, not money (and past what Decimal rounds)
+        raise OutOfBounds("out_of_range", f"金额过大：“{str(value)[:20]}”，请检查是否多输了位数")
     if amount != amount.quantize(Decimal("0.01")):
         raise DomainError("invalid_money", f"金额最多两位小数：“{value}”")
     return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from .bounds import max_fen
 from .errors import DomainError
 from .money import format_fen, yuan_to_fen
 
@@ -93,16 +94,20 @@ class SettingDef:
 
     def _bounded(self, value: int, money: bool = False) -> int:
         show = format_fen if money else str
-        if self.min is not None and value < self.min:
+        low, high = self.min, self.max
+        if money:  # rule 7: an amount is never negative nor past the company's money bound (core.bounds)
+            low = 0 if low is None else low
+            high = max_fen() if high is None else min(high, max_fen())
+        if low is not None and value < low:
             raise DomainError(
                 "too_small",
-                _("%(label)s: must be at least %(min)s") % {"label": self.label, "min": show(self.min)},
+                _("%(label)s: must be at least %(min)s") % {"label": self.label, "min": show(low)},
                 self.key,
             )
-        if self.max is not None and value > self.max:
+        if high is not None and value > high:
             raise DomainError(
                 "too_large",
-                _("%(label)s: must be at most %(max)s") % {"label": self.label, "max": show(self.max)},
+                _("%(label)s: must be at most %(max)s") % {"label": self.label, "max": show(high)},
                 self.key,
             )
         return value

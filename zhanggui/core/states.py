@@ -145,7 +145,7 @@ class Machine:
         """Refuse a change based on an older version (someone else saved in between); no version: no check."""
         if version is None or str(version).strip() == "":
             return
-        if int(version) != obj.version:
+        if str(version).strip() != str(obj.version):  # a malformed version ("-1", "abc") is as stale as an old one
             text = STALE_TEXT.format(name=self.name(obj), version=obj.version)
             raise DomainError("stale_version", text, "version")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from zhanggui.core import clock
+from zhanggui.core import clock, references
 from zhanggui.core.export_cells import safe_row
 from zhanggui.core.jobs import report, start_job
 
@@ -48,6 +48,17 @@ def ledger_headers() -> list[str]:
     ]
 
 
+def _chunks(items, size: int):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def run_ledger_export(job) -> dict:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -66,32 +77,34 @@ def run_ledger_export(job) -> dict:
         header.append(cell)
     sheet.append(header)
     done = 0
-    for e in entries.iterator(chunk_size=BATCH):
-        sheet.append(
-            safe_row(
-                [
-                    clock.local(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                    e.sku.code,
-                    e.sku.product.style_code,
-                    e.sku.product.name,
-                    e.sku.colour,
-                    e.sku.size,
-                    e.warehouse.name,
-                    e.get_reason_display(),
-                    e.document,
-                    e.on_hand_before,
-                    e.on_hand_change,
-                    e.on_hand_after,
-                    e.reserved_change,
-                    e.reserved_after,
-                    e.actor_number,
-                    e.note,
-                ]
+    for chunk in _chunks(entries.iterator(chunk_size=BATCH), BATCH):
+        # INV-2: documents by their name (order number), as the ledger page shows them — never "order:2406"
+        shown = references.present(job.created_by, [ref for e in chunk for ref in (e.document, e.note)])
+        for e in chunk:
+            sheet.append(
+                safe_row(
+                    [
+                        clock.local(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                        e.sku.code,
+                        e.sku.product.style_code,
+                        e.sku.product.name,
+                        e.sku.colour,
+                        e.sku.size,
+                        e.warehouse.name,
+                        e.get_reason_display(),
+                        shown[e.document].label if e.document else "",
+                        e.on_hand_before,
+                        e.on_hand_change,
+                        e.on_hand_after,
+                        e.reserved_change,
+                        e.reserved_after,
+                        e.actor_number,
+                        shown[e.note].label if e.note else "",
+                    ]
+                )
             )
-        )
-        done += 1
-        if done % BATCH == 0:
-            report(job, done, total)
+        done += len(chunk)
+        report(job, done, total)
     folder = Path(settings.MEDIA_ROOT) / EXPORT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"stock-ledger-{job.pk}.xlsx"

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from zhanggui.core import clock
+from zhanggui.core.bounds import check_fen
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event
 from zhanggui.core.money import format_fen
@@ -209,8 +210,8 @@ def update_opening_step(
         if v is not None and getattr(step, k) != v
     }
     for key in ("amount_fen", "second_amount_fen"):
-        if key in changes and changes[key] < 0:
-            raise DomainError("negative", _("Amounts cannot be negative"), key)
+        if key in changes:  # rule 7: a deposit or fee within the company's money bound
+            changes[key] = check_fen(changes[key], _("Amount"), key)
     if not changes:
         return step
     with transaction.atomic():

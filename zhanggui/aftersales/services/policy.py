@@ -170,7 +170,7 @@ def save_policy(
     with transaction.atomic():
         before = PolicyVersion.objects.select_for_update().filter(shop=shop).order_by("-number").first()
         number = before.number if before else 0
-        if version not in (None, "") and int(version) != number:
+        if version not in (None, "") and str(version).strip() != str(number):  # a malformed one is stale too
             raise DomainError("stale_version", f"售后政策已被他人修改（现为第 {number} 版），请刷新后再保存", "version")
         if before is not None and all(getattr(before, k) == v for k, v in fields.items()):
             raise DomainError("unchanged", "政策没有改动", "text")

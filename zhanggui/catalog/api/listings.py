@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import Prefetch
 from ninja import Router, Schema, Status
 
@@ -220,23 +221,24 @@ def get_listing(request, listing_id: int):
 def update_listing(request, listing_id: int, payload: ListingPatch):
     """Title, price (PROD-9 floor), platform ids, SKU mapping, hero (PROD-7), showcase/recommended (PROD-11)."""
     listing = _listing(request, listing_id)
-    svc.update_listing(
-        request.user,
-        listing,
-        title=payload.title,
-        price_fen=payload.price_fen,
-        price_event=payload.price_event,
-        platform_item_id=payload.platform_item_id,
-        override=payload.override,
-    )
-    if payload.skus is not None:
-        svc.set_sku_mapping(request.user, listing, [(s.sku_id, s.platform_sku_id) for s in payload.skus])
-    if payload.is_hero is not None:
-        listing_flags.set_hero(request.user, listing, payload.is_hero)
-    if payload.in_showcase is not None:
-        listing_flags.set_showcase(request.user, listing, payload.in_showcase)
-    if payload.recommended is not None:
-        listing_flags.set_recommended(request.user, listing, payload.recommended)
+    with transaction.atomic():  # one PATCH, all or nothing: a refused mapping leaves the new title unsaved too
+        svc.update_listing(
+            request.user,
+            listing,
+            title=payload.title,
+            price_fen=payload.price_fen,
+            price_event=payload.price_event,
+            platform_item_id=payload.platform_item_id,
+            override=payload.override,
+        )
+        if payload.skus is not None:
+            svc.set_sku_mapping(request.user, listing, [(s.sku_id, s.platform_sku_id) for s in payload.skus])
+        if payload.is_hero is not None:
+            listing_flags.set_hero(request.user, listing, payload.is_hero)
+        if payload.in_showcase is not None:
+            listing_flags.set_showcase(request.user, listing, payload.in_showcase)
+        if payload.recommended is not None:
+            listing_flags.set_recommended(request.user, listing, payload.recommended)
     return _listing(request, listing_id)
 
 

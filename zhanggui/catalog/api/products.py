@@ -5,7 +5,7 @@ from ninja import Field, Router, Schema, Status
 
 from zhanggui.core.access import allowed_shops
 from zhanggui.core.apitools import api_route
-from zhanggui.core.bounds import Fen, Quantity
+from zhanggui.core.bounds import Fen, Grams, Quantity
 
 from .. import selectors
 from ..models import Product, Sku
@@ -76,10 +76,10 @@ class ProductDetailOut(ProductOut):
 
 
 class SkuDefaults(Schema):
-    cost_fen: int | None = None
-    list_price_fen: int | None = None
-    vip_price_fen: int | None = None
-    weight_g: int | None = None
+    cost_fen: Fen | None = None
+    list_price_fen: Fen | None = None
+    vip_price_fen: Fen | None = None
+    weight_g: Grams | None = None
 
 
 class SkuRowIn(SkuDefaults):
@@ -103,7 +103,7 @@ class ProductIn(Schema):
     stage: str = Product.Stage.INCUBATION
     sourcing: str = Product.Sourcing.OWN_STOCK
     supplier_name: str = ""
-    first_order_sets: int | None = None
+    first_order_sets: Quantity | None = None
 
 
 class ComboPartIn(Schema):

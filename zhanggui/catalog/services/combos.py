@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from zhanggui.core.bounds import check_fen, check_grams, check_quantity
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event
 from zhanggui.core.money import format_fen
@@ -29,13 +30,7 @@ def create_combo_sku(
         raise DomainError("empty_combo", "组合装至少需要一个组成 SKU", "parts")
     resolved = []
     for n, (sku, qty) in enumerate(parts, start=1):
-        try:
-            qty = int(qty)
-        except (TypeError, ValueError):
-            raise DomainError("invalid_quantity", f"第 {n} 行数量应为整数", "parts") from None
-        if qty < 1:
-            raise DomainError("invalid_quantity", f"第 {n} 行数量至少为 1", "parts")
-        resolved.append((sku, qty))
+        resolved.append((sku, check_quantity(qty, f"第 {n} 行数量", "parts")))
     ids = [s.pk if isinstance(s, Sku) else s for s, _q in resolved]
     by_code = {s for s in ids if isinstance(s, str)}
     found = {s.pk: s for s in Sku.objects.filter(pk__in=[i for i in ids if isinstance(i, int)])}
@@ -58,7 +53,8 @@ def create_combo_sku(
     if any(s.code == values["code"] for s, _q in items):
         raise DomainError("combo_not_itself", "组合装不能包含它自己", "code")
     check_codes_free([values])
-    cost = sum(s.cost_fen * q for s, q in items)
+    cost = check_fen(sum(s.cost_fen * q for s, q in items), "组合装成本（各组成之和）", "parts")
+    weight = check_grams(sum(s.weight_g * q for s, q in items), "组合装重量（各组成之和）", "parts")
     price = sum(s.list_price_fen * q for s, q in items) if list_price_fen in (None, "") else list_price_fen
     price = checked_price(price, "组合装售价", "list_price")
     with transaction.atomic():
@@ -69,7 +65,7 @@ def create_combo_sku(
                 barcode=values["barcode"],
                 colour=str(label or "组合装")[:30],
                 size="",
-                weight_g=sum(s.weight_g * q for s, q in items),
+                weight_g=weight,
                 cost_fen=cost,
                 list_price_fen=price,
                 is_combo=True,

@@ -2,24 +2,17 @@
 round-trips; and the background job that writes it to XLSX.
 """
 
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 
 from zhanggui.core.access import allowed_shops
-from zhanggui.core.export_cells import safe_row
+from zhanggui.core.export_cells import MONEY_FORMAT, safe_row, yuan
 from zhanggui.shops.models import Shop
 
 from .. import rules_imports as rules
 from ..models import Category, Listing, ListingSku, Product, Sku
 from .imports import category_path_of
-
-
-def _yuan(fen):
-    if fen is None:
-        return None
-    return Decimal(fen) / 100
 
 
 def export_rows(user, shops=None):
@@ -75,9 +68,9 @@ def export_rows(user, shops=None):
                 sku["code"],
                 sku["barcode"] or "",
                 sku["weight_g"],
-                _yuan(sku["cost_fen"]),
-                _yuan(sku["list_price_fen"]),
-                _yuan(sku["vip_price_fen"]),
+                yuan(sku["cost_fen"]),
+                yuan(sku["list_price_fen"]),
+                yuan(sku["vip_price_fen"]),
             ]
             product_listings = listings.get(pid) or [None]
             for lst in product_listings:
@@ -90,7 +83,7 @@ def export_rows(user, shops=None):
                     *head,
                     shop_by_id[lst["shop_id"]].code,
                     lst["title"],
-                    _yuan(price),
+                    yuan(price),
                     rules.status_label(lst["status"]),
                     lst["platform_item_id"],
                     ls["platform_sku_id"] if ls else "",
@@ -100,12 +93,20 @@ def export_rows(user, shops=None):
 def export_xlsx(user, path: Path, shops=None) -> int:
     """Write the export to `path`; returns the number of SKU rows. Codes and barcodes are text cells."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
+    money = [i for i, column in enumerate(rules.columns()) if column.kind == "money"]
     book = Workbook(write_only=True)
     sheet = book.create_sheet("商品")
     count = -1
     for row in export_rows(user, shops):
-        sheet.append(safe_row(row))
+        cells = safe_row(row)
+        if count >= 0:  # rule 9: money as yuan with two decimals (8700 → 87.00), read back the same by the import
+            for i in money:
+                if cells[i] is not None:
+                    cells[i] = WriteOnlyCell(sheet, value=cells[i])
+                    cells[i].number_format = MONEY_FORMAT
+        sheet.append(cells)
         count += 1
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

@@ -8,7 +8,7 @@ records every change on the timeline. `set_listing_price` is also called by the 
 from django.db import transaction
 from django.db.models import Max, Min, Q
 
-from zhanggui.core.bounds import check_fen
+from zhanggui.core.bounds import check_fen, check_quantity
 from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
@@ -138,6 +138,7 @@ def set_vip_price(
     """PROD-9: the VIP price of a SKU; it respects the floor like every promotion (MKT-1). None clears it."""
     check = None
     if vip_price_fen is not None:
+        vip_price_fen = check_fen(vip_price_fen, "VIP 价", "vip", low=1)  # PROD-9: a typo is not a price
         check = check_product_price(
             sku.product, int(vip_price_fen), shop=shop, list_price_fen=sku.list_price_fen, cost_fen=sku.cost_fen
         )
@@ -211,7 +212,14 @@ def save_group_tiers(
 ) -> list[GroupPriceTier]:
     """Replace the product's group-buy tiers with `tiers` [(min_qty, max_qty or None, price_fen)], all checked
     first: no overlap, prices above 0 and not below the floor (unless the manager overrides)."""
-    tiers = [(int(lo), int(hi) if hi not in (None, "") else None, int(p)) for lo, hi, p in tiers]
+    tiers = [
+        (
+            check_quantity(lo, "团购起订量", "tiers"),
+            check_quantity(hi, "团购上限", "tiers") if hi not in (None, "") else None,
+            check_fen(p, "团购价", "tiers", low=1),
+        )
+        for lo, hi, p in tiers
+    ]
     problems = validate_tiers(tiers)
     if problems:
         raise DomainError("invalid_tiers", "；".join(problems), "tiers")
@@ -289,12 +297,7 @@ def set_sourcing(
     if first_order_sets in ("",):
         first_order_sets = None
     if first_order_sets is not None:
-        try:
-            first_order_sets = int(first_order_sets)
-        except (TypeError, ValueError):
-            raise DomainError("invalid_sets", "首单数量应为整数", "first_order_sets") from None
-        if first_order_sets < 1:
-            raise DomainError("invalid_sets", "首单数量至少 1 套", "first_order_sets")
+        first_order_sets = check_quantity(first_order_sets, "首单数量（套）", "first_order_sets")
         cap = first_order_cap()
         is_manager = getattr(actor, "is_authenticated", False) and actor.has_perm(OVERRIDE_PERM)
         if first_order_sets > cap and first_order_sets != product.first_order_sets and not is_manager:

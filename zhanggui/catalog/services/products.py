@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
+from zhanggui.core.bounds import check_quantity
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, record_events, register_event_kinds
 
@@ -137,13 +138,7 @@ def _check_product_fields(values: dict) -> dict:
         # PROD-10: a dropshipped product's orders go to its supplier, so the supplier must be known.
         raise DomainError("missing_supplier", "代理发货的商品请填写供应商", "supplier_name")
     if out.get("first_order_sets") not in (None, ""):
-        try:
-            sets = int(out["first_order_sets"])
-        except (TypeError, ValueError):
-            raise DomainError("invalid_first_order", "首单数量应为整数", "first_order_sets") from None
-        if sets < 1:
-            raise DomainError("invalid_first_order", "首单数量至少 1 套", "first_order_sets")
-        out["first_order_sets"] = sets
+        out["first_order_sets"] = check_quantity(out["first_order_sets"], "首单数量（套）", "first_order_sets")
     elif "first_order_sets" in out:
         out["first_order_sets"] = None
     return out

@@ -7,6 +7,7 @@ No writes here: products.py, skus.py and combos.py call these before they save a
 import re
 from typing import TYPE_CHECKING
 
+from zhanggui.core.bounds import check_fen, check_grams
 from zhanggui.core.errors import DomainError
 from zhanggui.core.money import format_fen
 
@@ -41,32 +42,18 @@ def default_sku_code(style_code: str, colour: str, size: str) -> str:
 
 def checked_price(value, label: str, field_name: str, *, optional=False) -> int | None:
     """A price in fen from a form or file value: 0 (or None when optional) for blank, refused when not a whole
-    number, negative or over ¥1,000,000."""
+    number or outside 0 … the company's money bound (core.bounds)."""
     if value is None or value == "":
         if optional:
             return None
         value = 0
-    try:
-        fen = int(value)
-    except (TypeError, ValueError):
-        raise DomainError("invalid_price", f"{label}格式不正确：{value}", field_name) from None
-    if fen < 0:
-        raise DomainError("invalid_price", f"{label}不能为负数", field_name)
-    if fen > 100_000_000:  # ¥1,000,000
-        raise DomainError("invalid_price", f"{label}过大：{format_fen(fen)}，请检查是否多输了位数", field_name)
-    return fen
+    return check_fen(value, label, field_name)
 
 
 def _weight(value, field_name: str, where: str = "") -> int:
     if value in (None, ""):
         return 0
-    try:
-        grams = int(value)
-    except (TypeError, ValueError):
-        raise DomainError("invalid_weight", f"{where}重量应为整数克：{value}", field_name) from None
-    if grams < 0 or grams > 100_000:
-        raise DomainError("invalid_weight", f"{where}重量应在 0–100000 克之间：{grams}", field_name)
-    return grams
+    return check_grams(value, f"{where}重量", field_name)
 
 
 def check_sku_values(values: dict, where: str = "", field_prefix: str = "") -> dict:
@@ -129,6 +116,9 @@ def grid_rows(spec: "ProductSpec", index: int | None = None) -> list[dict]:
         key = (str(row.get("colour") or "").strip(), str(row.get("size") or "").strip())
         overrides[key] = {k: v for k, v in row.items() if k in SKU_FIELDS}
     defaults = {k: v for k, v in (spec.sku_defaults or {}).items() if k in SKU_FIELDS and k not in ("code", "barcode")}
+    for (colour, size), values in overrides.items():
+        if colour not in colours or size not in sizes:  # a typed row that matches no cell is still checked
+            check_sku_values({k: v for k, v in values.items() if v is not None}, f"{where}{colour}/{size}：")
     rows = []
     for colour in colours:
         for size in sizes:

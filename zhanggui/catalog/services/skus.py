@@ -117,8 +117,10 @@ def add_skus(actor, product: Product, *, colours, sizes, sku_defaults: dict | No
 
 
 def save_sku_grid(actor, product: Product, *, changes: dict, add_colours=(), add_sizes=(), sku_defaults=None) -> dict:
-    """The grid page in one transaction: edit existing SKUs, then add new colour × size cells."""
+    """The grid page in one transaction: edit existing SKUs, then add new colour × size cells. The new cells'
+    defaults are checked even when no cell is added: a typed price is never silently dropped."""
     add_colours, add_sizes = split_values(add_colours), split_values(add_sizes)
+    sku_defaults = check_sku_values(dict(sku_defaults or {}), "新增 SKU 的")
     with transaction.atomic():
         changed = update_skus(actor, product, changes)
         added = []

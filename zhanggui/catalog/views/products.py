@@ -61,7 +61,9 @@ class ProductForm(forms.Form):
     sourcing = forms.ChoiceField(label=gettext_lazy("Sourcing"), choices=Product.Sourcing.choices)
     supplier_name = forms.CharField(label=gettext_lazy("Supplier"), max_length=100, required=False)
     first_order_sets = forms.IntegerField(
-        label=gettext_lazy("First order (sets)"), min_value=1, max_value=100_000, required=False
+        label=gettext_lazy("First order (sets)"),
+        min_value=1,
+        required=False,  # upper bound: the service (core.bounds)
     )
     attributes = forms.CharField(
         label=gettext_lazy("Attributes"),

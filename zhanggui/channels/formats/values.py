@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from zhanggui.core.bounds import check_quantity, check_total_fen, max_total_fen
 from zhanggui.core.errors import DomainError
 from zhanggui.core.money import yuan_to_fen
 
@@ -22,15 +23,19 @@ def parse_fen(text: str) -> int:
     if text[-1] == "元":
         text = text[:-1]
     whole, _, frac = text.partition(".")
-    if whole.isdecimal():  # isdecimal, not isdigit: "²" is a digit that int() refuses
+    if whole.isdecimal() and len(whole) < 8:  # isdecimal, not isdigit: "²" is a digit that int() refuses
         if not frac:
-            return int(whole) * 100
-        if frac.isdecimal() and len(frac) <= 2:
-            return int(whole + frac) * (1 if len(frac) == 2 else 10)
+            fen = int(whole) * 100
+        elif frac.isdecimal() and len(frac) <= 2:
+            fen = int(whole + frac) * (1 if len(frac) == 2 else 10)
+        else:
+            fen = None
+        if fen is not None and fen <= max_total_fen():  # rule 7: the company's bound, on the fast path too
+            return fen
     try:
-        return yuan_to_fen(text)
+        return check_total_fen(yuan_to_fen(text), "金额", "")  # rule 7: a stuck key is not an order's amount
     except DomainError as exc:
-        raise BadValue(f"金额格式不正确：“{text}”") from exc
+        raise BadValue(exc.message if exc.code == "out_of_range" else f"金额格式不正确：“{text}”") from exc
 
 
 def parse_time(text: str) -> dt.datetime | None:
@@ -45,8 +50,8 @@ def parse_time(text: str) -> dt.datetime | None:
         hms = [int(float(x)) for x in time_part.strip().split(":")] if time_part.strip() else []
         hms += [0] * (3 - len(hms))
         local = dt.datetime(y, m, d, hms[0], hms[1], hms[2])
-    except (ValueError, TypeError) as exc:
-        raise BadValue(f"时间格式不正确：“{text}”") from exc
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise BadValue(f"时间格式不正确：“{text[:40]}”") from exc
     return (local - BEIJING).replace(tzinfo=dt.UTC)
 
 
@@ -55,11 +60,15 @@ def parse_qty(text: str) -> int:
         return 1
     try:
         qty = float(text) if not text.isdigit() else int(text)
-    except ValueError as exc:
-        raise BadValue(f"数量格式不正确：“{text}”") from exc
-    if qty != int(qty) or qty <= 0:
-        raise BadValue(f"数量必须是正整数：“{text}”")
-    return int(qty)
+        whole = int(qty)
+    except (ValueError, OverflowError) as exc:  # "nan", "1e400"
+        raise BadValue(f"数量格式不正确：“{text[:20]}”") from exc
+    if qty != whole or qty <= 0:
+        raise BadValue(f"数量必须是正整数：“{text[:20]}”")
+    try:
+        return check_quantity(whole, "数量", "")  # rule 7: the company's bound, like a typed quantity
+    except DomainError as exc:
+        raise BadValue(exc.message) from exc
 
 
 def parse_phone(text: str) -> str:

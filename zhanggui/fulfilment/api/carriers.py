@@ -6,6 +6,7 @@ from ninja.errors import HttpError
 
 from zhanggui.core.access import scoped_get
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Grams, Reference
 
 from ..models import Carrier, Package
 from ..services import carrier_rules, carriers
@@ -49,7 +50,7 @@ class CarrierDetailOut(CarrierOut):
 
 class QuoteIn(Schema):
     province: str  # 2-digit province code, or a province name (新疆 / 新疆维吾尔自治区)
-    weight_g: int
+    weight_g: Grams
 
 
 class QuoteRow(Schema):
@@ -64,7 +65,7 @@ class CarrierChangeIn(Schema):
     carrier: str = ""  # carrier code (YTO, SF …); empty with urgent=true → the shop's urgent carrier
     urgent: bool = False
     note: str = ""
-    version: int | None = None
+    version: Reference | None = None
 
 
 class PackageCarrierOut(Schema):

@@ -6,6 +6,7 @@ from ninja.files import UploadedFile
 
 from zhanggui.core.access import allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Reference
 
 from .. import selectors
 from ..models import Package, PackageLine
@@ -88,7 +89,7 @@ def get_package(request, package_id: int):
 
 
 class PrintIn(Schema):
-    package_ids: list[int]
+    package_ids: list[Reference]
     size: str = "76x130"
 
 
@@ -133,7 +134,7 @@ def batch_labels(request, batch_id: int, size: str = ""):
 
 class ReasonIn(Schema):
     reason: str
-    version: int | None = None
+    version: Reference | None = None
 
 
 @api_route(router.post, "/packages/{package_id}/reprint", perm=PRINT, response=PackageOut)

@@ -5,6 +5,7 @@ from ninja import Router, Schema
 
 from zhanggui.core.access import allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Quantity, Reference
 
 from .. import selectors
 from ..models import Package
@@ -25,7 +26,7 @@ class ReviewOut(Schema):
 
 
 class PickIn(Schema):
-    orders: list[int]
+    orders: list[Reference]
     versions: dict[int, int] = {}
     note: str = ""
     reason: str = ""
@@ -43,8 +44,8 @@ class PackageOut(Schema):
 
 
 class SplitIn(Schema):
-    lines: dict[int, int]  # package line id → quantity to move
-    version: int | None = None
+    lines: dict[Reference, Quantity]  # package line id → quantity to move
+    version: Reference | None = None
 
 
 def _picked(payload: PickIn) -> list[tuple[int, int | None]]:

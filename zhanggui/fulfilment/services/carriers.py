@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from zhanggui.channels.carriers import platform_codes
+from zhanggui.core.bounds import check_fen, check_grams
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen, yuan_to_fen
@@ -67,24 +68,17 @@ def by_code(code: str) -> Carrier | None:
 register_event_kinds({"carrier_area": "快递不达地区", "carrier_rate": "快递运费"})
 
 
-def _positive(value, field: str, label: str, *, allow_zero: bool = False) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise DomainError("bad_number", f"{label}应为整数", field) from None
-    if number < (0 if allow_zero else 1):
-        raise DomainError("bad_number", f"{label}应{'不小于 0' if allow_zero else '大于 0'}", field)
-    return number
+def _grams(value, field: str, label: str) -> int:
+    """A weight in grams, at least 1 and within the company's bound (rule 7, core.bounds)."""
+    return check_grams(value, label, field, low=1)
 
 
 def _fen(value, field: str, label: str) -> int:
     try:
         fen = yuan_to_fen(str(value).strip())
-    except (DomainError, ValueError, ArithmeticError):
-        raise DomainError("bad_money", f"{label}应为金额（元）", field) from None
-    if fen < 0:
-        raise DomainError("bad_money", f"{label}不能为负数", field)
-    return fen
+    except DomainError as exc:
+        raise DomainError(exc.code, f"{label}：{exc.message}", field) from None
+    return check_fen(fen, label, field)  # rule 7: a fee within the company's money bound
 
 
 def _id(value) -> int | None:
@@ -127,9 +121,9 @@ def save_rate(actor, carrier: Carrier, province_code, first_weight_g, first_yuan
     if province and (len(province) != 2 or not division_name(province)):
         raise DomainError("bad_province", f"省份代码 {province} 不存在", "province_code")
     values = {
-        "first_weight_g": _positive(first_weight_g, "first_weight_g", "首重（克）"),
+        "first_weight_g": _grams(first_weight_g, "first_weight_g", "首重"),
         "first_fen": _fen(first_yuan, "first_yuan", "首重价格"),
-        "step_g": _positive(step_g, "step_g", "续重（克）"),
+        "step_g": _grams(step_g, "step_g", "续重"),
         "step_fen": _fen(step_yuan, "step_yuan", "续重价格"),
     }
     with transaction.atomic():
@@ -163,7 +157,7 @@ def quote(province_code: str, weight_g) -> list[dict]:
     province = str(province_code or "").strip()[:2]
     if not division_name(province):
         raise DomainError("bad_province", "请选择省份", "province")
-    weight = _positive(weight_g, "weight", "重量（克）")
+    weight = _grams(weight_g, "weight", "重量")
     rows = []
     for carrier in Carrier.objects.filter(active=True).prefetch_related("unreachable", "rates"):
         area = unreachable_area(carrier, province)

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 
 from zhanggui.core import clock, uploads
+from zhanggui.core.bounds import check_fen, check_grams
 from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
-from zhanggui.core.export_cells import safe_row
+from zhanggui.core.export_cells import money_columns, safe_row, yuan
 from zhanggui.core.money import yuan_to_fen
 
 from ..models import CourierCharge, Package
@@ -40,9 +41,10 @@ def _weight_g(value) -> int | None:
     if not text:
         return None
     try:
-        return int((Decimal(text) * 1000).to_integral_value())
-    except InvalidOperation:
-        raise DomainError("invalid_weight", f"重量格式不正确：“{value}”") from None
+        grams = int((Decimal(text[:30]) * 1000).to_integral_value())
+    except (InvalidOperation, OverflowError, ValueError):  # "abc", "1e400", "nan"
+        raise DomainError("invalid_weight", f"重量格式不正确：“{str(value)[:20]}”") from None
+    return check_grams(grams, "计费重量", "weight")  # rule 7: the company's bound
 
 
 def import_carrier_bill(actor, carrier, upload, shops=None) -> BillResult:
@@ -68,13 +70,10 @@ def import_carrier_bill(actor, carrier, upload, shops=None) -> BillResult:
                 result.errors.append(f"第 {line} 行：运单号 {number or '（空）'} 不是{carrier.name}的包裹")
                 continue
             try:
-                fee = yuan_to_fen(pick(row, "费用元", "费用", "运费", "金额") or "")
+                fee = check_fen(yuan_to_fen(pick(row, "费用元", "费用", "运费", "金额") or ""), "费用", "fee")
                 weight = _weight_g(pick(row, "重量kg", "重量", "计费重量"))
-            except DomainError as exc:
+            except DomainError as exc:  # rule 7: unreadable or out of the company's bounds, this row only
                 result.errors.append(f"第 {line} 行：{exc.message}")
-                continue
-            if fee < 0:
-                result.errors.append(f"第 {line} 行：费用不能为负")
                 continue
             charges[package.pk] = CourierCharge(
                 package=package, carrier=carrier, waybill_no=number, weight_g=weight, fee_fen=fee, source=source,
@@ -224,7 +223,7 @@ def export_xlsx(recon: Reconciliation) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = f"{recon.month} {recon.carrier.code}"
+    sheet.title = f"{recon.month} {recon.carrier}"  # the carrier's name, as the page shows it
     sheet.append(HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -240,9 +239,9 @@ def export_xlsx(recon: Reconciliation) -> bytes:
                     p.waybill_no,
                     clock.local(p.shipped_at).strftime("%Y-%m-%d %H:%M") if p.shipped_at else "",
                     r.weight_g / 1000 if r.weight_g is not None else None,
-                    _yuan(r.expected_fen),
-                    _yuan(r.billed_fen),
-                    _yuan(r.difference_fen),
+                    yuan(r.expected_fen),
+                    yuan(r.billed_fen),
+                    yuan(r.difference_fen),
                     "未出账" if r.billed_fen is None else ("差额超限" if r.flagged else ""),
                 ]
             )
@@ -252,14 +251,11 @@ def export_xlsx(recon: Reconciliation) -> bytes:
                 cell.fill = red
     sheet.append([])
     sheet.append(["合计", f"{recon.parcels} 个包裹", f"已出账 {recon.billed}", "", "", "",
-                  _yuan(recon.expected_total), _yuan(recon.billed_total), _yuan(recon.difference_total),
+                  yuan(recon.expected_total), yuan(recon.billed_total), yuan(recon.difference_total),
                   f"超限 {recon.flagged}，未出账 {len(recon.unbilled)}"])  # fmt: skip
+    money_columns(sheet, "GHI")
     for column, width in zip("ABCDEFGHIJ", (14, 18, 22, 20, 17, 11, 10, 10, 10, 12), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _yuan(fen: int | None):
-    return None if fen is None else float(Decimal(fen) / 100)

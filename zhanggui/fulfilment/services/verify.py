@@ -24,6 +24,7 @@ from django.db.models import F, Q
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
+from zhanggui.core.bounds import check_grams
 from zhanggui.core.company_settings import get_company_setting
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
@@ -181,7 +182,7 @@ def scan_item(actor, package: Package, code: str, lines: list[dict] | None = Non
     return _alarm(actor, package, "extra_item", f"多货！{matching[0]['code']} 只需要 {needed} 件，已经扫够了，请拿出来")
 
 
-_WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(kg|公斤|千克|g|克)?\s*$", re.IGNORECASE)
+_WEIGHT = re.compile(r"^\s*(\d{1,9}(?:\.\d{1,6})?)\s*(kg|公斤|千克|g|克)?\s*$", re.IGNORECASE)
 
 
 def parse_weight(text) -> int:
@@ -193,9 +194,7 @@ def parse_weight(text) -> int:
     number, unit = match.group(1), (match.group(2) or "").lower()
     kilograms = unit in {"kg", "公斤", "千克"} or (not unit and "." in number)
     grams = round(float(number) * (1000 if kilograms else 1))
-    if grams <= 0 or grams > 100_000:
-        raise DomainError("bad_weight", f"重量 {text} 不合理（应在 1 克到 100 公斤之间）", "weight")
-    return grams
+    return check_grams(grams, "重量", "weight", low=1)  # rule 7: the company's bound (a stuck scale is not a parcel)
 
 
 def tolerance_g(expected_g: int) -> int:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from zhanggui.core.apitools import api_route, sku_fields
+from zhanggui.core.bounds import Quantity
 
 from ..models import Stocktake
 from ..services import stocktake as services
@@ -80,8 +81,8 @@ class StocktakeDetail(StocktakeOut):
 
 class CountEntry(Schema):
     sku: str  # merchant code or barcode
-    qty: int
-    seen: int | None = None  # the counted figure the caller saw before; a change meanwhile refuses the save
+    qty: Quantity
+    seen: Quantity | None = None  # the counted figure the caller saw before; a change meanwhile refuses the save
 
 
 class CountsIn(Schema):

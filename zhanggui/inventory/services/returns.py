@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from zhanggui.catalog.models import Sku
+from zhanggui.core.bounds import check_quantity
 from zhanggui.core.errors import DomainError
 
 from ..models import LedgerEntry
@@ -79,15 +80,13 @@ def receive_return(actor, reference: str, lines, warehouse=None) -> ReturnResult
         label = f"第 {n} 行"
         try:
             sku = _sku(sku)
-            qty = int(qty)
         except DomainError as exc:
             problems.append(f"{label}：{exc.message}")
             continue
-        except (TypeError, ValueError):
-            problems.append(f"{label}：数量必须是整数")
-            continue
-        if qty < 1:
-            problems.append(f"{label} {sku.code}：退货数量必须大于 0")
+        try:
+            qty = check_quantity(qty, "退货数量", "lines")  # rule 7: the company's bounds
+        except DomainError as exc:
+            problems.append(f"{label} {sku.code}：{exc.message}")
             continue
         note = str(note or "")[:200]
         if ok:
@@ -115,12 +114,7 @@ def receive_return(actor, reference: str, lines, warehouse=None) -> ReturnResult
 def write_off_damaged(actor, sku, warehouse, qty: int, note: str = "", document: str = "") -> LedgerEntry:
     """Write off pieces from the damaged account (报废 / 折价处理): damaged −qty, reason write_off. Refused, naming
     the SKU, when the account holds fewer pieces."""
-    try:
-        qty = int(qty)
-    except (TypeError, ValueError):
-        raise DomainError("bad_quantity", "数量必须是整数", "qty") from None
-    if qty < 1:
-        raise DomainError("bad_quantity", "核销数量必须大于 0", "qty")
+    qty = check_quantity(qty, "核销数量", "qty")
     sku = _sku(sku)
     (entry,) = move_stock(
         actor,

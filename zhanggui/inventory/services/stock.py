@@ -30,6 +30,7 @@ from django.db.models.functions import Greatest
 
 from zhanggui.catalog.models import ComboItem, Sku
 from zhanggui.core import clock
+from zhanggui.core.bounds import check_quantity, max_quantity
 from zhanggui.core.domain_events import StockChanged, deliver
 from zhanggui.core.errors import DomainError
 
@@ -309,6 +310,10 @@ def move_stock(actor, moves, *, reason: str, document: str = "", warehouse=None,
     moves = [m for m in moves if m.on_hand or m.faulty or m.damaged]
     if not moves:
         raise DomainError("no_lines", "没有要记账的数量", "lines")
+    high = max_quantity()  # rule 7: every source (slip, return, stocktake, script) within the company's bound
+    if too_big := [m for m in moves if max(abs(m.on_hand), abs(m.faulty), abs(m.damaged)) > high]:
+        labels = [f"{m.label or 'SKU ' + str(_pk(m.sku))}：数量超过 {high:,}" for m in too_big]
+        raise DomainError("out_of_range", "；".join(labels), "lines", labels)
     skus = {s.pk: s for s in Sku.objects.filter(pk__in={_pk(m.sku) for m in moves})}
     problems = []
     for m in moves:
@@ -366,10 +371,8 @@ def receive_stock(
     """
     if reason not in RECEIVE_REASONS:
         raise DomainError("bad_reason", f"不支持的库存变动原因：{reason}", "reason")
-    try:
-        qty = int(qty)
-    except (TypeError, ValueError):
-        raise DomainError("bad_quantity", "数量必须是整数", "qty") from None
+    low = -max_quantity() if reason == Reason.ADJUST else 1  # INV-2: only an adjustment takes away
+    qty = check_quantity(qty, f"{_REASON_WORDS[reason]}数量", "qty", low=low)
     if qty == 0 or (qty < 0 and reason != Reason.ADJUST):
         raise DomainError("bad_quantity", f"{_REASON_WORDS[reason]}数量必须大于 0", "qty")
     if not isinstance(sku, Sku) and not Sku.objects.filter(pk=sku).exists():

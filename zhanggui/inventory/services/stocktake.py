@@ -30,6 +30,7 @@ from django.db.models import Count, F, Max, Q
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock
+from zhanggui.core.bounds import check_quantity, max_quantity
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.states import Machine
@@ -376,12 +377,8 @@ def _stamp(lines: list[StocktakeLine], counts: dict[int, int], warehouse_id: int
 
 
 def _quantity(value, label: str) -> int:
-    try:
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError
-        return int(str(value).strip()) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError):
-        raise DomainError("bad_quantity", f"{label}：实盘数必须是整数", "qty") from None
+    value = int(value) if isinstance(value, float) and value.is_integer() else value
+    return check_quantity(value, f"{label}：实盘数", "qty", low=-max_quantity())  # rule 7: ± the company's bound
 
 
 def count(actor, stocktake, entries, mode: str = "set") -> list[StocktakeLine]:

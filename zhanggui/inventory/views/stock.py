@@ -46,9 +46,7 @@ class AdjustForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Type"), choices=KINDS, initial="receipt")
     qty = forms.IntegerField(
         label=gettext_lazy("Quantity"),
-        initial=1,
-        min_value=-100_000,
-        max_value=100_000,
+        initial=1,  # its bounds are the company's, checked by the stock service (core.bounds)
         help_text=gettext_lazy("Adjustments may be negative"),
     )
     document = forms.CharField(

@@ -8,6 +8,7 @@ from ninja import Router, Schema
 
 from zhanggui.core.access import allowed_shop_or_404, allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Reference
 from zhanggui.core.privacy import can_see_pii
 
 from .. import selectors
@@ -79,12 +80,12 @@ class RemarkIn(Schema):
     note: str = ""
     carrier: str = ""
     flag: str | None = None  # None: keep the flag, "": clear it
-    version: int | None = None
+    version: Reference | None = None
 
 
 class TransitionIn(Schema):
     to: str = ""  # checked by the service, after the shop scope (another shop's order answers 404 first)
-    version: int | None = None
+    version: Reference | None = None
     note: str = ""
     reason: str = ""
     carrier: str = ""

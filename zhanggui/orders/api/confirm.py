@@ -7,7 +7,7 @@ from ninja import Router, Schema
 
 from zhanggui.core.access import scoped_get
 from zhanggui.core.apitools import api_route
-from zhanggui.core.bounds import Fen
+from zhanggui.core.bounds import Fen, Reference
 
 from ..models import Order
 from ..services import confirm, manual
@@ -28,7 +28,7 @@ class ConfirmationOut(Schema):
 
 
 class VersionIn(Schema):
-    version: int | None = None
+    version: Reference | None = None
 
 
 class BuyerConfirmedIn(VersionIn):
@@ -38,7 +38,7 @@ class BuyerConfirmedIn(VersionIn):
 class PaymentConfirmationIn(Schema):
     bank: str = ""
     amount_fen: Fen = 0
-    version: int | None = None
+    version: Reference | None = None
 
 
 def _order(request, order_id: int) -> Order:

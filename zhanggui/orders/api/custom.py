@@ -10,6 +10,7 @@ from ninja import Router, Schema
 
 from zhanggui.core.access import scoped_get
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Reference
 from zhanggui.core.privacy import can_see_pii
 
 from ..models import CustomWork, Order
@@ -53,25 +54,25 @@ class CustomWorkOut(Schema):
 
 class StartIn(Schema):
     choices: str = ""
-    version: int | None = None
+    version: Reference | None = None
 
 
 class ConfirmIn(Schema):
     delivery_date: dt.date | None = None  # checked by the service (required, not in the past)
     choices: str | None = None  # None keeps what was written
     producer: str = ""
-    version: int | None = None
+    version: Reference | None = None
 
 
 class StepIn(Schema):
     note: str = ""
-    version: int | None = None
+    version: Reference | None = None
 
 
 class QcIn(Schema):
     passed: bool = False
     note: str = ""  # required when not passed
-    version: int | None = None
+    version: Reference | None = None
 
 
 def _order(order_id: int, user) -> Order:

@@ -6,7 +6,7 @@ from ninja import Router, Schema
 
 from zhanggui.core.access import scoped_get
 from zhanggui.core.apitools import api_route
-from zhanggui.core.bounds import Quantity
+from zhanggui.core.bounds import Quantity, Reference
 
 from ..models import Order
 from ..services import edits
@@ -21,12 +21,12 @@ router = Router(tags=["orders"])
 
 class LineSkuIn(Schema):
     sku: str = ""  # 商家编码 or barcode
-    version: int | None = None
+    version: Reference | None = None
 
 
 class LineQuantityIn(Schema):
     quantity: Quantity | None = None
-    version: int | None = None
+    version: Reference | None = None
 
 
 class AddressIn(Schema):
@@ -38,12 +38,12 @@ class AddressIn(Schema):
     district: str = ""
     detail: str = ""
     postcode: str = ""
-    version: int | None = None
+    version: Reference | None = None
 
 
 class CarrierIn(Schema):
     carrier: str = ""
-    version: int | None = None
+    version: Reference | None = None
 
 
 def _order(request, order_id: int) -> Order:

@@ -40,6 +40,7 @@ import re
 from django.db import transaction
 
 from zhanggui.catalog.models import Sku
+from zhanggui.core.bounds import check_quantity, check_total_fen
 from zhanggui.core.domain_events import OrderEdited, deliver
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
@@ -50,7 +51,7 @@ from zhanggui.inventory.models import Reservation
 
 from ..models import Order, OrderLine
 from . import states
-from .manual import MAX_QTY, _text, normalise_phone, split_address
+from .manual import _text, normalise_phone, split_address
 from .remarks import append_remark, remark_line
 
 State = Order.State
@@ -104,7 +105,8 @@ def _lock_editable(order, version) -> Order:
 
 def _line(order: Order, line_no) -> OrderLine:
     number = _whole(line_no)
-    found = OrderLine.objects.filter(order=order, line_no=number).select_related("sku").first() if number else None
+    known = number is not None and 0 < number < 2**15  # line_no is a small column: a bigger number is no line
+    found = OrderLine.objects.filter(order=order, line_no=number).select_related("sku").first() if known else None
     if found is None:
         raise DomainError("no_line", f"订单 {order.platform_order_no} 没有第 {line_no} 行商品", "line_no")
     return found
@@ -226,12 +228,10 @@ def change_line_sku(actor, order, line_no, sku_or_code, *, version=None) -> Orde
 
 
 def change_quantity(actor, order, line_no, qty, *, version=None) -> Order:
-    """ORD-7: line `line_no` gets quantity `qty` (1 … 100000). Manual and own-channel orders recompute the goods
-    amount (and the paid amount when paid); platform orders keep the platform's amounts. A paid order re-reserves
-    (ORD-4)."""
-    number = _whole(qty)
-    if number is None or number < 1 or number > MAX_QTY:
-        raise DomainError("bad_quantity", f"数量“{qty}”应为 1 到 {MAX_QTY} 的整数", "quantity")
+    """ORD-7: line `line_no` gets quantity `qty` (1 … the company's bound, core.bounds). Manual and own-channel
+    orders recompute the goods amount (and the paid amount when paid); platform orders keep the platform's amounts.
+    A paid order re-reserves (ORD-4)."""
+    number = check_quantity(qty, "数量", "quantity")  # rule 7: the company's bounds
     with transaction.atomic():
         current = _lock_editable(order, version)
         line = _line(current, line_no)
@@ -252,6 +252,7 @@ def change_quantity(actor, order, line_no, qty, *, version=None) -> Order:
                 q * p for q, p in OrderLine.objects.filter(order=current).values_list("quantity", "unit_price_fen")
             )
             fields.append("goods_fen")
+            check_total_fen(current.goods_fen + current.postage_fen, "订单金额", "quantity")  # rolled back whole
             money = f"商品金额 {format_fen(old_total)} → {format_fen(current.goods_fen)}"
             if paid:
                 current.paid_fen = current.goods_fen + current.postage_fen - current.discount_fen

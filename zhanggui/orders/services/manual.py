@@ -14,6 +14,7 @@ from django.db import transaction
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core import clock, sequences
+from zhanggui.core.bounds import check_fen, check_quantity, check_total_fen
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen
@@ -26,8 +27,6 @@ from .remarks import append_remark, remark_line
 Kind = Order.Kind
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")  # 区号-号码[-分机]
-MAX_QTY = 100_000
-MAX_PRICE_FEN = 100_000_000  # ¥1,000,000
 CONFIRM_PAYMENT_PERM = "orders.confirm_payment"  # finance (ORD-5); the permission is declared on Order by the lead
 ORDER_SEQUENCE = "orders.manual"
 SUBMIT_SCOPE = "orders.manual"
@@ -75,16 +74,6 @@ def _find_sku(ref) -> Sku | None:
     return found
 
 
-def _int(value, label: str) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number
-
-
 def check_lines(lines) -> list[tuple[Sku, int, int]]:
     """ORD-7: [(sku or code, qty, unit_price_fen)] → [(Sku, qty, price)]; every bad row named (第 N 行), nothing
     accepted unless all rows are good: SKU exists and is active, quantity ≥ 1, price ≥ 0 (fen)."""
@@ -107,15 +96,10 @@ def check_lines(lines) -> list[tuple[Sku, int, int]]:
         if not sku.is_active:
             errors.append(f"{label}：商品已停用")
             continue
-        qty_n = _int(qty, "数量")
-        if qty_n is None or qty_n < 1 or qty_n > MAX_QTY:
-            errors.append(f"{label}：数量“{qty}”应为 1 到 {MAX_QTY} 的整数")
-            continue
-        price_n = _int(price, "单价")
-        if price_n is None or price_n < 0 or price_n > MAX_PRICE_FEN:
-            errors.append(f"{label}：单价“{price}”不能为负数（单位：分）")
-            continue
-        good.append((sku, qty_n, price_n))
+        try:  # rule 7: the company's bounds (core.bounds), the same as every other quantity and price
+            good.append((sku, check_quantity(qty, "数量", "lines"), check_fen(price, "单价", "lines")))
+        except DomainError as exc:
+            errors.append(f"{label}：{exc.message}")
     if errors:
         raise DomainError("bad_lines", f"有 {len(errors)} 行商品有误：{errors[0]}", "lines", details=errors)
     return good
@@ -199,9 +183,7 @@ def create_manual_order(
     name = _text(receiver_name, "收货人", "receiver_name", 60, required=True)
     phone = normalise_phone(receiver_phone)
     address = _text(address, "收货地址", "address", 300, required=True)
-    postage = _int(postage_fen, "运费")
-    if postage is None or postage < 0 or postage > MAX_PRICE_FEN:
-        raise DomainError("bad_postage", f"运费“{postage_fen}”不能为负数（单位：分）", "postage_fen")
+    postage = check_fen(postage_fen, "运费", "postage_fen")
     buyer_nick = _text(buyer_nick, "买家昵称", "buyer_nick", 100)
     buyer_message = _text(buyer_message, "买家留言", "buyer_message", 500)
     remark = _text(seller_remark, "卖家备注", "seller_remark", 300)
@@ -221,6 +203,7 @@ def create_manual_order(
         raise DomainError("original_only_resend", "只有补发订单才能关联原订单", "original_order")
     good = check_lines(lines)
     goods_fen = sum(qty * price for _sku, qty, price in good)
+    check_total_fen(goods_fen + postage, "订单金额", "lines")
     now = clock.now()
     remark_lines = remark
     if original is not None:
@@ -304,9 +287,7 @@ def confirm_payment(actor, order, *, bank: str, amount_fen: int, version=None) -
     if not can_confirm_payment(actor):
         raise DomainError("forbidden", "只有财务可以确认银行转账到账", "actor")
     bank = _text(bank, "银行", "bank", 40, required=True)
-    amount = _int(amount_fen, "金额")
-    if amount is None or amount <= 0:
-        raise DomainError("bad_amount", "到账金额应大于 0（单位：分）", "amount_fen")
+    amount = check_total_fen(amount_fen, "到账金额", "amount_fen", low=1)
     with transaction.atomic():
         current = states.locked(order, version)
         if current.payment_method != "bank":

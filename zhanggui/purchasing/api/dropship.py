@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from zhanggui.core import clock, uploads
 from zhanggui.core.access import allowed_shop_or_404, allowed_shops, scoped_get
 from zhanggui.core.apitools import api_route, sku_fields
+from zhanggui.core.bounds import Reference
 from zhanggui.core.errors import DomainError
 
 from ..models import DropshipLine, DropshipOrder, Supplier
@@ -65,7 +66,7 @@ class DropshipPage(Schema):
 class ExportIn(Schema):
     supplier_id: int
     state: Literal["pending", "sent"] = "pending"
-    ids: list[int] | None = None  # these orders of the supplier instead of all in `state`
+    ids: list[Reference] | None = None  # these orders of the supplier instead of all in `state`
 
 
 class TrackingImportOut(Schema):

@@ -39,7 +39,7 @@ class ExchangePage(Schema):
 
 class ReturnLineIn(Schema):
     sku: str = Field(min_length=1, max_length=64)  # merchant code or barcode
-    qty: Quantity = Field(ge=1, le=100_000)
+    qty: Quantity
     intact: bool  # inspected: intact → back to stock, damaged → damaged account
     note: str = Field("", max_length=200)
 

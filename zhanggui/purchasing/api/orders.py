@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 
 from zhanggui.catalog.models import Sku
 from zhanggui.core.apitools import api_route
-from zhanggui.core.bounds import Fen, Quantity
+from zhanggui.core.bounds import Fen, Quantity, Reference
 from zhanggui.core.errors import DomainError
 from zhanggui.inventory.selectors import active_warehouses
 from zhanggui.inventory.services.stock import default_warehouse
@@ -127,7 +127,7 @@ class OrderIn(Schema):
 
 class TransitionIn(Schema):
     to: StateName
-    version: int | None = None
+    version: Reference | None = None
     note: str = ""
 
 
@@ -136,7 +136,7 @@ class PaymentIn(Schema):
     paid_on: dt.date | None = None
     method: Literal["bank", "alipay", "wechat", "cash"] = "bank"
     note: str = ""
-    version: int | None = None
+    version: Reference | None = None
 
 
 def _order_out(o: PurchaseOrder, f) -> dict:

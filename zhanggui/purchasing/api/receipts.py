@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from zhanggui.core.apitools import api_route, sku_fields
+from zhanggui.core.bounds import Reference
 
 from ..models import Receipt
 from ..services import receiving as svc
@@ -67,7 +68,7 @@ class ReceiptPage(Schema):
 
 
 class PostIn(Schema):
-    version: int  # the version the caller read: a slip changed since is refused (stale_version)
+    version: Reference  # the version the caller read: a slip changed since is refused (stale_version)
 
 
 def _number(user):

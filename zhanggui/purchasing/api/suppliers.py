@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from zhanggui.core.apitools import api_route
+from zhanggui.core.bounds import Quantity
 
 from ..models import Supplier, SupplierProduct
 from ..services import suppliers as svc
@@ -93,7 +94,7 @@ class SupplierIn(Schema):
     wechat: str = ""
     address: str = ""
     shop_url: str = ""
-    lead_time_days: int = 7
+    lead_time_days: Quantity = 7
     payment_terms: str = ""
     note: str = ""
     is_active: bool = True

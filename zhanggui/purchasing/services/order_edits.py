@@ -8,41 +8,21 @@ from __future__ import annotations
 from django.db import transaction
 
 from zhanggui.catalog.models import Sku
+from zhanggui.core.bounds import check_fen, check_quantity
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.money import format_fen, yuan_to_fen
 
 from ..models import PurchaseOrder, PurchaseOrderLine, SupplierProduct
 from ..selectors import order_figures
-from .orders import (
-    HEADER_EDITABLE,
-    MAX_PRICE_FEN,
-    MAX_QTY,
-    bump,
-    checked_int,
-    lock,
-    require_editable,
-    state_label,
-)
+from .orders import HEADER_EDITABLE, bump, lock, require_editable, state_label
 
 register_event_kinds({"po_line": "采购明细"})
 
 
 def _check_line(label: str, qty, cost) -> tuple[int, int]:
-    """Quantity ≥ 1 and a unit price ≥ 0 (fen), or a DomainError naming the row."""
-    try:
-        qty = int(qty)
-    except (TypeError, ValueError):
-        raise DomainError("bad_quantity", f"{label}：数量必须是整数", "lines") from None
-    if not 1 <= qty <= MAX_QTY:
-        raise DomainError("bad_quantity", f"{label}：采购数量必须大于 0（现为 {qty}）", "lines")
-    try:
-        cost = int(cost or 0)
-    except (TypeError, ValueError):
-        raise DomainError("bad_price", f"{label}：单价必须是数字", "lines") from None
-    if not 0 <= cost <= MAX_PRICE_FEN:
-        raise DomainError("bad_price", f"{label}：单价不能为负数或超过 ¥1,000,000", "lines")
-    return qty, cost
+    """Quantity and unit price (fen) within the company's bounds (core.bounds), or a DomainError naming the row."""
+    return check_quantity(qty, f"{label}：采购数量", "lines"), check_fen(cost or 0, f"{label}：单价", "lines")
 
 
 def parse_lines(text: str, supplier=None) -> list[tuple[Sku, int, int]]:
@@ -76,21 +56,18 @@ def parse_lines(text: str, supplier=None) -> list[tuple[Sku, int, int]]:
         if len(parts) > 3:
             errors.append(f"{label}：应为“商家编码 数量 单价”，多了“{' '.join(parts[3:])}”")
             continue
-        try:
-            qty = int(parts[1]) if len(parts) > 1 else 1
-            if not 1 <= qty <= MAX_QTY:
-                raise ValueError
-        except ValueError:
-            errors.append(f"{label}：数量“{parts[1]}”应为大于 0 的整数")
+        try:  # rule 7: the company's bounds; what is not a number at all is named as typed
+            qty = check_quantity(parts[1] if len(parts) > 1 else 1, "数量", "lines")
+        except DomainError as exc:
+            bad = exc.code == "bad_number"
+            errors.append(f"{label}：数量“{parts[1][:20]}”应为大于 0 的整数" if bad else f"{label}：{exc.message}")
             continue
         if len(parts) > 2:
             try:
-                cost = yuan_to_fen(parts[2])
-            except DomainError:
-                errors.append(f"{label}：单价“{parts[2]}”应为金额，如 35.50")
-                continue
-            if not 0 <= cost <= MAX_PRICE_FEN:
-                errors.append(f"{label}：单价“{parts[2]}”不能为负数或超过 ¥1,000,000")
+                cost = check_fen(yuan_to_fen(parts[2]), "单价", "lines")
+            except DomainError as exc:
+                bad = exc.code == "invalid_money"
+                errors.append(f"{label}：单价“{parts[2][:20]}”应为金额，如 35.50" if bad else f"{label}：{exc.message}")
                 continue
         else:
             cost = prices.get(sku.product_id, max(int(sku.cost_fen or 0), 0))
@@ -164,8 +141,7 @@ def edit_lines(actor, order, *, changes=None, remove=(), add=(), version=None) -
         if remove:
             PurchaseOrderLine.objects.filter(pk__in=remove, order=order).delete()
         for line in updates:
-            if line.quantity > MAX_QTY:
-                raise DomainError("bad_quantity", f"{line.sku.code}：数量太大", "lines")
+            line.quantity = check_quantity(line.quantity, f"{line.sku.code}：采购数量", "lines")
             line.save(update_fields=["quantity", "unit_cost_fen"])
         PurchaseOrderLine.objects.bulk_create(new.values())
         if not notes:
@@ -235,7 +211,7 @@ def update_order(
         if expected_on is not _UNSET:
             put("expected_on", expected_on, "预计到货")
         if transport_cost_fen is not _UNSET:
-            cost = checked_int(transport_cost_fen, "运费（分）", "transport_cost_fen", high=MAX_PRICE_FEN)
+            cost = check_fen(transport_cost_fen, "运费", "transport_cost_fen")
             if cost != order.transport_cost_fen:
                 fig = order_figures([order.pk])[order.pk]
                 if fig.paid > fig.amount + cost:

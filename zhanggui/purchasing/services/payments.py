@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.db import transaction
 
 from zhanggui.core import clock
+from zhanggui.core.bounds import check_total_fen
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event
 from zhanggui.core.money import format_fen
 
 from ..models import Payment
 from ..selectors import order_figures
-from .orders import MAX_PRICE_FEN, PAYABLE, bump, checked_int, lock, staff_or_none, state_label
+from .orders import PAYABLE, bump, lock, staff_or_none, state_label
 
 METHOD_NAMES = {"bank": "银行转账", "alipay": "支付宝", "wechat": "微信支付", "cash": "现金"}
 
@@ -19,7 +20,7 @@ METHOD_NAMES = {"bank": "银行转账", "alipay": "支付宝", "wechat": "微信
 def add_payment(actor, order, *, amount_fen, paid_on=None, method: str = "bank", note: str = "", version=None):
     """PUR-2, PUR-3: money paid to the supplier for a placed order. Never more than amount + transport − paid
     (amount: see `order_figures`); not dated in the future."""
-    amount = checked_int(amount_fen, "付款金额（分）", "amount", low=1, high=10 * MAX_PRICE_FEN)
+    amount = check_total_fen(amount_fen, "付款金额", "amount", low=1)  # rule 7: one payment, the company's bound
     paid_on = paid_on or clock.today()
     if paid_on > clock.today():
         raise DomainError("future_date", "付款日期不能晚于今天", "paid_on")

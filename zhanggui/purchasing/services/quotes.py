@@ -9,12 +9,14 @@ import datetime as dt
 from django.db import transaction
 
 from zhanggui.core import clock
+from zhanggui.core.bounds import check_between, check_fen
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event
 from zhanggui.core.money import format_fen
 
 from ..models import PurchaseOrder, Quote, QuoteLine
-from .orders import MAX_PRICE_FEN, State, bump, checked_int, lock, require_editable, staff_or_none, state_label
+from .orders import State, bump, lock, require_editable, staff_or_none, state_label
+from .suppliers import MAX_LEAD_TIME_DAYS
 
 
 def record_quote(
@@ -40,8 +42,8 @@ def record_quote(
             raise DomainError("required", "请选择报价的供应商", "supplier")
         if not supplier.is_active:
             raise DomainError("inactive_supplier", f"供应商 {supplier.name} 已停用", "supplier")
-        lead = checked_int(lead_time_days, "交货周期（天）", "lead_time_days", high=365)
-        transport = checked_int(transport_cost_fen or 0, "运费（分）", "transport_cost_fen", high=MAX_PRICE_FEN)
+        lead = check_between(lead_time_days, "交货周期", "lead_time_days", low=0, high=MAX_LEAD_TIME_DAYS, unit=" 天")
+        transport = check_fen(transport_cost_fen or 0, "运费", "transport_cost_fen")
         lines = list(order.lines.select_related("sku"))
         prices = {int(k): v for k, v in prices.items()}
         errors, clean = [], {}
@@ -51,13 +53,9 @@ def record_quote(
                 errors.append(f"{line.sku.code}：请填写单价")
                 continue
             try:
-                fen = int(value)
-                if not 0 <= fen <= MAX_PRICE_FEN:
-                    raise ValueError
-            except (TypeError, ValueError):
-                errors.append(f"{line.sku.code}：单价应为 0 到 ¥1,000,000 的金额")
-                continue
-            clean[line.pk] = fen
+                clean[line.pk] = check_fen(value, "单价", "prices")
+            except DomainError as exc:
+                errors.append(f"{line.sku.code}：{exc.message}")
         if errors:
             raise DomainError(
                 "bad_quote", f"{supplier.name} 的报价有 {len(errors)} 行有误：{errors[0]}", "prices", details=errors

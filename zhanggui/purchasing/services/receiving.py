@@ -27,6 +27,7 @@ from django.urls import reverse
 from zhanggui.catalog.models import Sku
 from zhanggui.catalog.selectors import size_rank
 from zhanggui.core import clock, pdf
+from zhanggui.core.bounds import check_quantity
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.states import Machine
@@ -75,6 +76,11 @@ def _int(value, label: str, field: str) -> int:
         return int(str(value).strip() or 0)
     except (TypeError, ValueError):
         raise DomainError("bad_quantity", f"{label}：{field}必须是整数", field) from None
+
+
+def _counted(value, label: str, what: str) -> int:
+    """A counted quantity: 0 … the company's bound (rule 7, core.bounds)."""
+    return check_quantity(str(value).strip() or 0, f"{label}：{what}", "lines", low=0)
 
 
 # ---- reading --------------------------------------------------------------------------------------------------
@@ -199,13 +205,10 @@ def save_counts(
                 problems.append(f"明细 {row.get('line')} 不在入库单 {receipt.number} 中")
                 continue
             try:
-                counted = _int(row.get("counted", line.counted_qty), line.label, "实到")
-                faulty = _int(row.get("faulty", line.faulty_qty), line.label, "次品")
+                counted = _counted(row.get("counted", line.counted_qty), line.label, "实到")
+                faulty = _counted(row.get("faulty", line.faulty_qty), line.label, "次品")
             except DomainError as exc:
                 problems.append(exc.message)
-                continue
-            if counted < 0 or faulty < 0:
-                problems.append(f"{line.label}：数量不能为负数")
                 continue
             if faulty > counted:
                 problems.append(f"{line.label}：次品 {faulty} 件多于实到 {counted} 件")
@@ -265,9 +268,7 @@ def scan(actor, receipt: Receipt, code: str, qty: int = 1) -> ReceiptLine:
     """Scanner friendly counting: a scanned merchant code or barcode adds `qty` (1) to its line's counted
     quantity. On a free receipt an SKU not on the slip gets a new line; on a purchase-order receipt it is refused
     (over-delivery and wrong items go on a separate free receipt)."""
-    qty = _int(qty, "扫码", "数量")
-    if qty < 1:
-        raise DomainError("bad_quantity", "扫码数量必须大于 0", "qty")
+    qty = check_quantity(qty, "扫码数量", "qty")  # rule 7: 1 … the company's bound
     sku = find_sku(code)
     with transaction.atomic():
         receipt = SLIPS.lock(receipt)
@@ -283,7 +284,7 @@ def scan(actor, receipt: Receipt, code: str, qty: int = 1) -> ReceiptLine:
             home = _home_bins([sku.pk], receipt.warehouse_id).get(sku.pk)
             line = ReceiptLine.objects.create(receipt=receipt, sku=sku, counted_qty=qty, bin_id=home)
         else:
-            line.counted_qty += qty
+            line.counted_qty = check_quantity(line.counted_qty + qty, f"{sku.code} 实到", "qty")
             line.save(update_fields=["counted_qty"])
         receipt.counted_by = actor if getattr(actor, "is_authenticated", False) else receipt.counted_by
         SLIPS.save(receipt, ["counted_by"])

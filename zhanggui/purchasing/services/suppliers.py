@@ -17,6 +17,7 @@ from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from zhanggui.core import clock
+from zhanggui.core.bounds import check_between, check_fen, check_quantity
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.export_cells import safe_row
@@ -89,13 +90,8 @@ def _clean_profile(values: dict, supplier: Supplier | None) -> dict:
             clean[name] = bool(value)
             continue
         if name == "lead_time_days":
-            try:
-                value = int(value if value not in (None, "") else 7)
-            except (TypeError, ValueError):
-                raise DomainError("bad_lead_time", "交货周期必须是整数天数", name) from None
-            if not 0 <= value <= MAX_LEAD_TIME_DAYS:
-                raise DomainError("bad_lead_time", f"交货周期应在 0 到 {MAX_LEAD_TIME_DAYS} 天之间", name)
-            clean[name] = value
+            value = value if value not in (None, "") else 7
+            clean[name] = check_between(value, "交货周期", name, low=0, high=MAX_LEAD_TIME_DAYS, unit=" 天")
             continue
         value = str(value or "").strip()
         if name == "shop_url" and value:
@@ -245,15 +241,8 @@ def set_supplier_product(
     code = str(supplier_item_code or "").strip()
     if len(code) > 60:
         raise DomainError("too_long", "供应商货号最多 60 个字", "supplier_item_code")
-    try:
-        unit_cost_fen = int(unit_cost_fen or 0)
-        min_order_qty = int(min_order_qty if min_order_qty not in (None, "") else 1)
-    except (TypeError, ValueError):
-        raise DomainError("bad_number", "进价和起订量必须是数字", "unit_cost_fen") from None
-    if unit_cost_fen < 0:
-        raise DomainError("bad_price", "进价不能为负数", "unit_cost_fen")
-    if min_order_qty < 1:
-        raise DomainError("bad_moq", "起订量至少为 1", "min_order_qty")
+    unit_cost_fen = check_fen(unit_cost_fen or 0, "进价", "unit_cost_fen")  # rule 7: the company's bounds
+    min_order_qty = check_quantity(min_order_qty if min_order_qty not in (None, "") else 1, "起订量", "min_order_qty")
     with transaction.atomic():
         item = SupplierProduct.objects.select_for_update().filter(supplier=supplier, product=product).first()
         created = item is None

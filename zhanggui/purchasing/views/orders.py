@@ -217,8 +217,8 @@ def _back(po_id, anchor=""):
 
 
 def _version(request):
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+    """The version the form carried; a malformed one is passed on and refused as stale, never skipped."""
+    return request.POST.get("version", "").strip() or None
 
 
 def _attempt(request, po_id, change, done, anchor=""):
