@@ -30,6 +30,7 @@ COMPANY_KEYS = {
     "fulfilment.weight_tolerance_pct",
     "fulfilment.weight_tolerance_g",
     "fulfilment.fee_difference_alert",
+    "fulfilment.print_batch_max",  # SHIP-1: the most packages one print batch may hold
     "pricing.first_order_max_sets",
     # PROD-7 / PROD-8: products and their sales ranks belong to the company
     "lifecycle.window_days",
