@@ -82,7 +82,7 @@ def _insert_new(shop_id: int, buyers: list[Buyer]) -> dict[str, int]:
     now = timezone.now()
     rows = [
         (shop_id, b.key[: _MAX["buyer_key"]], *(str(getattr(b, n) or "")[: _MAX[n]] for n in _NEW_COLUMNS), "", "", now)
-        for b in buyers
+        for b in sorted(buyers, key=lambda b: b.key)  # one order for everyone: two imports never wait on each other
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # one statement whatever the number: the rows as arrays
