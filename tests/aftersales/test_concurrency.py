@@ -3,14 +3,12 @@ refused in Chinese for the others), and refunds agreed at once on two cases of o
 the order paid (the order row lock). Only PostgreSQL has the row locking this is about (SQLite serialises writers),
 so the module is skipped there — .ci/run runs the suite on PostgreSQL as well."""
 
-import threading
-
 import pytest
 from django.db import connection
 
+from tests.concurrency import race
 from zhanggui.aftersales.models import Case
 from zhanggui.aftersales.services import cases
-from zhanggui.core.errors import DomainError
 
 from .setup import lines_of, open_case
 
@@ -18,37 +16,6 @@ pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="row-locking concurrency needs PostgreSQL; .ci/run runs the suite on PostgreSQL too",
 )
-
-
-def race(work, threads: int = 8) -> tuple[list, list]:
-    """Run work(n) in `threads` threads released together; (results, DomainError codes); other errors fail."""
-    start = threading.Barrier(threads)
-    lock = threading.Lock()
-    results, refused, errors = [], [], []
-
-    def run(n):
-        try:
-            start.wait()
-            try:
-                value = work(n)
-            except DomainError as exc:
-                with lock:
-                    refused.append(exc.code)
-            else:
-                with lock:
-                    results.append(value)
-        except Exception as exc:  # reported below
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
-    assert not errors, errors
-    return results, refused
 
 
 def test_many_clicks_open_one_case_as_2(transactional_db, asw):

@@ -5,13 +5,11 @@ the version check let exactly one of several saves based on the same version thr
 never add up to more than is due. Only PostgreSQL has the row locking this is about (SQLite serialises writers),
 so the module is skipped there — .ci/run runs the suite on PostgreSQL as well."""
 
-import threading
-
 import pytest
 from django.db import connection
 from django.db.models import Sum
 
-from zhanggui.core.errors import DomainError
+from tests.concurrency import race
 from zhanggui.purchasing.models import Payment
 from zhanggui.purchasing.services import order_edits, payments
 
@@ -28,37 +26,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 THREADS = 8
-
-
-def race(work) -> tuple[list, list]:
-    """Run work(n) in THREADS threads released together; (results, DomainError codes); other errors fail."""
-    start = threading.Barrier(THREADS)
-    lock = threading.Lock()
-    results, refused, errors = [], [], []
-
-    def run(n):
-        try:
-            start.wait()
-            try:
-                value = work(n)
-            except DomainError as exc:
-                with lock:
-                    refused.append(exc.code)
-            else:
-                with lock:
-                    results.append(value)
-        except Exception as exc:  # reported below
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
-    return results, refused
 
 
 def test_same_version_saved_by_many_at_once_only_one_wins_PUR_2(transactional_db, po):
