@@ -424,40 +424,14 @@ def approve_many(actor, order_ids, note: str = "", *, versions: dict | None = No
     Returns (approved orders, refusal messages)."""
     from .custom import review_blockers
 
-    versions = versions or {}
-    ids = sorted({int(getattr(o, "pk", o)) for o in order_ids})
-    if not ids:
-        return [], []
     with transaction.atomic():
-        rows = list(Order.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
-        refused: list[str] = []
-        if len(rows) != len(ids):
-            missing = sorted(set(ids) - {o.pk for o in rows})
-            refused += [f"订单 #{pk} 不存在" for pk in missing]
-        candidates = []
-        for order in rows:
-            try:
-                check_version(order, versions.get(order.pk))
-            except DomainError as error:
-                refused.append(error.message)
-                continue
-            if order.state != State.TO_REVIEW:
-                refused.append(_illegal(order, State.APPROVED).message)
-                continue
-            candidates.append(order)
+        candidates, refused = lock_movable(
+            order_ids, State.APPROVED, versions, allowed=lambda o: o.state == State.TO_REVIEW
+        )
         blockers = review_blockers(candidates)  # ORD-8
         approved = [o for o in candidates if o.pk not in blockers]
         refused += [blockers[o.pk] for o in candidates if o.pk in blockers]
-        if not approved:
-            return [], refused
-        now = clock.now()
-        Order.objects.filter(pk__in=[o.pk for o in approved]).update(
-            state=State.APPROVED, version=F("version") + 1, updated_at=now
-        )
-        for order in approved:
-            order.state, order.version, order.updated_at = State.APPROVED, order.version + 1, now
-        record_events(actor, [state_event(o, State.TO_REVIEW, State.APPROVED, note) for o in approved])
-        apply_moves(actor, [OrderMove(o, State.TO_REVIEW, State.APPROVED) for o in approved], note=note)
+        move_set(actor, approved, State.APPROVED, note=note)
     return approved, refused
 
 
@@ -469,36 +443,57 @@ def hold_many(actor, order_ids, reason: str, *, versions: dict | None = None) ->
     reason = str(reason or "").strip()[:200]
     if not reason:
         raise DomainError("reason_required", "挂起订单请填写原因", "reason")
+    with transaction.atomic():
+        held, refused = lock_movable(order_ids, State.ON_HOLD, versions)
+        for order in held:  # the state each order leaves, remembered for 解除挂起
+            order.state_before_hold, order.hold_reason = order.state, reason
+        # the UPDATE's right-hand sides read the old row: state_before_hold takes the state being left
+        move_set(
+            actor, held, State.ON_HOLD, reason=reason, also={"state_before_hold": F("state"), "hold_reason": reason}
+        )
+    return held, refused
+
+
+def lock_movable(order_ids, to: str, versions: dict | None = None, *, allowed=None) -> tuple[list[Order], list[str]]:
+    """The first half of a set-based move, inside the caller's transaction: the orders locked in ONE SELECT … FOR
+    UPDATE (pk order: concurrent batches queue up, no deadlock), and those that may move to `to` (the table, or
+    `allowed(order)`) at the version seen (`versions` {id: version}). Returns (movable orders, a Chinese refusal for
+    each of the others: unknown ids, stale versions, illegal moves)."""
     versions = versions or {}
     ids = sorted({int(getattr(o, "pk", o)) for o in order_ids})
-    with transaction.atomic():
-        rows = list(Order.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
-        refused = [f"订单 #{pk} 不存在" for pk in sorted(set(ids) - {o.pk for o in rows})]
-        held = []
-        for order in rows:
-            try:
-                check_version(order, versions.get(order.pk))
-            except DomainError as error:
-                refused.append(error.message)
-                continue
-            if State.ON_HOLD not in TRANSITIONS[order.state]:
-                refused.append(_illegal(order, State.ON_HOLD).message)
-                continue
-            held.append(order)
-        if not held:
-            return [], refused
-        now = clock.now()
-        Order.objects.filter(pk__in=[o.pk for o in held]).update(  # SET's right-hand sides read the old row
-            state_before_hold=F("state"), state=State.ON_HOLD, hold_reason=reason, version=F("version") + 1,
-            updated_at=now,
-        )  # fmt: skip
-        moves = [OrderMove(o, o.state, State.ON_HOLD) for o in held]
-        for order in held:
-            order.state_before_hold, order.state, order.hold_reason = order.state, State.ON_HOLD, reason
-            order.version, order.updated_at = order.version + 1, now
-        record_events(actor, [state_event(m.order, m.before, m.to, reason=reason) for m in moves])
-        apply_moves(actor, moves, note=reason)
-    return held, refused
+    rows = list(Order.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")) if ids else []
+    refused = [f"订单 #{pk} 不存在" for pk in sorted(set(ids) - {o.pk for o in rows})]
+    movable = []
+    for order in rows:
+        try:
+            check_version(order, versions.get(order.pk))
+        except DomainError as error:
+            refused.append(error.message)
+            continue
+        if not (allowed(order) if allowed else to in TRANSITIONS[order.state]):
+            refused.append(_illegal(order, to).message)
+            continue
+        movable.append(order)
+    return movable, refused
+
+
+def move_set(
+    actor, orders: list[Order], to: str, *, note: str = "", reason: str = "", also: dict | None = None
+) -> None:
+    """The second half of a set-based move of LOCKED orders: one UPDATE (state, version + 1, updated_at and `also`),
+    the timeline in one INSERT, then the consequences in other apps through `apply_moves` — a fixed number of
+    queries whatever the count."""
+    if not orders:
+        return
+    now = clock.now()
+    moves = [OrderMove(o, o.state, to) for o in orders]
+    Order.objects.filter(pk__in=[o.pk for o in orders]).update(
+        state=to, version=F("version") + 1, updated_at=now, **(also or {})
+    )
+    for order in orders:
+        order.state, order.version, order.updated_at = to, order.version + 1, now
+    record_events(actor, [state_event(m.order, m.before, m.to, note, reason=reason) for m in moves])
+    apply_moves(actor, moves, note=" ".join(t for t in (reason, note) if t))
 
 
 def send_to_ship(actor, order, *, version=None, note: str = "") -> Order:

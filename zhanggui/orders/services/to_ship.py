@@ -5,14 +5,9 @@ apart only for the size of that file."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
-
-from zhanggui.core import clock
-from zhanggui.core.domain_events import OrderMove
-from zhanggui.core.events import record_events
 
 from ..models import Order
-from .states import apply_moves, state_event
+from .states import move_set
 
 State = Order.State
 
@@ -29,14 +24,5 @@ def send_to_ship_many(actor, order_ids, note: str = "") -> list[Order]:
         rows = list(
             Order.objects.select_for_update(of=("self",)).filter(pk__in=ids, state=State.APPROVED).order_by("pk")
         )
-        if not rows:
-            return []
-        now = clock.now()
-        Order.objects.filter(pk__in=[o.pk for o in rows]).update(
-            state=State.TO_SHIP, version=F("version") + 1, updated_at=now
-        )
-        for order in rows:
-            order.state, order.version, order.updated_at = State.TO_SHIP, order.version + 1, now
-        record_events(actor, [state_event(o, State.APPROVED, State.TO_SHIP, note) for o in rows])
-        apply_moves(actor, [OrderMove(o, State.APPROVED, State.TO_SHIP) for o in rows], note=note)
+        move_set(actor, rows, State.TO_SHIP, note=note)
     return rows
