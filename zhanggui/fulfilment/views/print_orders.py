@@ -8,7 +8,6 @@ from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 
 from zhanggui.core.access import page
 from zhanggui.core.actions import refuse
@@ -18,6 +17,7 @@ from zhanggui.orders import selectors as order_selectors
 from ..services import printing
 from ..services.waybills import SIZES
 from .common import PRINT
+from .printing import to_batch
 
 
 def _matching_orders(request, query: str):
@@ -67,13 +67,7 @@ def print_orders(request):
     except DomainError as exc:
         refuse(request, exc, details=messages.WARNING, most=20)
         return redirect(_back(request, query))
-    messages.success(
-        request,
-        _("Print batch {batch} created: {n} packages").format(batch=result.batch.batch_no, n=len(result.printed)),
-    )
-    for line in result.refusals[:20]:
-        messages.warning(request, line)
-    return redirect("fulfilment:batch", batch_id=result.batch.pk)
+    return to_batch(request, result)
 
 
 urls = [path("print/orders/", print_orders, name="print_orders")]

@@ -66,6 +66,12 @@ def print_view(request):
     except DomainError as exc:
         refuse(request, exc, details=messages.WARNING, most=20)
         return redirect(_back(request))
+    return to_batch(request, result)
+
+
+def to_batch(request, result):
+    """After a print batch is made (from the print queue or the order list): what was printed, what was refused and
+    why, and on to the batch with its labels."""
     messages.success(
         request,
         _("Print batch {batch} created: {n} packages").format(batch=result.batch.batch_no, n=len(result.printed)),
