@@ -74,6 +74,22 @@ def _sample(schema, node, text, depth=0):
     return text
 
 
+def json_write_routes(samples, user):
+    """Every API route that writes a JSON body, with its URL filled for `user` and its body's schema: (op, url,
+    schema). File uploads are left out (core.uploads and core.sheets have their own tests)."""
+    for op in api_operations():
+        if op.method == "GET" or "requestBody" not in op.spec:
+            continue
+        content = op.spec["requestBody"].get("content", {})
+        if "application/json" not in content:
+            continue
+        try:
+            url = op.url(samples.fill(op.path_params, user))
+        except Exception:
+            continue
+        yield op, url, content["application/json"]["schema"]
+
+
 @pytest.mark.parametrize("text", HOSTILE, ids=["nul", "mixed", "long"])
 def test_every_write_route_survives_hostile_strings(world, samples, browser, text):
     from zhanggui.api import api
@@ -83,17 +99,8 @@ def test_every_write_route_survives_hostile_strings(world, samples, browser, tex
     _token, key = create_api_token(manager, "hostile")
     client = browser.as_user(None)
     failures = []
-    for op in api_operations():
-        if op.method == "GET" or "requestBody" not in op.spec:
-            continue
-        content = op.spec["requestBody"].get("content", {})
-        if "application/json" not in content:
-            continue  # file uploads: core.uploads and core.sheets have their own tests
-        try:
-            url = op.url(samples.fill(op.path_params, manager))
-        except Exception:
-            continue
-        body = _sample(schema, content["application/json"]["schema"], text)
+    for op, url, body_schema in json_write_routes(samples, manager):
+        body = _sample(schema, body_schema, text)
         response = client.generic(
             op.method,
             url,
