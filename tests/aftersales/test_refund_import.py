@@ -6,10 +6,10 @@ import pytest
 
 from zhanggui.aftersales.models import Case
 from zhanggui.aftersales.services import refund_import
+from zhanggui.channels import refund_samples as samples
 from zhanggui.channels.formats import refunds as formats
 from zhanggui.orders.models import Order
 
-from . import refund_samples as samples
 from .setup import make_order
 
 pytestmark = pytest.mark.django_db

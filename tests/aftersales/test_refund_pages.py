@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 
 from zhanggui.aftersales.models import Case
 from zhanggui.aftersales.services import policy
+from zhanggui.channels import refund_samples as samples
 from zhanggui.shops.settings_store import update_settings
 
-from . import refund_samples as samples
 from .setup import open_case
 
 pytestmark = pytest.mark.django_db

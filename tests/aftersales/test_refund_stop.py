@@ -13,6 +13,7 @@ from tests.fulfilment.test_verify import approved_order, printed
 from tests.fulfilment.test_verify import stocked as stocked  # the fixture
 from zhanggui.aftersales.models import Case
 from zhanggui.aftersales.services import refund_import
+from zhanggui.channels import refund_samples as samples
 from zhanggui.core import clock
 from zhanggui.core.errors import DomainError
 from zhanggui.core.money import format_fen
@@ -20,8 +21,6 @@ from zhanggui.fulfilment.models import Package
 from zhanggui.fulfilment.services import intercept, printing, shipping, verify
 from zhanggui.inventory.models import Reservation
 from zhanggui.orders.models import Order
-
-from . import refund_samples as samples
 
 P, S = Package.State, Order.State
 

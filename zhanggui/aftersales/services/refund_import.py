@@ -214,6 +214,7 @@ class _Batch:
     def __init__(self, actor, shop: Shop, rows: list[RefundRow], result: RefundImport):
         self.actor, self.shop, self.rows, self.result = actor, shop, rows, result
         self.now = clock.now()
+        self.follow_up = cases.default_follow_up(shop)  # AS-6, one settings read per batch
         self.new: list[tuple[Case, list, RefundRow]] = []
         self.touched_orders: set[int] = set()
 
@@ -327,7 +328,7 @@ class _Batch:
             platform_refund_id=row.refund_id,
             platform_status=row.status[:40],
             source=Case.Source.IMPORT,
-            follow_up_at=cases.default_follow_up(self.shop),
+            follow_up_at=self.follow_up,
             created_by=self.actor if getattr(self.actor, "is_authenticated", False) else None,
         )
         if row.outcome == "success" and state == State.DONE and kind in cases.REFUND_KINDS:

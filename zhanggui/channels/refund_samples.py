@@ -1,6 +1,6 @@
-"""Realistic refund-list files for the tests and the benchmark (AS-2): the Taobao/Tmall 退款管理 export (GBK CSV,
-="…" cells, trailing spaces in headers), the JD 售后服务单 export (XLSX or CSV with tab-padded cells), the PDD 售后
-export (UTF-8 with BOM) and our template (XLSX). Each refund: {"id", "order", "amount" (yuan text), "status",
+"""Realistic refund-list files for the tests, the benchmark and the demo (AS-2): the Taobao/Tmall 退款管理 export
+(GBK CSV, ="…" cells, trailing spaces in headers), the JD 售后服务单 export (XLSX or CSV with tab-padded cells), the
+PDD 售后 export (UTF-8 with BOM) and our template (XLSX). Each refund: {"id", "order", "amount" (yuan text), "status",
 "service" (仅退款 / 退货退款 / 换货), "code", "qty", "reason", "paid"}."""
 
 from __future__ import annotations
