@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from zhanggui.channels.formats import refunds as formats
 from zhanggui.channels.formats.types import RowError
@@ -352,10 +352,6 @@ class _Batch:
             case.number = f"SH{day:%y%m%d}{first + n:04d}"
             case.policy = policy
             case.postage_payer = policies.postage_payer(case, policy) or ""  # AS-3, recorded
-        Case.objects.bulk_create([c for c, _p, _r in self.new])
-        CaseLine.objects.bulk_create(
-            CaseLine(case=case, order_line=line, quantity=qty) for case, picked, _r in self.new for line, qty in picked
-        )
         events = []
         for case, _picked, row in self.new:
             amount = f"，退款 {format_fen(row.amount_fen)}" if row.amount_fen else ""
@@ -363,7 +359,16 @@ class _Batch:
             if case.platform_refunded_fen is not None:
                 note += "；平台已退款，退货尚未入库"
             events.append((case, "case_opened", "", cases.state_label(case.state), note[:500]))
-        record_events(self.actor, events)
+        if connection.vendor == "postgresql":
+            _copy_new(self.new, events, self.actor, self.now)
+        else:
+            Case.objects.bulk_create([c for c, _p, _r in self.new])
+            CaseLine.objects.bulk_create(
+                CaseLine(case=case, order_line=line, quantity=qty)
+                for case, picked, _r in self.new
+                for line, qty in picked
+            )
+            record_events(self.actor, events)
         self.result.created += len(self.new)
         waiting = sum(1 for c, _p, _r in self.new if c.platform_refunded_fen is not None)
         if waiting:
@@ -458,6 +463,45 @@ class _Batch:
         if full:
             closed = refund_reports.close_refunded(self.actor, full, note="平台退款成功（售后导入）")
             self.result.orders_closed += len(closed)
+
+
+_CASE_FIELDS = [f for f in Case._meta.concrete_fields if f.name != "id"]
+
+
+def _copy_new(new: list, events: list, actor, now) -> None:
+    """PostgreSQL: the new cases, their lines and their timeline entries by binary COPY (orders.services.imports.
+    copy_rows) — ids drawn from the sequence first; the rows the ORM would write, without building 3 model instances
+    per refund. The unique index on (shop, platform refund id) still decides: a clash aborts the batch."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhanggui.core.models import Event
+    from zhanggui.orders.services.imports import copy_rows
+
+    table = Case._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(new)]
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        attnames = [f.attname for f in _CASE_FIELDS]
+        rows = []
+        for pk, (case, _picked, _row) in zip(ids, new, strict=True):
+            case.pk = pk
+            case.created_at = case.updated_at = now
+            rows.append((pk, *(getattr(case, name) for name in attnames)))
+        copy_rows(cursor, table, ["id", *(f.column for f in _CASE_FIELDS)], rows)
+        lines = [(case.pk, line.pk, qty) for case, picked, _r in new for line, qty in picked]
+        copy_rows(cursor, CaseLine._meta.db_table, ["case_id", "order_line_id", "quantity"], lines)
+        staff = actor if getattr(actor, "is_authenticated", False) else None
+        actor_id, number = (staff.pk, getattr(staff, "number", "")) if staff else (None, "")
+        content_type = ContentType.objects.get_for_model(Case).pk
+        cols = ["at", "actor_id", "actor_number", "shop_id", "content_type_id", "object_id", "object_label", "kind"]
+        cols += ["from_state", "to_state", "note", "data"]
+        values = [
+            (now, actor_id, number, case.shop_id, content_type, str(case.pk), case.number, kind, old, to, note, {})
+            for case, kind, old, to, note in events
+        ]
+        copy_rows(cursor, Event._meta.db_table, cols, values)
 
 
 def _lines_of(order_ids: list[int]):
