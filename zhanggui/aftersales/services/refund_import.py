@@ -17,7 +17,9 @@ exports, our XLSX template — read by channels.formats.refunds) and the refund 
       closed → 已撤销; refused → 已拒绝.
   A 退货退款 the platform reports refunded while our warehouse has not received the return stays 等买家退货: the
   platform's refund is recorded (platform_refunded_fen, platform_status, a timeline note) and the warehouse still
-  expects the goods (INV-5) — money never "goes back" on our side before the return is received.
+  expects the goods (INV-5) — money never "goes back" on our side before the return is received. The platform
+  already decided: an imported move does not ask for the note a policy exception needs on the page (AS-1), but a
+  refund agreed never passes what was paid (AS-5: the case's ceiling and the order's total, order row locked).
 - ORD-9: the order of a refund still open goes to the 退款申请 queue, and leaves it when none of its cases is open
   (orders.services.refund_reports.set_refund_requested).
 - Refund before shipping: refund-only cases that are successful and together take everything the order paid close
@@ -411,6 +413,8 @@ class _Batch:
                 cases.machine(current).save(current, fields)
                 record_event(self.actor, current, "case_platform", note=note[:500])
             else:
+                if "platform_refunded_fen" in fields:
+                    note += "；平台已退款，退货尚未入库"
                 if not self._walk(current, order, row, path, fields, note):
                     return
         self.result.updated += 1
@@ -429,6 +433,7 @@ class _Batch:
                     )
                     transaction.set_rollback(True)
                     return False
+                Order.objects.select_for_update(of=("self",)).filter(pk=order.pk).first()  # AS-5: as cases.move
                 other = money.agreed_elsewhere(order, exclude=current)
                 if other + amount > order.paid_fen:
                     self.error(row, f"订单 {order.platform_order_no} 的退款合计将超过实付 {format_fen(order.paid_fen)}")
