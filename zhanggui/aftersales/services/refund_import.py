@@ -225,7 +225,10 @@ class _Batch:
 
     def write(self) -> None:
         numbers = sorted({r.order_no for r in self.rows})
-        orders = {o.platform_order_no: o for o in Order.objects.filter(shop=self.shop, platform_order_no__in=numbers)}
+        # locked, pk order (as ship_package locks them): a ship at the same moment waits, or has shipped already —
+        # so "before shipping" is decided on the order as it is (AS-2; refund and ship never both win)
+        found = Order.objects.select_for_update(of=("self",)).filter(shop=self.shop, platform_order_no__in=numbers)
+        orders = {o.platform_order_no: o for o in found.order_by("pk")}
         lines = defaultdict(list)
         for line in _lines_of([o.pk for o in orders.values()]):
             lines[line.order_id].append(line)
