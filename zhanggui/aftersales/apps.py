@@ -27,7 +27,9 @@ class AftersalesConfig(AppConfig):
         from zhanggui.core import references
 
         from .selectors import case_references
-        from .services import cases, photos, policy, reasons, work  # noqa: F401
+        from .services import cases, photos, policy, reasons, refund_import, work  # noqa: F401
+
+        refund_import.connect()  # AS-2, ORD-9: the refund columns of the order exports (RefundsReported)
 
         references.register("case", case_references)  # INV-2, INV-5: a return booked as "case:<pk>" names its case
         post_migrate.connect(_load_reasons, sender=self)

@@ -119,6 +119,14 @@ class Case(models.Model):
     policy = models.ForeignKey(PolicyVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # AS-1: names of the policy's clauses found NOT met (goods inspected, photos) — policy.check shows them in red
     unmet_clauses = models.JSONField(default=list, blank=True)
+    # AS-2: the platform's refund status as last imported (退款成功, 等待卖家同意 …), and what the platform says it
+    # refunded (a return refunded by the platform before our warehouse received the goods: recorded, not agreed)
+    platform_status = models.CharField(_("platform refund status"), max_length=40, blank=True)
+    platform_refunded_fen = models.BigIntegerField(_("refunded by the platform"), null=True, blank=True)
+    # AS-3: who pays the postage of this return or exchange, recorded when the case is opened (the policy's word)
+    postage_payer = models.CharField(
+        _("postage paid by"), max_length=8, choices=PolicyVersion.Payer.choices, blank=True
+    )
     created_by = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -152,6 +160,11 @@ class Case(models.Model):
                 condition=Q(agreed_refund_fen__isnull=True)
                 | Q(agreed_refund_fen__gte=0, agreed_refund_fen__lte=F("refundable_fen")),
                 name="case_agreed_within_paid",
+            ),
+            models.CheckConstraint(
+                condition=Q(platform_refunded_fen__isnull=True)
+                | Q(platform_refunded_fen__gte=0, platform_refunded_fen__lte=F("refundable_fen")),
+                name="case_platform_refund_within_paid",
             ),
         ]
         indexes = [

@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhanggui.core.registry import register_all
 
+# AS-3: who pays postage (the values of PolicyVersion.Payer)
+PAYERS = (("buyer", _("buyer pays")), ("seller", _("seller pays")), ("split", _("half each")))
+
 register_all(
     _("After-sales"),
     [
@@ -21,6 +24,24 @@ register_all(
                 "help": _("A case not followed up by then is overdue and goes to the manager."),
                 "not_in_manuals": _("The manuals ask for a follow-up until solved but give no time; 24 h assumed."),
             },
+        ),
+        # AS-3: returns paid by the buyer, exchanges split half and half (the seeds' defaults); a new shop's first
+        # policy version takes these, and each return or exchange case records its payer when opened
+        (
+            "aftersales.return_postage",
+            _("After-sales: return postage paid by"),
+            "choice",
+            "buyer",
+            "AS-3",
+            {"choices": PAYERS},
+        ),
+        (
+            "aftersales.exchange_postage",
+            _("After-sales: exchange postage paid by"),
+            "choice",
+            "split",
+            "AS-3",
+            {"choices": PAYERS},
         ),
     ],
 )

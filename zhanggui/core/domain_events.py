@@ -100,6 +100,39 @@ class OrderEdited(DomainEvent):
     actor: object = None
 
 
+@dataclass(frozen=True)
+class RefundReport:
+    """What an order export says of one order's refund (ORD-9, AS-2): `order_id` / `order_no` of the shop's order
+    as now written, its state after the import, the amount refunded (fen) and paid, the platform's status text and
+    whether a refund is still open (退款中, 售后处理中)."""
+
+    order_id: int
+    order_no: str
+    state: str
+    refund_fen: int
+    paid_fen: int
+    status: str = ""
+    refund_open: bool = False
+
+
+@dataclass(frozen=True)
+class RefundsReported(DomainEvent):
+    """The refund columns of an order export (Taobao 退款金额 / 订单状态, PDD 售后状态, JD 订单状态) show refunds
+    on orders this import created or changed: published after each import batch commits by
+    orders.services.refund_reports, with `reports` (RefundReport) of one shop.
+
+    Listener: aftersales.services.refund_import — each report creates or updates the order's after-sales case,
+    idempotently (the case keyed by the order: platform_refund_id "order:<order no>", adopted later by the refund
+    list's own refund id)."""
+
+    publisher: ClassVar[str] = "zhanggui.orders.services.refund_reports"
+    listeners: ClassVar[tuple[str, ...]] = ("zhanggui.aftersales.services.refund_import",)
+
+    shop_id: int
+    reports: tuple[RefundReport, ...]
+    actor: object = None
+
+
 # ---- inventory -------------------------------------------------------------------------------------------------
 
 
@@ -171,6 +204,7 @@ CATALOGUE: tuple[type[DomainEvent], ...] = (
     OrdersMoved,
     OrdersImported,
     OrderEdited,
+    RefundsReported,
     StockChanged,
     DropshipRequested,
     DropshipShipped,

@@ -58,6 +58,8 @@ class CaseOut(Schema):
     agreed_refund_fen: int | None
     refundable_fen: int
     platform_refund_id: str | None
+    platform_status: str  # the platform's refund status as last imported (AS-2)
+    platform_refunded_fen: int | None  # what the platform says it refunded (a return not yet received)
     source: str
     created_at: dt.datetime
     closed_at: dt.datetime | None
@@ -170,6 +172,8 @@ def _out(c: Case, now) -> dict:
         "agreed_refund_fen": c.agreed_refund_fen,
         "refundable_fen": c.refundable_fen,
         "platform_refund_id": c.platform_refund_id,
+        "platform_status": c.platform_status,
+        "platform_refunded_fen": c.platform_refunded_fen,
         "source": c.source,
         "created_at": c.created_at,
         "closed_at": c.closed_at,

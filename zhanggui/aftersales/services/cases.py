@@ -334,6 +334,7 @@ def open_case(
                     platform_refund_id=refund_id,
                     source=source,
                     policy=policy,
+                    postage_payer=policies.postage_payer(Case(kind=kind), policy) or "",  # AS-3, recorded
                     created_by=actor if getattr(actor, "is_authenticated", False) else None,
                 )
                 CaseLine.objects.bulk_create(CaseLine(case=case, order_line=ln, quantity=q) for ln, q in picked)

@@ -58,8 +58,18 @@ class Broken:
     why: str
 
 
-def defaults() -> dict:
-    """The documented defaults of a new policy (AS-1, AS-3)."""
+def defaults(shop=None) -> dict:
+    """The documented defaults of a new policy (AS-1, AS-3; postage: the shop's settings when a shop is given)."""
+    postage = {}
+    if shop is not None:
+        from zhanggui.shops.settings_store import get_setting
+
+        payers = set(Payer.values)
+        postage = {
+            name: value
+            for name in ("return_postage", "exchange_postage")
+            if (value := get_setting(shop, f"aftersales.{name}")) in payers
+        }
     return {
         "text": DEFAULT_TEXT,
         "return_window_days": 7,
@@ -67,7 +77,7 @@ def defaults() -> dict:
         "return_postage": Payer.BUYER,
         "exchange_postage": Payer.SPLIT,
         "repair_terms": "非人为损坏的质量问题，请拍照联系客服，核实后免费维修或更换。",
-    }
+    } | postage
 
 
 def current_policy(shop) -> PolicyVersion | None:
@@ -82,7 +92,7 @@ def ensure_policy(shop) -> PolicyVersion:
         return found
     try:
         with transaction.atomic():
-            return PolicyVersion.objects.create(shop=shop, number=1, note="默认政策", **defaults())
+            return PolicyVersion.objects.create(shop=shop, number=1, note="默认政策", **defaults(shop))
     except IntegrityError:  # two first cases of a shop at once: the other one wrote version 1
         return current_policy(shop)
 
@@ -244,7 +254,10 @@ def check(case: Case, policy: PolicyVersion | None = None) -> list[Broken]:
 
 
 def postage_payer(case: Case, policy: PolicyVersion | None = None) -> str | None:
-    """AS-3: who pays the postage of a return or an exchange under the case's policy (a Payer value)."""
+    """AS-3: who pays the postage of a return or an exchange: as recorded on the case when it was opened, else
+    under the case's policy (a Payer value)."""
+    if case.postage_payer and case.kind in JUDGED_KINDS:
+        return case.postage_payer
     policy = policy or case.policy
     if policy is None:
         return None

@@ -37,12 +37,13 @@ def line_paid(order: Order, lines) -> dict[int, int]:
     return {pk: goods * w // total for pk, w in weights.items()}
 
 
-def refundable_for(order: Order, picked) -> int:
-    """AS-5: the most a case over `picked` [(order line, quantity)] may refund, in fen."""
+def refundable_for(order: Order, picked, all_lines=None) -> int:
+    """AS-5: the most a case over `picked` [(order line, quantity)] may refund, in fen. `all_lines`: the order's
+    lines when the caller has them loaded (bulk imports), else read."""
     picked = [(ln, int(qty)) for ln, qty in picked]
     if not picked:
         return 0
-    all_lines = list(order.lines.all())
+    all_lines = list(order.lines.all()) if all_lines is None else list(all_lines)
     taken = {ln.pk: qty for ln, qty in picked}
     if all_lines and all(taken.get(ln.pk, 0) >= ln.quantity for ln in all_lines):
         return max(order.paid_fen, 0)  # the whole order: what the buyer paid, postage included

@@ -56,6 +56,10 @@ class Package(models.Model):
     ordered_at = models.DateTimeField(_("ordered at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     ship_deadline = models.DateTimeField(_("ship by"), null=True, blank=True)
+    # A package stopped after its label was printed (the order refunded or closed before shipping): the scan page
+    # and the daily record show 拦截 in red until the goods are back on the shelf (fulfilment.services.intercept)
+    intercepted_at = models.DateTimeField(_("intercepted at"), null=True, blank=True)
+    intercept_note = models.CharField(_("why intercepted"), max_length=200, blank=True)
 
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -82,6 +86,9 @@ class Package(models.Model):
             models.Index(fields=["shop", "state", "ordered_at", "id"]),
             models.Index(fields=["state", "ordered_at", "id"]),
             models.Index(fields=["state", "ship_deadline"]),
+            models.Index(  # the daily record's 拦截 list
+                fields=["intercepted_at"], condition=Q(intercepted_at__isnull=False), name="package_intercepted"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from zhanggui.orders.services.states import SHIPPED_ELSEWHERE
 from zhanggui.shops.settings_store import get_settings
 
 from ..models import Package, PackageLine, PackageOrder
+from . import intercept
 
 State = Package.State
 
@@ -255,6 +256,7 @@ def cancel_for_orders(notes: dict[int, str], actor) -> list[Package]:
     )
     cancelled = state_label(State.CANCELLED)  # every open state may be cancelled (TRANSITIONS)
     record_events(actor, [(p, "package_state", state_label(p.state), cancelled, notes[order_of[p.pk]]) for p in found])
+    intercept.mark(found, {p.pk: notes[order_of[p.pk]] for p in found}, now)  # printed already: 拦截 for the warehouse
     for package in found:
         package.state, package.version, package.updated_at = State.CANCELLED, package.version + 1, now
     return found

@@ -31,7 +31,7 @@ from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.flags import flag_html
 
 from ..models import Package, PackageLine
-from . import packages
+from . import intercept, packages
 
 State = Package.State
 
@@ -100,6 +100,8 @@ def find_package(shops, code: str) -> Package:
         raise DomainError("not_found", f"找不到运单号或包裹号为 {code} 的包裹", "code")
     # A re-printed waybill may have left a cancelled package with the same number: the live one wins.
     package = next((p for p in found if p.state != State.CANCELLED), found[0])
+    if package.state == State.CANCELLED and package.intercepted_at:  # 拦截: refunded or closed after printing
+        raise DomainError("package_intercepted", intercept.refusal(package), "code")
     refusal = _REFUSALS.get(package.state)
     if refusal:
         raise DomainError("not_printed" if package.state == State.TO_PRINT else f"package_{package.state}",

@@ -11,13 +11,14 @@ from zhanggui.core.access import has_access, page
 from zhanggui.core.errors import DomainError
 
 from ..models import Package
-from ..services import verify
+from ..services import intercept, verify
 from .common import PACK, SHIP
 
 
 @page(PACK)
 def scan_page(request):
-    return render(request, "fulfilment/scan.html", {"can_ship": has_access(request.user, SHIP)})
+    context = {"can_ship": has_access(request.user, SHIP), "intercepted": intercept.recent(request.scope.shops)}
+    return render(request, "fulfilment/scan.html", context)
 
 
 def _package_id(request) -> int | None:

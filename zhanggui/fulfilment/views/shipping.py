@@ -15,7 +15,7 @@ from zhanggui.core.actions import refuse
 from zhanggui.core.errors import DomainError
 
 from .. import selectors
-from ..services import shipping
+from ..services import intercept, shipping
 from .common import SHIP
 
 VIEW_SHIPMENT = "fulfilment.view_shipment"
@@ -49,6 +49,7 @@ def shipped(request):
         "files": [s for s in shops if s.pk in shop_ids],
         "waiting": waiting,
         "can_ship": has_access(request.user, SHIP),
+        "intercepted": intercept.intercepted_on(shops, day),  # 拦截 of the day, in red
     }
     return render(request, "fulfilment/shipping.html", context)
 

@@ -68,7 +68,7 @@ from zhanggui.core.models import Event
 from zhanggui.core.pinyin import person_initials
 
 from ..models import ImportRun, Order, OrderLine
-from . import customers, states
+from . import customers, refund_reports, states
 from .import_report import error_report
 
 BATCH = 2000
@@ -426,6 +426,7 @@ class _Batch:
         lines = self._write_lines(by_no, created, updated, sku_of)
         self._events(by_no, before, updated)
         self._moves(before, changed)
+        refund_reports.report_batch(self.actor, self.shop_id, self.orders, changed)  # AS-2, ORD-9: after commit
         return {
             "created": len(created),
             "updated": len(updated),
