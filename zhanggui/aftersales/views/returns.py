@@ -59,7 +59,7 @@ def _scan_url(code: str = "") -> str:
     return reverse("aftersales:returns") + (f"?{urlencode({'code': code})}" if code else "")
 
 
-@page(RECEIVE, shop_scoped=True)
+@page(RECEIVE)
 def returns_page(request):
     raw = request.GET.get("code", "")
     found = receiving.find_waiting(request.user, raw) if raw.strip() else None
@@ -131,7 +131,7 @@ def receive_view(request, case_id: int):
 # ---- 无主退件 ----------------------------------------------------------------------------------------------------
 
 
-@page(RECEIVE, shop_scoped=True)
+@page(RECEIVE)
 def unclaimed_list(request):
     state = request.GET.get("state", "open")
     state = state if state in UnclaimedReturn.State.values else "open"
@@ -155,7 +155,7 @@ def _shop(request):
 
 
 @require_POST
-@page(RECEIVE, shop_scoped=True)
+@page(RECEIVE)
 def unclaimed_keep(request):
     p = request.POST
     ok = run_action(
@@ -232,16 +232,15 @@ def waybill_view(request, case_id: int):
     return redirect("aftersales:detail", case_id=case.pk)
 
 
-@page(VIEW, shop_scoped=True)
+@page(VIEW)
 def order_cases(request):
     """The order page's 售后单 button (core.navigation): the case of this order, or of which it is the new order of
     an exchange or resend; several → the queue searched by the order number."""
     value = request.GET.get("order", "")
-    found = list(
-        selectors.cases_of_order(request.user, int(value) if value.isdigit() and len(value) < 19 else None)[:2]
-    )
-    if not found:
-        raise Http404
+    order_id = int(value) if value.isdigit() and len(value) < 19 else None
+    found = list(selectors.cases_of_order(request.user, order_id)[:2]) if order_id else []
+    if not found:  # no case (any more, or not for this user): say so
+        return render(request, "aftersales/for_order.html", {"order_id": value if value.isdigit() else ""})
     if len(found) == 1:
         return redirect("aftersales:detail", case_id=found[0].pk)
     return redirect(reverse("aftersales:list") + "?" + urlencode({"tab": "all", "q": found[0].order.platform_order_no}))
