@@ -27,10 +27,10 @@ def _png() -> bytes:
 def _form(case, per_line=None) -> dict:
     per_line = per_line or {}
     data = {"version": case.version}
-    for line in case.lines.all():
+    for line in case.lines.select_related("order_line"):
         counts = per_line.get(line.pk, {"intact": line.quantity})
         for k in receiving.OUTCOMES:
-            data[f"{k}_{line.pk}"] = str(counts.get(k, 0))
+            data[f"{k}_{line.order_line.line_no}"] = str(counts.get(k, 0))
     return data
 
 
@@ -157,3 +157,20 @@ def test_the_case_page_records_the_waybill_and_shows_the_exchange_order_and_the_
         assert client.get(f"/aftersales/for-order/?order={shown.pk}")["Location"] == f"/aftersales/{case.pk}/"
     other = shipped_order(world, stock)
     assert "/aftersales/for-order/" not in client.get(f"/orders/{other.pk}/").content.decode()
+
+
+def test_hostile_numbers_in_the_inspection_are_refused_whole_inv_5(world, stock, client_for):
+    """Rule 7: 2^31, 2^63, -1, 10^30 in any count box: a Chinese refusal, nothing posted, no 500."""
+    case = waiting_case(world.people["cs"], shipped_order(world, stock))
+    client = client_for(world.people["warehouse"])
+    for value in (2**31, 2**63, -1, 10**30, 2**31 - 1, "1e3", "１"):
+        for box in ("intact_1", "damaged_1", "wrong_1", "missing_2"):
+            form = {**_form(case), box: str(value)}
+            resp = client.post(f"/aftersales/returns/{case.pk}/receive/", form, follow=True)
+            assert (
+                resp.status_code == 200
+                and "应为 0 或正整数" in resp.content.decode()
+                or "合计应为" in (resp.content.decode())
+            ), (box, value)
+    assert not LedgerEntry.objects.filter(document=f"case:{case.pk}").exists()
+    assert Case.objects.get(pk=case.pk).state == State.WAITING_RETURN

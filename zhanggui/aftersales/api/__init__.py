@@ -2,7 +2,8 @@
 
 from ninja import Router
 
-from . import cases
+from . import cases, returns
 
 router = Router(tags=["aftersales"])
 router.add_router("", cases.router)
+router.add_router("", returns.router)  # INV-5: returns received

@@ -82,9 +82,10 @@ def returns_page(request):
 
 
 def _inspected(post, case: Case) -> dict:
+    """{case line pk: Inspected} from the form; its boxes are named by the order's line number (intact_1 …)."""
     out = {}
-    for line in case.lines.all():
-        key = str(line.pk)
+    for line in case.lines.select_related("order_line"):
+        key = str(line.order_line.line_no)
         if f"intact_{key}" not in post:
             continue
         out[line.pk] = receiving.Inspected(
