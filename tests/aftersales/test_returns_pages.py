@@ -167,10 +167,8 @@ def test_hostile_numbers_in_the_inspection_are_refused_whole_inv_5(world, stock,
         for box in ("intact_1", "damaged_1", "wrong_1", "missing_2"):
             form = {**_form(case), box: str(value)}
             resp = client.post(f"/aftersales/returns/{case.pk}/receive/", form, follow=True)
-            assert (
-                resp.status_code == 200
-                and "应为 0 或正整数" in resp.content.decode()
-                or "合计应为" in (resp.content.decode())
+            assert (resp.status_code == 200 and "应为 0 或正整数" in resp.content.decode()) or "合计应为" in (
+                resp.content.decode()
             ), (box, value)
     assert not LedgerEntry.objects.filter(document=f"case:{case.pk}").exists()
     assert Case.objects.get(pk=case.pk).state == State.WAITING_RETURN
