@@ -22,6 +22,7 @@ BENCHMARKS = (
     "fulfilment_review",
     "fulfilment_scan",
     "fulfilment_print",
+    "aftersales_return_scan",
 )
 
 
