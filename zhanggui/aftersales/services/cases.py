@@ -17,6 +17,9 @@ Entry points others build on (refund imports, return scanning, reviews, parcel c
   imports); agreeing a refund (→ 待退款) needs the amount, within what was paid (AS-5, services/refunds.py);
   agreeing a return or exchange the policy does not cover (services/policy.check) needs a note saying why;
 - `allowed_moves(case)`, `state_label(state)`, `kind_label(kind)`, `machine(kind)`.
+INV-5: → 退货已收到 only through services/receiving.py (scan, inspect, stock posted with the ledger): `move` refuses
+it. → 待发出 of an exchange, resend or lost parcel makes its new ¥0 order in the same transaction
+(services/replacement.py, through orders' manual order service).
 Assigning, follow-up, notes and escalation: services/work.py; photos: services/photos.py.
 
 No domain event is published yet: no app above aftersales exists to listen, and core.domain_events takes only events
