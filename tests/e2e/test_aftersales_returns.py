@@ -87,5 +87,8 @@ def test_the_warehouse_scans_a_return_one_piece_to_stock_one_to_damaged(demo, pa
     kept = UnclaimedReturn.objects.get(tracking_no="ZT7300128845102")
     row = page.locator(f"tr[data-waybill='{kept.tracking_no}']")
     assert row.is_visible() and row.locator("img").count() == 1
-    assert page.evaluate("(i => i.complete && i.naturalWidth > 0)(document.querySelector('#unclaimed-rows img'))")
+    # the photo is served (to staff of its shop) and decodes: wait for the lazy image to load
+    page.wait_for_function(
+        "(i => i && i.complete && i.naturalWidth > 0)(document.querySelector('#unclaimed-rows img'))"
+    )
     shot(page, "aftersales-unclaimed")
