@@ -23,6 +23,7 @@ BENCHMARKS = (
     "fulfilment_scan",
     "fulfilment_print",
     "aftersales_refund_import",
+    "aftersales_return_scan",
 )
 
 

@@ -43,10 +43,14 @@ VOLATILE_TABLES = {"django_session", "core_apitoken"}
 SCRIPTED = {
     "fulfilment:scan_weigh": ((), ["weight"], {"package": "package_id", "reason": ""}),  # the packing scale
     "inventory:stocktake_scan": (("stocktake_id",), ["qty"], {"code": "sku_code"}),  # the count scanner
+    # INV-5: the inspection form shows only after a scan found the case (tests/aftersales/test_returns_pages.py
+    # sends these numbers to a case waiting for its return too)
+    "aftersales:return_receive": (("case_id",), ["intact_1", "damaged_1", "wrong_1", "missing_1"], {"version": ""}),
 }
 # POST-only pages no form of the walk reaches (their buttons show in other states), and why no typed number.
 NO_NUMBERS = {
     "aftersales:take_back": "a button: the case's version only",
+    "aftersales:unclaimed_keep": "INV-5: shown after an unknown scan; a waybill (text), a shop id and photos",
     "catalog:image_sold_out": "a button: image ids",
     "fulfilment:message_sent": "a button: a message id",
     "fulfilment:scan_code": "a scanned code (text) and the package id",

@@ -97,3 +97,10 @@ def asw(world) -> AsWorld:
         cs=world.people["cs"],
         manager=world.people["manager"],
     )
+
+
+def recorded_only(case) -> dict:
+    """INV-5: an inspection that posts nothing (these orders' lines have no SKU): every piece recorded as 错发."""
+    from zhanggui.aftersales.services.receiving import Inspected
+
+    return {line.pk: Inspected(wrong=line.quantity) for line in case.lines.all()}

@@ -6,12 +6,12 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from zhanggui.aftersales.models import Case, CaseLine, Reason
-from zhanggui.aftersales.services import cases
+from zhanggui.aftersales.services import cases, receiving
 from zhanggui.aftersales.services.errors import CaseInputError, DuplicateCase
 from zhanggui.core.errors import DomainError, IllegalTransition
 from zhanggui.core.events import timeline_for
 
-from .setup import lines_of, open_case
+from .setup import lines_of, open_case, recorded_only
 
 State = Case.State
 Kind = Case.Kind
@@ -131,7 +131,7 @@ def test_every_type_has_one_table_that_ends_in_a_closed_state_as_2(kind):
 def test_a_return_walks_its_table_with_the_staff_number_on_every_move_as_2(asw):
     case = open_case(asw, requested_refund_fen=5000)
     case = cases.move(asw.cs, case, State.WAITING_RETURN, version=case.version)
-    case = cases.move(asw.cs, case, State.RECEIVED)
+    case = receiving.receive(asw.cs, case, recorded_only(case))  # INV-5: only by scanning the return
     case = cases.move(asw.cs, case, State.REFUNDING, agreed_refund_fen=4500)
     case = cases.move(asw.manager, case, State.DONE)
     assert case.state == State.DONE and case.closed_at and case.agreed_refund_fen == 4500
@@ -169,7 +169,7 @@ def test_the_orders_agreed_refunds_together_stay_within_what_it_paid_as_5(asw):
     cases.move(asw.cs, whole, State.REFUNDING, agreed_refund_fen=15000)
     ret = open_case(asw, requested_refund_fen=5000)
     ret = cases.move(asw.cs, ret, State.WAITING_RETURN)
-    ret = cases.move(asw.cs, ret, State.RECEIVED)
+    ret = receiving.receive(asw.cs, ret, recorded_only(ret))
     with pytest.raises(CaseInputError, match=r"最多还能退 ¥10\.00"):
         cases.move(asw.cs, ret, State.REFUNDING, agreed_refund_fen=5000)
     assert cases.move(asw.cs, ret, State.REFUNDING, agreed_refund_fen=1000).agreed_refund_fen == 1000

@@ -86,7 +86,9 @@ def assert_left_once(world, client, order, package, *, document: str) -> None:
     package.refresh_from_db()
     assert package.state == Package.State.CANCELLED
     assert not Package.objects.filter(pk=package.pk, state__in=[Package.State.TO_PRINT, Package.State.PRINTED]).exists()
-    assert "已取消" in scan_refuses(client, package)
+    answer = scan_refuses(client, package)
+    # a printed package is intercepted (拦截, in red: the label may be on a parcel already); otherwise 已取消
+    assert ("拦截" in answer) if package.printed_at else ("已取消" in answer), answer
     reference = states.reference(order)
     assert not Reservation.objects.filter(reference=reference, state=Reservation.State.OPEN).exists()
     assert Reservation.objects.filter(reference=reference, state=Reservation.State.COMMITTED).exists()

@@ -53,8 +53,12 @@ def test_a_return_from_the_order_page_to_the_refund_and_an_escalation(floor, wor
     )
     assert api.status_code == 200 and _tabs(client)["waiting_return"] == 1
     case.refresh_from_db()
-    client.post(f"/aftersales/{case.pk}/move/", {"to": "received", "version": case.version})
+    # INV-5: the return is scanned on the returns page by its order number and inspected: the piece is intact
+    assert case.number in client.get(f"/aftersales/returns/?code={order.platform_order_no}").content.decode()
+    received = {"version": case.version, "intact_1": "1", "damaged_1": "0", "wrong_1": "0", "missing_1": "0"}
+    client.post(f"/aftersales/returns/{case.pk}/receive/", received)
     case.refresh_from_db()
+    assert case.state == State.RECEIVED and case.returned_at
     client.post(f"/aftersales/{case.pk}/move/", {"to": "refunding", "amount": "99.01", "version": case.version})
     assert Case.objects.get(pk=case.pk).state == State.RECEIVED  # AS-5: more than was paid for one piece
     client.post(f"/aftersales/{case.pk}/move/", {"to": "refunding", "amount": "95", "version": case.version})

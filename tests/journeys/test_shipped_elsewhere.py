@@ -113,7 +113,7 @@ def test_a_refund_closed_export_cancels_the_package_and_releases(floor, world, c
     assert order.state == S.CLOSED
     package.refresh_from_db()
     assert package.state == Package.State.CANCELLED
-    assert "已取消" in scan_refuses(client_for(world.people["warehouse"]), package)
+    assert "拦截" in scan_refuses(client_for(world.people["warehouse"]), package)  # printed: intercepted in red
     reference = states.reference(order)
     assert list(Reservation.objects.filter(reference=reference).values_list("state", flat=True)) == ["released"]
     level = StockLevel.objects.get(sku__code="D-黑-S")

@@ -23,16 +23,33 @@ class AftersalesConfig(AppConfig):
             perm="aftersales.add_case",
             param="order",
         )
+        # INV-5: the order page shows its case (of the order, or of which it is an exchange's or resend's new order)
+        register_object_link(
+            "orders.order",
+            "aftersales:for_order",
+            label=_("After-sales case"),
+            icon="fa-life-ring",
+            perm="aftersales.view_case",
+            param="order",
+            position=110,
+            visible=_has_cases,
+        )
         # The services register their timeline labels on import; load them so every page can name every event.
         from zhanggui.core import references
 
         from .selectors import case_references
-        from .services import cases, photos, policy, reasons, refund_import, work  # noqa: F401
+        from .services import cases, photos, policy, reasons, receiving, refund_import, unclaimed, work  # noqa: F401
 
         refund_import.connect()  # AS-2, ORD-9: the refund columns of the order exports (RefundsReported)
 
         references.register("case", case_references)  # INV-2, INV-5: a return booked as "case:<pk>" names its case
         post_migrate.connect(_load_reasons, sender=self)
+
+
+def _has_cases(user, order) -> bool:
+    from .selectors import cases_of_order
+
+    return cases_of_order(user, order.pk).exists()
 
 
 def _load_reasons(sender, **kwargs) -> None:

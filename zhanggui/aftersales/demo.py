@@ -3,7 +3,9 @@ December campaign), and about 25 cases over the four shops in every type and eve
 shipping, returns waiting, received, refunded; exchanges sent out; resends; a lost parcel claimed from the carrier; a
 product-use question — with reasons, photos of goods and waybills, an inspection that found a clause not met, a
 return agreed outside the window (with the reason), notes, hand-overs, and a few overdue cases escalated to the
-manager by the sweep.
+manager by the sweep. INV-5: the returns waiting carry the buyer's return waybill (scan them on 退货入库), the received
+ones were scanned in by the warehouse keeper (stock and ledger posted), exchanges and resends have their new ¥0
+orders, and one parcel nobody expects waits in 无主退件 with its photo.
 
 Everything goes through the services, as a person would do it; this module only decides what to do (and backdates
 when things happened, so ages in the queue look like a running shop). A second run changes nothing.
@@ -24,7 +26,7 @@ from zhanggui.orders.models import Order
 from zhanggui.shops.models import Shop
 
 from .models import Case, Reason
-from .services import cases, photos, policy, refunds, work
+from .services import cases, photos, policy, receiving, refunds, unclaimed, work
 
 PLATFORMS = ("taobao", "tmall", "jd", "pdd")
 S = Case.State
@@ -174,17 +176,62 @@ def load_aftersales(manager, cs_taobao, cs_jd) -> dict:
             platform_refund_id=f"RF{order.platform_order_no[-10:]}" if kind in cases.REFUND_KINDS else None,
         )
         for to in path:
+            if case.state == to:  # INV-5: an exchange received intact is already on its way (待发出)
+                continue
+            if to == S.RECEIVED:  # INV-5: only by scanning the return at the warehouse
+                case = _receive(case, actor)
+                continue
             extra = {"agreed_refund_fen": case.requested_refund_fen or case.refundable_fen} if to == S.REFUNDING else {}
             note = REFUSALS.get(kind, "与买家协商一致") if to == S.REFUSED else ""
             if to in cases.AGREEING and policy.check(case):
                 note = "老客户，店长同意破例处理"
             case = cases.move(actor, case, to, note=note, **extra)
+            if to == S.WAITING_RETURN:  # the buyer sends the goods back and tells us the waybill
+                case = unclaimed.set_return_waybill(actor, case, _waybill(case), RETURN_CARRIERS[n % 3])
         made.append((case, days, follow_hours, actor))
     _extras(made, manager, now)
+    _unclaimed(shops[0], now)
     for case, days, follow_hours, _actor in made:
         _backdate(case, days, follow_hours, now)
     work.escalate_overdue()  # AS-6: the overdue ones go to the manager, as the sweep would
     return {"cases": Case.objects.count()}
+
+
+RETURN_CARRIERS = ("圆通速递", "中通快递", "韵达快递")
+
+
+def _waybill(case: Case) -> str:
+    """A return waybill that looks like a 圆通 one: YT + 13 digits from the order."""
+    digits = "".join(ch for ch in case.order.platform_order_no if ch.isdigit())[-10:]
+    return f"YT{case.pk:03d}{digits:0>10}"
+
+
+def _keeper(actor):
+    """The demo's warehouse keeper (A007) scans the returns; else whoever handles the case."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(number="A007", is_active=True).first() or actor
+
+
+def _receive(case: Case, actor) -> Case:
+    """INV-5: the return scanned and inspected: pieces of matched products intact, others recorded as 错发."""
+    inspected = {
+        line.pk: receiving.Inspected(intact=line.quantity)
+        if line.order_line.sku_id
+        else receiving.Inspected(wrong=line.quantity, note="未匹配商品")
+        for line in case.lines.select_related("order_line")
+    }
+    return receiving.receive(_keeper(actor), case, inspected)
+
+
+def _unclaimed(shop, now) -> None:
+    """INV-5: one parcel nobody's case expects (无主退件), kept with a photo of the parcel."""
+    keeper = _keeper(None)
+    kept = unclaimed.keep(
+        keeper, shop, "ZT7300128845102", carrier="中通快递", note="黑色连衣裙 1 件，无买家留言",
+        files=[_photo("IMG_3101.jpg", (120, 100, 70))],
+    )  # fmt: skip
+    type(kept).objects.filter(pk=kept.pk).update(created_at=now - dt.timedelta(days=1, hours=3))
 
 
 def _extras(made, manager, now) -> None:

@@ -132,6 +132,14 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # INV-5: the buyer's return waybill (scanned at the warehouse), when the goods came back, and the new ¥0 order
+    # of an exchange or resend (services/replacement.py; orders owns it, the case links it)
+    return_tracking_no = models.CharField(_("return waybill"), max_length=40, blank=True, default="")
+    return_carrier = models.CharField(_("return carrier"), max_length=40, blank=True, default="")
+    returned_at = models.DateTimeField(_("return received at"), null=True, blank=True)
+    replacement_order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("after-sales case")
@@ -140,6 +148,7 @@ class Case(models.Model):
         permissions = [
             ("view_every_case", "Can see cases of every type, not only returns and exchanges (AS-2)"),
             ("handle_escalation", "Can take back an escalated case (AS-6)"),
+            ("receive_return", "Can scan and inspect returned goods (INV-5)"),
         ]
         constraints = [
             # AS-2: one open case per order and type; a closed case does not block a new one
@@ -173,6 +182,11 @@ class Case(models.Model):
             models.Index(fields=["owner", "state"], name="case_owner"),
             # AS-6: the overdue sweep and the 逾期 tab read open cases by their follow-up time
             models.Index(fields=["follow_up_at"], condition=Q(state__in=OPEN_STATES), name="case_open_follow_up"),
+            # INV-5: the return scanning page finds a waiting case by the buyer's return waybill
+            models.Index(
+                fields=["return_tracking_no"], condition=~Q(return_tracking_no=""), name="case_return_tracking"
+            ),
+            models.Index(fields=["replacement_order"], condition=Q(replacement_order__isnull=False), name="case_repl"),
         ]
 
     def __str__(self) -> str:
@@ -236,6 +250,87 @@ class Reason(models.Model):
         verbose_name = _("after-sales reason")
         ordering = ["kind", "position", "pk"]
         constraints = [models.UniqueConstraint(fields=["kind", "name"], name="uniq_reason_per_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReturnLine(models.Model):
+    """INV-5: what came back for one line of the case, inspected at the warehouse: 完好 (back to sellable stock),
+    破损 (to the damaged account), 错发 (a different item came back) and 少件 (pieces missing) — the last two are
+    recorded only. The pieces add up to the case line's quantity. `exchange_sku`: what an exchange sends instead
+    (default: the same SKU)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="return_lines", db_index=False)
+    case_line = models.OneToOneField(CaseLine, on_delete=models.CASCADE, related_name="returned")
+    intact = models.PositiveIntegerField(_("intact"), default=0)
+    damaged = models.PositiveIntegerField(_("damaged"), default=0)
+    wrong = models.PositiveIntegerField(_("wrong item"), default=0)
+    missing = models.PositiveIntegerField(_("missing"), default=0)
+    exchange_sku = models.ForeignKey("catalog.Sku", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    received_by = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case_id", "id"]
+        indexes = [models.Index(fields=["case"], name="return_line_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.case_line_id}"
+
+
+class UnclaimedReturn(models.Model):
+    """INV-5: a returned parcel whose waybill matches no case (无主退件): kept with photos, never lost, until it
+    is claimed for a case (then scanned in as that case's return)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("unclaimed")
+        CLAIMED = "claimed", _("claimed")
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="+", db_index=False)
+    tracking_no = models.CharField(_("return waybill"), max_length=40)
+    carrier = models.CharField(_("carrier"), max_length=40, blank=True)
+    note = models.CharField(_("what is in it"), max_length=200, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("arrived at"), auto_now_add=True)
+    claimed_by = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("unclaimed return")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # one open record per waybill and shop: scanning the same unknown parcel twice keeps one
+            models.UniqueConstraint(
+                fields=["shop", "tracking_no"], condition=Q(state="open"), name="uniq_open_unclaimed_return"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["shop", "state", "-created_at"], name="unclaimed_shop_state"),
+            models.Index(fields=["tracking_no"], name="unclaimed_tracking"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_no
+
+
+class UnclaimedPhoto(models.Model):
+    """A photo of an unclaimed return (JPEG/PNG/WebP by content, size-limited; served only to staff of its shop)."""
+
+    unclaimed = models.ForeignKey(UnclaimedReturn, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to="aftersales/")
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(default=0)
+    content_type = models.CharField(max_length=40)
+    uploaded_by = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
         return self.name

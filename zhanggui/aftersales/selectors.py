@@ -212,6 +212,12 @@ def case_references(user, keys: list[str]) -> dict[str, tuple[str, str]]:
     return {str(pk): (number, reverse("aftersales:detail", args=[pk])) for pk, number in found}
 
 
+def cases_of_order(user, order_id):
+    """INV-5, AS-2: the cases `user` may see of an order, or whose new order (exchange, resend) it is."""
+    qs = cases_for(user).filter(Q(order_id=order_id) | Q(replacement_order_id=order_id))
+    return qs.select_related("order").order_by("-pk")
+
+
 # ---- one case -------------------------------------------------------------------------------------------------
 
 
@@ -277,4 +283,22 @@ def order_summary(order) -> dict:
         "shipped_at": order.shipped_at,
         "received_at": since,
         "received_event": event,
+    }
+
+
+def return_facts(case: Case, can_change: bool) -> dict:
+    """INV-5: what the case page shows of the return — the buyer's return waybill (editable until received), what
+    the warehouse found per line, and the new order of an exchange or resend."""
+    from .models import ReturnLine
+
+    returns = case.kind in RETURN_KINDS
+    rows = list(ReturnLine.objects.filter(case=case).select_related("case_line__order_line", "exchange_sku"))
+    return {
+        "return_card": returns or case.replacement_order_id is not None,
+        "return_rows": rows,
+        "waybill_form": can_change
+        and returns
+        and case.returned_at is None
+        and case.state in (State.NEW, State.WAITING_BUYER, State.WAITING_RETURN),
+        "replacement": case.replacement_order if case.replacement_order_id else None,
     }

@@ -55,13 +55,16 @@ class ObjectLink:
     perm: str  # the permission needed to see the button
     param: str  # the query parameter carrying the object's pk
     position: int = 100
+    visible: Any = None  # optional visible(user, obj) -> bool: show the button only when it leads somewhere
 
 
 _LINKS: dict[tuple[str, str], ObjectLink] = {}
 
 
-def register_object_link(target: str, url_name: str, *, label, icon: str, perm: str, param: str, position=100):
-    link = ObjectLink(target, url_name, label, icon, perm, param, position)
+def register_object_link(
+    target: str, url_name: str, *, label, icon: str, perm: str, param: str, position=100, visible=None
+):
+    link = ObjectLink(target, url_name, label, icon, perm, param, position, visible)
     _LINKS[(target, url_name)] = link
     return link
 

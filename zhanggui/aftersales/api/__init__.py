@@ -2,8 +2,9 @@
 
 from ninja import Router
 
-from . import cases, refund_imports
+from . import cases, refund_imports, returns
 
 router = Router(tags=["aftersales"])
 router.add_router("", cases.router)
 router.add_router("", refund_imports.router)
+router.add_router("", returns.router)  # INV-5: returns received

@@ -17,6 +17,9 @@ Entry points others build on (refund imports, return scanning, reviews, parcel c
   imports); agreeing a refund (→ 待退款) needs the amount, within what was paid (AS-5, services/refunds.py);
   agreeing a return or exchange the policy does not cover (services/policy.check) needs a note saying why;
 - `allowed_moves(case)`, `state_label(state)`, `kind_label(kind)`, `machine(kind)`.
+INV-5: → 退货已收到 only through services/receiving.py (scan, inspect, stock posted with the ledger): `move` refuses
+it. → 待发出 of an exchange, resend or lost parcel makes its new ¥0 order in the same transaction
+(services/replacement.py, through orders' manual order service).
 Assigning, follow-up, notes and escalation: services/work.py; photos: services/photos.py.
 
 No domain event is published yet: no app above aftersales exists to listen, and core.domain_events takes only events
@@ -39,7 +42,7 @@ from zhanggui.shops.settings_store import get_setting
 
 from ..models import CLOSED_STATES, Case, CaseLine, Reason
 from . import policy as policies
-from . import refunds
+from . import refunds, replacement
 from .errors import CaseInputError, DuplicateCase
 
 State = Case.State
@@ -152,7 +155,7 @@ def kind_label(kind: str) -> str:
 def allowed_moves(case: Case) -> list[str]:
     """The states the case may move to now, in the order of Case.State (the page's buttons)."""
     table = TRANSITIONS[case.kind].get(case.state, set())
-    return [s for s in State.values if s in table]
+    return [s for s in State.values if s in table and s != State.RECEIVED]  # INV-5: received only by scanning
 
 
 def handled_shops(staff) -> set[int] | None:
@@ -363,6 +366,8 @@ def move(actor, case: Case, to: str, *, version=None, note: str = "", agreed_ref
     paid — AS-5); → 已拒绝 needs a note; agreeing to a case the policy does not cover needs a note (AS-1)."""
     if to not in State.values:
         raise CaseInputError("bad_state", f"未知的售后状态：{to}", "to")
+    if to == State.RECEIVED:  # INV-5: only the receiving service (scan, inspect, stock) moves a case there
+        raise CaseInputError("receive_by_scan", "退货已收到只能在“退货入库”页面扫描退货、验货后登记", "to")
     m = machine(case)
     note = str(note or "").strip()
     if len(note) > NOTE_MAX:
@@ -394,4 +399,6 @@ def move(actor, case: Case, to: str, *, version=None, note: str = "", agreed_ref
             current.closed_at = clock.now()
             fields.append("closed_at")
         m.move_locked(current, to, actor, note, fields)
+        if to == State.RESENDING:  # 换货 / 补发: the new ¥0 order, in the same transaction (services/replacement.py)
+            replacement.attach(actor, current)
     return current

@@ -129,6 +129,7 @@ def case_detail(request, case_id: int):
             "age": selectors.age_text(case.created_at, now),
             "handlers": [staff_choice(s) for s in selectors.handlers([case.shop])] if can_change else [],
             "timeline": [present_event(e, request.user) for e in timeline_for(case)[:200]],
+            **selectors.return_facts(case, can_change),  # INV-5: return waybill, inspection, new order
         },
     )
 

@@ -21,7 +21,7 @@ def object_links(context, obj):
     target = f"{obj._meta.app_label}.{obj._meta.model_name}"
     buttons = []
     for link in registered(target):
-        if not user.has_perm(link.perm):
+        if not user.has_perm(link.perm) or (link.visible is not None and not link.visible(user, obj)):
             continue
         try:
             url = reverse(link.url_name) + "?" + urlencode({link.param: obj.pk})

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Case, CharField, Value, When
+
 from zhanggui.core import clock
 
 from ..models import Package
@@ -29,10 +31,16 @@ def mark(found: list[Package], notes: dict[int, str], now=None) -> list[Package]
     with the note {package id: why}. One UPDATE; returns those marked."""
     now = now or clock.now()
     labelled = [p for p in found if p.state in LABELLED]
+    if not labelled:
+        return []
     for package in labelled:
-        note = f"拦截：{notes.get(package.pk, '订单已关闭')}"[:200]
-        Package.objects.filter(pk=package.pk).update(intercepted_at=now, intercept_note=note)
-        package.intercepted_at, package.intercept_note = now, note
+        package.intercepted_at = now
+        package.intercept_note = f"拦截：{notes.get(package.pk, '订单已关闭')}"[:200]
+    # rule 8 of the house: one statement whatever the number of packages (each keeps its own note)
+    Package.objects.filter(pk__in=[p.pk for p in labelled]).update(
+        intercepted_at=now,
+        intercept_note=Case(*(When(pk=p.pk, then=Value(p.intercept_note)) for p in labelled), output_field=CharField()),
+    )
     return labelled
 
 
