@@ -23,11 +23,18 @@ class AftersalesConfig(AppConfig):
             perm="aftersales.add_case",
             param="order",
         )
+        # AS-7: the review rates on the product and shop pages (catalog and shops render what is registered)
+        from zhanggui.core.navigation import register_object_panel
+
+        from .views.review_admin import product_panel, shop_panel
+
+        register_object_panel("catalog.product", "review_rates", render=product_panel, perm="aftersales.view_review")
+        register_object_panel("shops.shop", "review_rates", render=shop_panel, perm="aftersales.view_review")
         # The services register their timeline labels on import; load them so every page can name every event.
         from zhanggui.core import references
 
         from .selectors import case_references
-        from .services import cases, photos, policy, reasons, work  # noqa: F401
+        from .services import cases, photos, policy, reasons, reviews, work  # noqa: F401
 
         references.register("case", case_references)  # INV-2, INV-5: a return booked as "case:<pk>" names its case
         post_migrate.connect(_load_reasons, sender=self)

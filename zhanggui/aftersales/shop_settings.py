@@ -22,5 +22,19 @@ register_all(
                 "not_in_manuals": _("The manuals ask for a follow-up until solved but give no time; 24 h assumed."),
             },
         ),
+        (
+            "aftersales.default_positive_days",
+            _("Reviews: an order not reviewed after (days) counts as positive"),
+            "int",
+            45,
+            "AS-7",
+            {
+                "min": 1,
+                "max": 365,
+                "unit": " 天",
+                "scope": "company",
+                "help": _("Orders shipped this many days ago without a review count as positive in the rates."),
+            },
+        ),
     ],
 )

@@ -1,6 +1,6 @@
 """After-sales pages (/aftersales/); each views module contributes its own `urls`."""
 
-from .views import case, new, policy, queue
+from .views import case, new, policy, queue, review_admin, reviews
 
 app_name = "aftersales"
-urlpatterns = queue.urls + new.urls + policy.urls + case.urls
+urlpatterns = queue.urls + new.urls + policy.urls + case.urls + review_admin.urls + reviews.urls
