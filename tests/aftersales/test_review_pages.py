@@ -6,8 +6,8 @@ import datetime as dt
 import json
 from io import StringIO
 
-from django.core.management import call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from zhanggui.aftersales import review_selectors as rs

@@ -81,7 +81,7 @@ def review_list(request):
             "pages": [
                 (n, f"?{query}&page={n}") if n else ("…", "")
                 for n in paging.window(page_obj.number, page_obj.paginator.num_pages)
-            ],  # fmt: skip
+            ],
             "tabs": [(t, TAB_LABELS[t], counts[t], "?" + urlencode({**params, "tab": t})) for t in rs.TABS],
             "filters": filters,
             "ratings": [(r, svc.rating_label(r)) for r in Review.Rating.values],
@@ -132,7 +132,7 @@ def review_detail(request, review_id: int):
             "moves": [{"to": s, "label": MOVE_LABELS[s]} for s in svc.allowed_moves(review)] if can_change else [],
             "close_moves": [
                 (s, MOVE_LABELS[s]) for s in (State.CHANGED, State.UNCHANGEABLE) if s in svc.allowed_moves(review)
-            ],  # fmt: skip
+            ],
             "reasons": [(r, svc.reason_label(r)) for r in Review.Reason.values],
             "can_change": can_change,
             "handlers": [staff_choice(s) for s in selectors.handlers([review.shop])] if can_change else [],
@@ -177,7 +177,7 @@ reply_view = _action(
         version=_version(r),
         then=r.POST.get("then", ""),
         note=r.POST.get("note", ""),
-    ),  # fmt: skip
+    ),
     gettext_lazy("Reply recorded."),
 )
 reason_view = _action(
