@@ -2,7 +2,8 @@
 
 from ninja import Router
 
-from . import cases
+from . import cases, reviews
 
 router = Router(tags=["aftersales"])
 router.add_router("", cases.router)
+router.add_router("", reviews.router)  # AS-7
