@@ -82,7 +82,7 @@ class MoveIn(Schema):
 
 
 class ReplyIn(Schema):
-    reply: str = Field(max_length=500)
+    reply: str = Field(default="", max_length=500)  # checked by the service after the shop scope
     then: str = Field(default="", max_length=20)
     version: int | None = None
     note: str = Field(default="", max_length=500)
