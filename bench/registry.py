@@ -22,6 +22,7 @@ BENCHMARKS = (
     "fulfilment_review",
     "fulfilment_scan",
     "fulfilment_print",
+    "reviews_import",
 )
 
 
