@@ -167,3 +167,11 @@ def test_as7_batch_assign_only_to_staff_of_the_shop(asw):
         svc.assign(asw.manager, [review.pk], asw.world.outsider, shops=[asw.world.shop_a])
     review.refresh_from_db()
     assert review.owner == asw.cs
+
+
+def test_as7_whoever_works_an_unassigned_review_takes_it(asw):
+    review = _one_bad(asw)
+    assert review.owner is None
+    svc.move(asw.cs, review, "contacted")
+    review.refresh_from_db()
+    assert review.owner == asw.cs

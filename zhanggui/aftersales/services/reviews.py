@@ -94,6 +94,15 @@ def _note(note) -> str:
     return note
 
 
+def _take(actor, review: Review) -> list[str]:
+    """An unassigned review becomes the review of whoever works on it first (if they handle its shop)."""
+    shops = handled_shops(actor)
+    if review.owner_id is None and (shops is None or review.shop_id in shops):
+        review.owner = actor
+        return ["owner"]
+    return []
+
+
 def move(actor, review: Review, to: str, *, version=None, note: str = "") -> Review:
     """AS-7: 待联系 → 已联系 → 已改评 / 无法改评 (timeline with the 工号); 无法改评 needs a note saying why."""
     if to not in State.values or not to:
@@ -103,7 +112,7 @@ def move(actor, review: Review, to: str, *, version=None, note: str = "") -> Rev
         raise CaseInputError("note_required", "无法改评请写明原因", "note")
     with transaction.atomic():
         current = MACHINE.lock(review, version)
-        fields = []
+        fields = _take(actor, current)
         if to not in REVIEW_OPEN_STATES:
             current.closed_at = clock.now()
             fields.append("closed_at")
@@ -125,7 +134,7 @@ def reply(actor, review: Review, text: str, *, version=None, then: str = "", not
         current = MACHINE.lock(review, version)
         before = current.reply_text
         current.reply_text, current.replied_at = text, clock.now()
-        MACHINE.save(current, ["reply_text", "replied_at"])
+        MACHINE.save(current, ["reply_text", "replied_at", *_take(actor, current)])
         record_event(actor, current, "review_reply", from_state=before[:100], to_state="", note=text)
         if then:
             if then == State.UNCHANGEABLE and not _note(note):
