@@ -39,3 +39,12 @@ def test_customer_service_contacts_a_bad_review_and_closes_it_with_a_template(de
     review.refresh_from_db()
     assert (review.state, review.reply_text) == ("changed", text)
     shot(page, "reviews-review-cs")
+
+    # AS-7: the rates per month on the product page (the reviewed product) and on the shop page
+    page.goto(f"/products/{review.product_id}/")
+    assert page.locator("#review-rates[data-panel='product'] tbody tr").count() == 6
+    shot(page, "reviews-rates-product")
+    page.goto(f"/shops/{review.shop_id}/")
+    rates = page.locator("#review-rates[data-panel='shop']")
+    assert rates.is_visible() and "%" in rates.inner_text()
+    shot(page, "reviews-rates-shop")
