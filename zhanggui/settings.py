@@ -165,6 +165,7 @@ UPLOAD_LIMITS_MB = {
         "dropship_tracking": 5,  # PROD-10: the supplier's tracking numbers
         "shipping_table": 20,  # SHIP-1, SHIP-5: waybill numbers, tracking scans, carrier bills
         "aftersales_photo": 10,  # AS-2: photos of returned goods and waybills
+        "review_import": 50,  # AS-7: review exports (20,000 reviews are about 4 MB as CSV)
     }.items()
 }
 

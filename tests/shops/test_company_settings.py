@@ -31,6 +31,7 @@ COMPANY_KEYS = {
     "fulfilment.weight_tolerance_g",
     "fulfilment.fee_difference_alert",
     "fulfilment.print_batch_max",  # SHIP-1: the most packages one print batch may hold
+    "aftersales.default_positive_days",  # AS-7: an order not reviewed after these days counts as positive
     "pricing.first_order_max_sets",
     # PROD-7 / PROD-8: products and their sales ranks belong to the company
     "lifecycle.window_days",

@@ -34,11 +34,28 @@ class AftersalesConfig(AppConfig):
             position=110,
             visible=_has_cases,
         )
+        # AS-7: the review rates on the product and shop pages (catalog and shops render what is registered)
+        from zhanggui.core.navigation import register_object_panel
+
+        from .views.review_admin import product_panel, shop_panel
+
+        register_object_panel("catalog.product", "review_rates", render=product_panel, perm="aftersales.view_review")
+        register_object_panel("shops.shop", "review_rates", render=shop_panel, perm="aftersales.view_review")
         # The services register their timeline labels on import; load them so every page can name every event.
         from zhanggui.core import references
 
         from .selectors import case_references
-        from .services import cases, photos, policy, reasons, receiving, refund_import, unclaimed, work  # noqa: F401
+        from .services import (  # noqa: F401
+            cases,
+            photos,
+            policy,
+            reasons,
+            receiving,
+            refund_import,
+            reviews,
+            unclaimed,
+            work,
+        )
 
         refund_import.connect()  # AS-2, ORD-9: the refund columns of the order exports (RefundsReported)
 

@@ -194,6 +194,9 @@ def load_aftersales(manager, cs_taobao, cs_jd) -> dict:
     for case, days, follow_hours, _actor in made:
         _backdate(case, days, follow_hours, now)
     work.escalate_overdue()  # AS-6: the overdue ones go to the manager, as the sweep would
+    from .review_demo import load_reviews
+
+    load_reviews(manager, cs_taobao, cs_jd)  # AS-7: reviews with 中差评 in every state, two reply templates
     return {"cases": Case.objects.count()}
 
 

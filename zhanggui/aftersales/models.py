@@ -334,3 +334,109 @@ class UnclaimedPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# ---- reviews (AS-7) -------------------------------------------------------------------------------------------
+
+# The states of a 中差评 being handled (Review.State); a 好评 needs no handling (state "").
+REVIEW_OPEN_STATES = ("to_contact", "contacted")
+
+
+class Review(models.Model):
+    """AS-7: one buyer review of one shop, imported from the platform's export (or its API later), matched to the
+    order (and order line, SKU, product) when the order is known. A 中评/差评 is a queue item: owner, reason
+    category, state 待联系 → 已联系 → 已改评 / 无法改评; the seller's reply is recorded. The platform review id is
+    unique per shop (re-imports update, never duplicate)."""
+
+    class Rating(models.TextChoices):
+        GOOD = "good", _("positive")
+        NEUTRAL = "neutral", _("neutral")
+        BAD = "bad", _("negative")
+
+    class State(models.TextChoices):  # the moves: services/reviews.py TRANSITIONS
+        NONE = "", _("no handling needed")
+        TO_CONTACT = "to_contact", _("to contact")
+        CONTACTED = "contacted", _("contacted")
+        CHANGED = "changed", _("review changed")
+        UNCHANGEABLE = "unchangeable", _("cannot be changed")
+
+    class Reason(models.TextChoices):
+        UNKNOWN = "", _("not decided")
+        QUALITY = "quality", _("quality")
+        NOT_AS_DESCRIBED = "not_as_described", _("not as described")
+        SIZE = "size", _("size or fit")
+        LOGISTICS = "logistics", _("delivery")
+        SERVICE = "service", _("service")
+        PRICE = "price", _("price")
+        OTHER = "other", _("other")
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("export file")
+        API = "api", _("API")
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="+", db_index=False)
+    platform_review_id = models.CharField(_("platform review id"), max_length=64)
+    platform_order_no = models.CharField(_("order number"), max_length=64, blank=True)
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    order_line = models.ForeignKey(
+        "orders.OrderLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    sku = models.ForeignKey("catalog.Sku", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    item_title = models.CharField(_("item"), max_length=200, blank=True)
+    outer_code = models.CharField(_("merchant code"), max_length=64, blank=True)
+    rating = models.CharField(_("rating"), max_length=8, choices=Rating.choices)
+    first_rating = models.CharField(_("first rating"), max_length=8, choices=Rating.choices)
+    text = models.TextField(_("review"), blank=True)
+    buyer_nick = models.CharField(_("buyer"), max_length=100, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"))
+    reply_text = models.TextField(_("seller reply"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    owner = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(_("reason category"), max_length=20, choices=Reason.choices, blank=True, default="")
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, blank=True, default="")
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.IMPORT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("review")
+        ordering = ["-reviewed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "platform_review_id"], name="uniq_review_per_shop"),
+            models.CheckConstraint(condition=Q(rating__in=["good", "neutral", "bad"]), name="review_rating_known"),
+        ]
+        indexes = [
+            models.Index(fields=["shop", "state", "-reviewed_at"], name="review_shop_state"),
+            models.Index(fields=["shop", "reviewed_at"], name="review_shop_month"),
+            models.Index(fields=["product", "reviewed_at"], name="review_product_month"),
+            models.Index(fields=["order"], name="review_order", condition=Q(order__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"评价 {self.platform_review_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in REVIEW_OPEN_STATES
+
+
+class ReplyTemplate(models.Model):
+    """AS-7: a reply template for reviews, with variables filled from the review: {买家} {商品} {订单号} {店铺}."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    text = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reply template")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

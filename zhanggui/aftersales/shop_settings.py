@@ -43,5 +43,19 @@ register_all(
             "AS-3",
             {"choices": PAYERS},
         ),
+        (
+            "aftersales.default_positive_days",
+            _("Reviews: an order not reviewed after (days) counts as positive"),
+            "int",
+            45,
+            "AS-7",
+            {
+                "min": 1,
+                "max": 365,
+                "unit": " 天",
+                "scope": "company",
+                "help": _("Orders shipped this many days ago without a review count as positive in the rates."),
+            },
+        ),
     ],
 )

@@ -72,3 +72,32 @@ def register_object_link(
 def object_links(target: str) -> list[ObjectLink]:
     """The links registered for pages of `target`, in order."""
     return sorted((link for (t, _u), link in _LINKS.items() if t == target), key=lambda link: link.position)
+
+
+# ---- panels on a lower app's page contributed by a higher app ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObjectPanel:
+    """A block on the page of a `target` object ("catalog.product") filled by a higher app, e.g. the review rates
+    (AS-7) on the product page. `render(request, obj)` returns safe HTML (or "" to show nothing); the lower app's
+    template renders whatever is registered ({% object_panels product %}) without importing the higher app."""
+
+    target: str
+    key: str
+    render: Any  # callable(request, obj) -> str
+    perm: str
+    position: int = 100
+
+
+_PANELS: dict[tuple[str, str], ObjectPanel] = {}
+
+
+def register_object_panel(target: str, key: str, *, render, perm: str, position: int = 100) -> ObjectPanel:
+    panel = ObjectPanel(target, key, render, perm, position)
+    _PANELS[(target, key)] = panel
+    return panel
+
+
+def object_panels(target: str) -> list[ObjectPanel]:
+    return sorted((p for (t, _k), p in _PANELS.items() if t == target), key=lambda p: p.position)

@@ -2,9 +2,10 @@
 
 from ninja import Router
 
-from . import cases, refund_imports, returns
+from . import cases, refund_imports, returns, reviews
 
 router = Router(tags=["aftersales"])
 router.add_router("", cases.router)
 router.add_router("", refund_imports.router)
 router.add_router("", returns.router)  # INV-5: returns received
+router.add_router("", reviews.router)  # AS-7

@@ -35,3 +35,19 @@ def object_links(context, obj):
         '<a class="btn btn-sm btn-outline-primary" href="{}" data-link="{}"><i class="fa-solid {}"></i> {}</a>',
         buttons,
     )
+
+
+@register.simple_tag(takes_context=True)
+def object_panels(context, obj):
+    """{% object_panels obj %}: the blocks higher apps registered for the page of `obj` (core.navigation)."""
+    from django.utils.safestring import mark_safe
+
+    from zhanggui.core.navigation import object_panels as panels
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if obj is None or user is None or not user.is_authenticated:
+        return ""
+    target = f"{obj._meta.app_label}.{obj._meta.model_name}"
+    parts = [str(p.render(request, obj) or "") for p in panels(target) if user.has_perm(p.perm)]
+    return mark_safe("".join(parts))  # each panel renders through a Django template (escaped)
