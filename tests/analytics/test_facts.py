@@ -182,4 +182,4 @@ def test_data2_facts_cost_the_import_a_fixed_number_of_queries(costed, django_ca
     small -= _import_queries(costed, capture, 3, with_facts=False, start=100)
     big = _import_queries(costed, capture, 60, with_facts=True, start=1000)
     big -= _import_queries(costed, capture, 60, with_facts=False, start=2000)
-    assert small == big and 0 < small <= 10
+    assert small == big and 0 < small <= 12  # lock, stored costs, 2 grouped queries, costs, 2 deletes, 2 inserts
