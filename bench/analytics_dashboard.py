@@ -29,7 +29,7 @@ from . import data, harness, orders_list
 from .registry import Result
 
 DAYS = 90
-REQUESTS = 100
+REQUESTS = 30
 
 
 def size() -> int:
