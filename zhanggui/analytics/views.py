@@ -36,7 +36,8 @@ def _change(now, before, *, rate=False):
         return "", ""
     if rate:
         diff = (now - before) * 100
-        return (f"{diff:+.1f} pt", "up" if diff > 0 else "down" if diff < 0 else "")
+        text = _("%(diff)s pt") % {"diff": f"{diff:+.1f}"}  # percentage points
+        return (text, "up" if diff > 0 else "down" if diff < 0 else "")
     if not before:
         return ("", "up" if now else "")
     change = (now - before) / before * 100
