@@ -18,6 +18,8 @@ BENCHMARKS = (
     "orders_import",
     "orders_import_xlsx",
     "orders_list",
+    "orders_import_facts",
+    "analytics_dashboard",
     "fulfilment_labels",
     "fulfilment_review",
     "fulfilment_scan",

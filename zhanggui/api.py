@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from zhanggui.aftersales.api import router as aftersales_router
+from zhanggui.analytics.api import router as analytics_router
 from zhanggui.catalog.api import router as catalog_router
 from zhanggui.core.api import router as core_router
 from zhanggui.core.apitools import AUTH, install_error_handlers
@@ -30,6 +31,7 @@ ROUTERS = (
     orders_router,
     fulfilment_router,
     aftersales_router,
+    analytics_router,
 )
 
 api = NinjaAPI(

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "zhanggui.orders",
     "zhanggui.fulfilment",
     "zhanggui.aftersales",
+    "zhanggui.analytics",
     "zhanggui.workbench",  # the shell on top: home page, navigation, demo
 ]
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("orders/", include("zhanggui.orders.urls")),
     path("shipping/", include("zhanggui.fulfilment.urls")),
     path("aftersales/", include("zhanggui.aftersales.urls")),
+    path("analytics/", include("zhanggui.analytics.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

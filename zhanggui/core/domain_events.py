@@ -54,30 +54,37 @@ class OrdersMoved(DomainEvent):
     requested from the supplier: DropshipRequested), closed or shipped-elsewhere orders cancel their open packages;
     fulfilment.services.review — orders entering 待审核 are approved at once when the shop approves automatically
     (ORD-7); purchasing.services.dropship_routing — a closed order cancels its dropship orders not yet shipped
-    (PROD-10)."""
+    (PROD-10); analytics.services.facts — created, paid and closed orders change their paid day's sales facts
+    (DATA-2), recomputed after the commit; `by_import`: the moves of an import batch, whose OrdersImported names
+    the days instead (one recomputation per run, not one per batch)."""
 
     publisher: ClassVar[str] = "zhanggui.orders.services.states"
     listeners: ClassVar[tuple[str, ...]] = (
         "zhanggui.fulfilment.services.packages",
         "zhanggui.fulfilment.services.review",
         "zhanggui.purchasing.services.dropship_routing",
+        "zhanggui.analytics.services.facts",
     )
 
     moves: tuple[OrderMove, ...]
     actor: object = None
+    by_import: bool = False
 
 
 @dataclass(frozen=True)
 class OrdersImported(DomainEvent):
     """An order import run finished (published after its commit by orders.services.imports).
 
-    Listener: fulfilment.services.review — the shop's automatic review (ORD-7) of what is now clean."""
+    Listeners: fulfilment.services.review — the shop's automatic review (ORD-7) of what is now clean;
+    analytics.services.facts — the sales facts of `days` (the Beijing paid days, before and after, of the orders
+    the run created or changed) are recomputed (DATA-2)."""
 
     publisher: ClassVar[str] = "zhanggui.orders.services.imports"
-    listeners: ClassVar[tuple[str, ...]] = ("zhanggui.fulfilment.services.review",)
+    listeners: ClassVar[tuple[str, ...]] = ("zhanggui.fulfilment.services.review", "zhanggui.analytics.services.facts")
 
     shop_id: int
     actor: object = None
+    days: tuple = ()  # datetime.date
 
 
 @dataclass(frozen=True)
@@ -90,10 +97,10 @@ class OrderEdited(DomainEvent):
     printed label is voided (the package goes back to 待打单 to be printed again), the lines are re-taken, the
     carrier rules run again for the new address (e.g. 申通 does not reach 西藏 → EMS, remote surcharge); where the
     rules cannot decide, the order goes on hold with the reason for 审单 — or a carrier edit the rules refuse is
-    refused."""
+    refused. Listener: analytics.services.facts — a line edit of a paid order changes its day's sales facts."""
 
     publisher: ClassVar[str] = "zhanggui.orders.services.edits"
-    listeners: ClassVar[tuple[str, ...]] = ("zhanggui.fulfilment.services.replan",)
+    listeners: ClassVar[tuple[str, ...]] = ("zhanggui.fulfilment.services.replan", "zhanggui.analytics.services.facts")
 
     order: object
     change: str  # "address" | "lines" | "carrier"

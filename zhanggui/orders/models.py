@@ -154,6 +154,8 @@ class Order(models.Model):
                 for name in ("receiver_initials", "buyer_initials")
             ),
             models.Index(fields=["customer"], condition=Q(customer__isnull=False), name="order_customer"),
+            # DATA-2: the sales facts of a (shop, paid day) are recomputed from the orders paid that day
+            models.Index(fields=["shop", "paid_at"], condition=Q(paid_at__isnull=False), name="order_shop_paid"),
             # (…, state): the capped tab counts under a carrier or flag filter stay index-only scans
             models.Index(fields=["shop", "carrier", "state"], name="order_shop_carrier"),
             models.Index(fields=["flag", "state"], condition=~Q(flag=""), name="order_flag_state"),

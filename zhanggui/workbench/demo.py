@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import transaction
 
 from zhanggui.aftersales.demo import load_aftersales
+from zhanggui.analytics.demo import load_analytics
 from zhanggui.catalog.demo import load_catalog
 from zhanggui.core import clock
 from zhanggui.core.models import Event
@@ -231,6 +232,9 @@ def load_demo(stdout=None) -> dict:
         # customer service A002 (Taobao, Tmall) and A003 (JD, PDD); the overdue ones escalated to the manager.
         aftersales = load_aftersales(*(Staff.objects.get(number=n) for n in ("A001", "A002", "A003")))
 
+        # Sales facts (DATA-2): the dashboard's daily figures per shop and SKU, from the orders above.
+        analytics = load_analytics()
+
     return {
         "password": DEMO_PASSWORD,
         "logins": [
@@ -246,4 +250,5 @@ def load_demo(stdout=None) -> dict:
         "orders": orders["orders"],
         "packages": shipping["packages"],
         "cases": aftersales["cases"],
+        "shop_days": analytics["shop_days"],
     }

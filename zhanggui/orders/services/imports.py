@@ -282,6 +282,7 @@ _LIMITS = [_MAX.get(name, 0) for name in _COPIED]  # 0: no limit (_cut)
 _CUT = [name for name in _COPIED if name in _MAX]
 _cut_values, _CUT_LIMITS = operator.attrgetter(*_CUT), [_MAX[name] for name in _CUT]
 NO, STATE, HELD, FP = (_COL[c] for c in ("platform_order_no", "state", "state_before_hold", "fingerprint"))
+PAID = _COL["paid_at"]
 
 
 def _copied(order: ParsedOrder):
@@ -390,7 +391,7 @@ class _Batch:
         self.now = clock.now()
 
     def _before(self) -> dict[str, tuple]:
-        """{order no: (id, state, state_before_hold, fingerprint, exc_out_of_stock)} of the orders that exist;
+        """{order no: (id, state, state_before_hold, fingerprint, exc_out_of_stock, paid_at)} of the orders that exist;
         locked on PostgreSQL so that a person's state change and this import queue up instead of overwriting."""
         numbers = [o.platform_order_no for o in self.orders]
         if connection.vendor == "postgresql":  # one array parameter, not 2,000 placeholders to plan
@@ -398,19 +399,15 @@ class _Batch:
                 # One unique-index probe per number (LATERAL): with `= ANY` the planner, whose statistics lag
                 # behind a big import, may scan every order of the shop instead — quadratic in the import size.
                 cursor.execute(
-                    f"SELECT o.id, o.platform_order_no, o.state, o.state_before_hold, o.fingerprint, "
-                    f"o.exc_out_of_stock FROM unnest(%s::varchar[]) AS n(no) CROSS JOIN LATERAL (SELECT * FROM "
+                    "SELECT o.id, o.platform_order_no, o.state, o.state_before_hold, o.fingerprint, o.exc_out_of_stock,"
+                    f" o.paid_at FROM unnest(%s::varchar[]) AS n(no) CROSS JOIN LATERAL (SELECT * FROM "
                     f"{_q(Order._meta.db_table)} WHERE shop_id = %s AND platform_order_no = n.no FOR UPDATE) o",
                     [numbers, self.shop_id],
                 )
-                return {no: (pk, state, before, fp, oos) for pk, no, state, before, fp, oos in cursor.fetchall()}
+                return {no: (pk, *rest) for pk, no, *rest in cursor.fetchall()}
         qs = Order.objects.filter(shop_id=self.shop_id, platform_order_no__in=numbers)
-        return {
-            no: (pk, state, before, fp, oos)
-            for pk, no, state, before, fp, oos in qs.values_list(
-                "pk", "platform_order_no", "state", "state_before_hold", "fingerprint", "exc_out_of_stock"
-            )
-        }
+        names = ("state", "state_before_hold", "fingerprint", "exc_out_of_stock", "paid_at")
+        return {no: (pk, *rest) for pk, no, *rest in qs.values_list("pk", "platform_order_no", *names)}
 
     def write(self) -> dict:
         before = self._before()
@@ -427,12 +424,8 @@ class _Batch:
         self._events(by_no, before, updated)
         self._moves(before, changed)
         refund_reports.report_batch(self.actor, self.shop_id, self.orders, changed)  # AS-2, ORD-9: after commit
-        return {
-            "created": len(created),
-            "updated": len(updated),
-            "unchanged": len(self.orders) - len(changed),
-            "lines": lines,
-        }
+        count = {"created": len(created), "updated": len(updated), "unchanged": len(self.orders) - len(changed)}
+        return {**count, "lines": lines, "days": _paid_days(rows, before, changed)}
 
     # -- orders
 
@@ -599,7 +592,13 @@ class _Batch:
                 exc_out_of_stock=old[4] if old else False,
             )
             moves.append(OrderMove(order, old[1] if old else "", state))
-        states.apply_moves(self.actor, moves, note=RELEASE_NOTE, strict_stock=False)
+        states.apply_moves(self.actor, moves, note=RELEASE_NOTE, strict_stock=False, by_import=True)
+
+
+def _paid_days(rows: list[list], before: dict, changed: dict) -> set:
+    """DATA-2: the Beijing paid days, before and after, of the orders created or changed (OrdersImported.days)."""
+    paid = {r[PAID] for r in rows if r[NO] in changed} | {before[no][5] for no in changed if no in before}
+    return {clock.local(at).date() for at in paid if at is not None}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -667,7 +666,7 @@ def _write_all(run: ImportRun, actor, result: ReadResult, default_file: str, bat
 
 def _write_batches(run: ImportRun, actor, result: ReadResult, default_file: str, batch: int, report=None):
     errors: list[RowError] = []
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "lines": 0}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "lines": 0, "days": []}  # days: DATA-2 (_paid_days)
     seen = 0
     skus: dict[str, int | None] = {}  # 商家编码 → Sku id, matched once per run
     for chunk in _batches(result, max(1, batch)):
@@ -706,7 +705,8 @@ def _finish_run(run: ImportRun, actor, counts: dict, errors: list[RowError]) -> 
         run.report.save(f"orders-{run.pk}-errors.xlsx", ContentFile(error_report(errors)), save=False)
     run.finished_at = clock.now()
     run.save()
-    publish(OrdersImported(shop_id=run.shop_id, actor=actor))  # e.g. fulfilment's automatic review (ORD-7)
+    days = tuple(sorted(set(counts.get("days", ()))))  # the sales facts of these days follow (DATA-2)
+    publish(OrdersImported(shop_id=run.shop_id, actor=actor, days=days))  # and fulfilment's auto review (ORD-7)
     return run
 
 

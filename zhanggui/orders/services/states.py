@@ -246,7 +246,9 @@ def _enters_paid(move: OrderMove) -> bool:
     return move.to == State.ON_HOLD and move.before in ("", State.PENDING_PAYMENT) and held_from in PAID_UNSHIPPED
 
 
-def apply_moves(actor, moves: list[OrderMove], *, note: str = "", strict_stock: bool = True) -> None:
+def apply_moves(
+    actor, moves: list[OrderMove], *, note: str = "", strict_stock: bool = True, by_import: bool = False
+) -> None:
     """THE consequences of order state changes for the other apps, for one order or a whole set (module text): the
     orders' rows are written (state, timeline) — this applies stock and tells the other apps, in the caller's
     transaction and in a fixed number of queries per set (plus the reservations of orders that hold none yet).
@@ -257,7 +259,8 @@ def apply_moves(actor, moves: list[OrderMove], *, note: str = "", strict_stock: 
     - release: closed orders give back what they still hold;
     - shipped elsewhere: orders reaching shipped / signed / completed that still hold a reservation commit it
       against the platform's tracking number (else the order number), with a timeline entry;
-    - OrdersMoved is delivered: fulfilment's packages, purchasing's dropship orders (core.domain_events)."""
+    - OrdersMoved is delivered: fulfilment's packages, purchasing's dropship orders, analytics' sales facts (not
+      for `by_import`: an import batch's moves, whose run names its days in OrdersImported) (core.domain_events)."""
     moves = [m for m in moves if m.before != m.to and not is_history(m.before, m.to)]
     if not moves:
         return
@@ -288,7 +291,7 @@ def apply_moves(actor, moves: list[OrderMove], *, note: str = "", strict_stock: 
         _commit_shipped_elsewhere(actor, gone)
     # In this transaction: fulfilment creates the approved orders' packages and cancels the packages of orders
     # closed or shipped elsewhere; purchasing cancels the dropship orders of closed orders.
-    deliver(OrdersMoved(moves=tuple(moves), actor=actor))
+    deliver(OrdersMoved(moves=tuple(moves), actor=actor, by_import=by_import))
 
 
 def _commit_shipped_elsewhere(actor, gone: dict[str, Order]) -> None:

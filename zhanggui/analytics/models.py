@@ -1,0 +1,59 @@
+"""Daily sales facts (DATA-2, FIN-1): one row per shop and Beijing day, one per shop, day and SKU.
+
+Kept current by services/facts.py from the orders (domain events), exact against them (`zhanggui facts-verify`).
+The definitions (which day an order counts on, what GMV is) are in services/facts.py. Money in fen.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ShopDayFact(models.Model):
+    """The paid orders of one shop on one Beijing day (the day of payment)."""
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(_("day"))
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    buyers = models.PositiveIntegerField(_("buyers"), default=0)  # distinct buyers of the day
+    gmv_fen = models.BigIntegerField(_("GMV"), default=0)  # paid amount, not net of refunds (生意参谋 支付金额)
+    discount_fen = models.BigIntegerField(_("discounts"), default=0)
+    refund_fen = models.BigIntegerField(_("refunds"), default=0)
+    refunded_orders = models.PositiveIntegerField(_("refunded orders"), default=0)
+    units = models.BigIntegerField(_("units"), default=0)  # units of the orders not closed
+    uncosted_units = models.BigIntegerField(_("units without cost"), default=0)  # no SKU, or a SKU without cost
+    cost_fen = models.BigIntegerField(_("cost of goods"), default=0)
+    profit_fen = models.BigIntegerField(_("gross profit"), default=0)  # gmv − refunds − cost
+
+    class Meta:
+        verbose_name = _("daily shop sales")
+        constraints = [models.UniqueConstraint(fields=["shop", "day"], name="uniq_shop_day_fact")]
+        permissions = [("view_report", "Can see the sales figures (DATA-2)")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}@{self.day}"
+
+
+class SkuDayFact(models.Model):
+    """The lines of one SKU in the paid orders of one shop on one Beijing day. `unit_cost_fen` is the SKU's cost
+    when the cell was first written (FIN-1: the cost at the time of sale; a later cost change does not rewrite it)."""
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(_("day"))
+    sku = models.ForeignKey(
+        "catalog.Sku", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    units = models.BigIntegerField(_("units"), default=0)
+    gmv_fen = models.BigIntegerField(_("GMV"), default=0)
+    refund_fen = models.BigIntegerField(_("refunds"), default=0)
+    unit_cost_fen = models.BigIntegerField(_("unit cost"), default=0)
+    cost_fen = models.BigIntegerField(_("cost of goods"), default=0)
+    profit_fen = models.BigIntegerField(_("gross profit"), default=0)
+
+    class Meta:
+        verbose_name = _("daily SKU sales")
+        constraints = [models.UniqueConstraint(fields=["shop", "day", "sku"], name="uniq_shop_day_sku_fact")]
+        indexes = [models.Index(fields=["sku", "day"], name="sku_day_fact_sku")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}@{self.day}#{self.sku_id}"
