@@ -13,6 +13,7 @@ from zhanggui.catalog.api import router as catalog_router
 from zhanggui.core.api import router as core_router
 from zhanggui.core.apitools import AUTH, install_error_handlers
 from zhanggui.crm.api import router as crm_router
+from zhanggui.finance.api import router as finance_router
 from zhanggui.fulfilment.api import router as fulfilment_router
 from zhanggui.inventory.api import router as inventory_router
 from zhanggui.orders.api import router as orders_router
@@ -32,6 +33,7 @@ ROUTERS = (
     fulfilment_router,
     aftersales_router,
     analytics_router,
+    finance_router,
 )
 
 api = NinjaAPI(

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "zhanggui.fulfilment",
     "zhanggui.aftersales",
     "zhanggui.analytics",
+    "zhanggui.finance",
     "zhanggui.workbench",  # the shell on top: home page, navigation, demo
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("shipping/", include("zhanggui.fulfilment.urls")),
     path("aftersales/", include("zhanggui.aftersales.urls")),
     path("analytics/", include("zhanggui.analytics.urls")),
+    path("finance/", include("zhanggui.finance.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

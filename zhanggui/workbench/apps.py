@@ -8,7 +8,6 @@ from zhanggui.core.navigation import register_module
 PLACEHOLDERS = [
     ("service:list", _("Service"), "fa-comments", "service.view_conversation", 70),
     ("marketing:list", _("Marketing"), "fa-bullhorn", "marketing.view_promotion", 90),
-    ("finance:home", _("Finance"), "fa-coins", "finance.view_ledger", 110),
 ]
 
 
