@@ -44,6 +44,12 @@ class AftersalesConfig(AppConfig):
 
         references.register("case", case_references)  # INV-2, INV-5: a return booked as "case:<pk>" names its case
         post_migrate.connect(_load_reasons, sender=self)
+        # AS-4, SHIP-5: carrier claims credited on the courier fee reconciliation (fulfilment never imports us)
+        from zhanggui.fulfilment.services.claims import register_claim_source
+
+        from .services import compensation, parcels  # noqa: F401  (their timeline labels)
+
+        register_claim_source(parcels.claim_source)
 
 
 def _has_cases(user, order) -> bool:
