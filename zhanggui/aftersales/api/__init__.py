@@ -2,9 +2,10 @@
 
 from ninja import Router
 
-from . import cases, refund_imports, returns
+from . import cases, parcels, refund_imports, returns
 
 router = Router(tags=["aftersales"])
 router.add_router("", cases.router)
 router.add_router("", refund_imports.router)
 router.add_router("", returns.router)  # INV-5: returns received
+router.add_router("", parcels.router)  # AS-4, AS-5
