@@ -24,6 +24,7 @@ BENCHMARKS = (
     "fulfilment_print",
     "aftersales_refund_import",
     "aftersales_return_scan",
+    "aftersales_case_queue",
 )
 
 

@@ -155,3 +155,18 @@ def test_the_case_page_ticks_steps_and_files_claims_as_4(asw, client_for):
     claim.refresh_from_db()
     assert claim.paid_fen == 8000
     assert 'id="parcel-steps"' not in client.get(f"/aftersales/{open_case(asw).pk}/").content.decode()
+
+
+def test_the_demo_has_parcel_cases_with_steps_claims_in_several_outcomes_and_compensation_as_4_as_5(db):
+    from zhanggui.aftersales.models import Compensation
+    from zhanggui.workbench.demo import load_demo
+
+    load_demo()
+    states = set(CarrierClaim.objects.values_list("state", flat=True))
+    assert {"accepted", "withdrawn", "rejected", "paid"} <= states
+    assert {"lost", "damaged"} <= set(CarrierClaim.objects.values_list("reason", flat=True))
+    assert ParcelStep.objects.values("case").distinct().count() >= 2
+    assert Compensation.objects.filter(kind="refund").exists()
+    before = CarrierClaim.objects.count()
+    load_demo()  # a second run changes nothing
+    assert CarrierClaim.objects.count() == before
