@@ -70,7 +70,7 @@ def _cases(orders, staff_ids: list[int]) -> list[dict]:
         age = (total - n) / total * 365
         created = now - dt.timedelta(days=age, seconds=rng.randint(0, 3600))
         kind = rng.choice(KINDS)
-        is_open = age < 20 and rng.random() < 0.8 or rng.random() < 0.03
+        is_open = (age < 20 and rng.random() < 0.8) or rng.random() < 0.03
         state = rng.choice(OPEN[kind]) if is_open else rng.choice(["done"] * 8 + ["refused", "cancelled"])
         follow = created + dt.timedelta(hours=rng.randint(12, 72)) if is_open else None
         if is_open and follow < now and rng.random() < 0.85:  # most open cases are followed up in time
@@ -134,7 +134,8 @@ def cleanup(shop_ids) -> None:
 def views(sample: dict) -> list[tuple[str, dict]]:
     tabs = [(f"tab {t}", {"tab": t}) for t in ("pending", "waiting_buyer", "waiting_return", "overdue", "escalated",
                                                 "closed", "all")]  # fmt: skip
-    return tabs + [
+    return [
+        *tabs,
         ("kind return_refund", {"tab": "pending", "kind": "return_refund"}),
         ("state refunding", {"tab": "all", "state": "refunding"}),
         ("owner me", {"tab": "pending", "owner": "me"}),

@@ -52,8 +52,18 @@ def case_context(request, case: Case) -> dict:
         "claim_reasons": list(parcels.CLAIM_REASON_NAMES.items()),
         "carriers": list(Carrier.objects.filter(active=True).order_by("sort", "code")),
         "parcel": parcel,
+        # the claim form starts from the parcel's carrier and waybill (else the order's exported ones)
+        "claim_carrier_id": parcel.carrier_id if parcel else _carrier_named(case.order.carrier),
+        "claim_waybill": parcel.waybill_no if parcel else case.order.tracking_no,
         "parcel_open": case.is_open and can_change,
     }
+
+
+def _carrier_named(name: str) -> int | None:
+    if not name:
+        return None
+    found = Carrier.objects.filter(name=name).values_list("pk", flat=True).first()
+    return found or Carrier.objects.filter(short_name=name[:10]).values_list("pk", flat=True).first()
 
 
 def _action(name: str, change, done):
