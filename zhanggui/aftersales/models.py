@@ -337,4 +337,6 @@ class UnclaimedPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
 from .parcel_models import CarrierClaim, Compensation, ParcelStep  # noqa: E402,F401  AS-4, AS-5

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aftersales', '0001_initial'),
+        ('aftersales', '0003_returns'),
         ('fulfilment', '0006_sla'),
         ('orders', '0007_name_initials'),
         ('shops', '0002_company_setting_values'),
