@@ -27,6 +27,7 @@ BENCHMARKS = (
     "aftersales_refund_import",
     "aftersales_return_scan",
     "reviews_import",
+    "aftersales_case_queue",
 )
 
 

@@ -46,11 +46,15 @@ SCRIPTED = {
     # INV-5: the inspection form shows only after a scan found the case (tests/aftersales/test_returns_pages.py
     # sends these numbers to a case waiting for its return too)
     "aftersales:return_receive": (("case_id",), ["intact_1", "damaged_1", "wrong_1", "missing_1"], {"version": ""}),
+    # AS-4: the claim forms show only on a 丢件/破损 case (the matrix's sample case is a return)
+    "aftersales:claim": (("case_id",), ["claimed"], {"reason": "lost", "waybill_no": "ZT1"}),
+    "aftersales:claim_move": (("case_id",), ["paid"], {"claim": "claim_id", "to": "paid"}),
 }
 # POST-only pages no form of the walk reaches (their buttons show in other states), and why no typed number.
 NO_NUMBERS = {
     "aftersales:take_back": "a button: the case's version only",
     "aftersales:unclaimed_keep": "INV-5: shown after an unknown scan; a waybill (text), a shop id and photos",
+    "aftersales:step": "a button: the step's name and a note (AS-4, only on a 丢件/破损 case)",
     "catalog:image_sold_out": "a button: image ids",
     "fulfilment:message_sent": "a button: a message id",
     "fulfilment:scan_code": "a scanned code (text) and the package id",

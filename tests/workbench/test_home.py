@@ -100,7 +100,7 @@ def test_cs_home_shows_the_queues_cs_answers_for(home, client_for):
     """客服: orders awaiting payment and to review, and the exception queues of the cs duties (nobody owns them
     yet, so every cs person sees them) — not the editor's unmatched-SKU queue nor the manager's overdue one."""
     blocks = shown(client_for(home.world.people["cs"]))
-    assert set(blocks) == {"my_orders"}
+    assert set(blocks) == {"my_orders", "aftersales"}  # AS-6: and the after-sales queues (tests/aftersales)
     assert blocks["my_orders"] == {
         "pending_payment": 1,
         "to_review": 1,
@@ -178,7 +178,7 @@ def test_a_person_with_several_roles_sees_the_union_once_TEAM_2(home, client_for
         shops=[home.world.shop_a],
     )  # fmt: skip
     blocks = shown(client_for(both))
-    assert set(blocks) == {"my_orders", "warehouse"}
+    assert set(blocks) == {"my_orders", "warehouse", "aftersales"}  # AS-6: cs gets the after-sales queues
     keys = [row.key for row in rows_of(client_for(both))]
     assert len(keys) == len(set(keys))
 

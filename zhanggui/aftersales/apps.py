@@ -41,6 +41,19 @@ class AftersalesConfig(AppConfig):
 
         register_object_panel("catalog.product", "review_rates", render=product_panel, perm="aftersales.view_review")
         register_object_panel("shops.shop", "review_rates", render=shop_panel, perm="aftersales.view_review")
+        # AS-6, AS-7: the 中差评 still to handle on the 售后 home, beside the case queues
+        from django.urls import reverse_lazy
+
+        from .queues import register_home_count
+        from .review_selectors import home_figure
+
+        register_home_count(
+            "bad_reviews",
+            _("Neutral and negative reviews to handle"),
+            count=home_figure,
+            url=reverse_lazy("aftersales:reviews"),
+            perm="aftersales.view_review",
+        )
         # The services register their timeline labels on import; load them so every page can name every event.
         from zhanggui.core import references
 
@@ -61,6 +74,12 @@ class AftersalesConfig(AppConfig):
 
         references.register("case", case_references)  # INV-2, INV-5: a return booked as "case:<pk>" names its case
         post_migrate.connect(_load_reasons, sender=self)
+        # AS-4, SHIP-5: carrier claims credited on the courier fee reconciliation (fulfilment never imports us)
+        from zhanggui.fulfilment.services.claims import register_claim_source
+
+        from .services import compensation, parcels  # noqa: F401  (their timeline labels)
+
+        register_claim_source(parcels.claim_source)
 
 
 def _has_cases(user, order) -> bool:

@@ -145,6 +145,7 @@ def load_aftersales(manager, cs_taobao, cs_jd) -> dict:
     """Create the demo after-sales once (nothing happens when the marketplace shops already have cases)."""
     shops = list(Shop.objects.filter(platform_id__in=PLATFORMS).order_by("pk"))
     if not shops or Case.objects.filter(shop__in=shops).exists():
+        load_parcels(cs_taobao, cs_jd)  # AS-4, AS-5: added to a demo loaded before them
         return {"cases": Case.objects.count()}
     _policies(shops, manager)
     rng = random.Random("aftersales-demo")
@@ -197,6 +198,7 @@ def load_aftersales(manager, cs_taobao, cs_jd) -> dict:
     from .review_demo import load_reviews
 
     load_reviews(manager, cs_taobao, cs_jd)  # AS-7: reviews with 中差评 in every state, two reply templates
+    load_parcels(cs_taobao, cs_jd)
     return {"cases": Case.objects.count()}
 
 
@@ -253,3 +255,63 @@ def _extras(made, manager, now) -> None:
     open_cases = [c for c, *_ in made if c.is_open and c.kind == K.RESEND]
     if open_cases:
         work.assign(manager, [c.pk for c in open_cases], manager, shops=Shop.objects.all())
+
+
+# ---- parcel problems and compensation (AS-4, AS-5) --------------------------------------------------------------
+
+# Per open 丢件/破损 case, in order: the steps ticked, the claims [(reason, share of the paid amount, moves)] and the
+# compensations [(kind, fen)] — a lost parcel claimed and accepted (a first claim withdrawn: wrong waybill), a
+# damaged one refused by the carrier, one the carrier paid (credited on the courier fee reconciliation, SHIP-5).
+PARCEL_PLAN = [
+    (["calm", "record", "address", "compare", "carrier"],
+     [("lost", 1.0, [("withdrawn", None, "运单号填错，重新提交")]), ("lost", 1.0, [("accepted", None, "")])],
+     [("coupon", 1000)]),
+    (["calm", "record"], [("damaged", 0.5, [("rejected", None, "外包装无破损记录，快递拒赔")])], [("gift", 1500)]),
+    (["calm", "record", "address", "compare", "carrier", "report"], [("damaged", 0.6, [("paid", 0.5, "")])],
+     [("refund", None)]),
+]  # fmt: skip
+
+
+def _parcel_of(case):
+    from zhanggui.fulfilment.models import Carrier
+
+    from .services import parcels
+
+    parcel = parcels.parcel_of(case)
+    if parcel is not None and parcel.carrier_id:
+        return parcel.carrier, parcel.waybill_no
+    carrier = Carrier.objects.filter(active=True).order_by("sort", "code").first()
+    return carrier, case.order.tracking_no or f"DEMO{case.order.platform_order_no[-10:]}"
+
+
+def load_parcels(cs_taobao, cs_jd) -> int:
+    """AS-4, AS-5: the six steps ticked, carrier claims in several outcomes and compensations on the open parcel
+    cases (once: nothing happens when a claim exists). Returns the number of claims made."""
+    from .models import CarrierClaim
+    from .services import compensation, parcels
+
+    if CarrierClaim.objects.exists():
+        return 0
+    open_cases = Case.objects.filter(kind=K.LOST_DAMAGED, state__in=(S.NEW, S.WAITING_BUYER, S.CLAIMING, S.REFUNDING))
+    made = 0
+    for case, (steps, claims, comps) in zip(
+        open_cases.select_related("order", "shop").order_by("pk"), PARCEL_PLAN, strict=False
+    ):
+        actor = cs_taobao if case.shop.platform_id in ("taobao", "tmall") else cs_jd
+        for step in steps:
+            parcels.tick(actor, case, step, "已电话联系买家" if step == "calm" else "")
+        carrier, waybill = _parcel_of(case)
+        base = case.refundable_fen or case.order.paid_fen or 10000
+        for reason, share, moves in claims:
+            claim = parcels.file_claim(actor, case, carrier=carrier, waybill_no=waybill, reason=reason,
+                                       claimed_fen=max(int(base * share), 100))  # fmt: skip
+            made += 1
+            for to, paid_share, note in moves:
+                paid = max(int(claim.claimed_fen * paid_share), 1) if paid_share else None
+                claim = parcels.move_claim(actor, claim, to, paid_fen=paid, note=note)
+        case.refresh_from_db()
+        for kind, amount in comps:
+            amount = amount if amount is not None else (case.agreed_refund_fen or case.refundable_fen)
+            if amount:
+                compensation.add(actor, case, kind, amount, "丢件破损补偿")
+    return made

@@ -187,6 +187,9 @@ class Case(models.Model):
                 fields=["return_tracking_no"], condition=~Q(return_tracking_no=""), name="case_return_tracking"
             ),
             models.Index(fields=["replacement_order"], condition=Q(replacement_order__isnull=False), name="case_repl"),
+            # the 已完结 and 全部 tabs, newest first over every case in scope (bench aftersales_case_queue)
+            models.Index(fields=["-closed_at", "-id"], condition=Q(state__in=CLOSED_STATES), name="case_closed_newest"),
+            models.Index(fields=["-created_at", "-id"], name="case_newest"),
         ]
 
     def __str__(self) -> str:
@@ -440,3 +443,6 @@ class ReplyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from .parcel_models import CarrierClaim, Compensation, ParcelStep  # noqa: E402,F401  AS-4, AS-5

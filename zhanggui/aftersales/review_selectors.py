@@ -113,6 +113,17 @@ def open_count(shops) -> int:
     return Review.objects.filter(shop__in=shops, state__in=REVIEW_OPEN_STATES).count()
 
 
+def home_figure(user, shops) -> tuple[int, dt.datetime | None]:
+    """AS-6, AS-7: the 售后 home's 中差评 figure — how many are still to handle and when the oldest was written
+    (one aggregate)."""
+    from django.db.models import Min
+
+    found = Review.objects.filter(shop__in=shops, state__in=REVIEW_OPEN_STATES).aggregate(
+        n=Count("pk"), oldest=Min("reviewed_at")
+    )
+    return found["n"] or 0, found["oldest"]
+
+
 def load_review(user, review_id) -> Review:
     from django.http import Http404
 

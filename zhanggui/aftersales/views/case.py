@@ -23,6 +23,7 @@ from ..models import Case, CasePhoto
 from ..services import cases as svc
 from ..services import photos, policy, work
 from .common import CHANGE, STATE_TONES, TAKE_BACK, VIEW, fen_from, moment_from, staff_choice
+from .parcels import case_context as parcel_context
 
 State = Case.State
 Kind = Case.Kind
@@ -130,6 +131,7 @@ def case_detail(request, case_id: int):
             "handlers": [staff_choice(s) for s in selectors.handlers([case.shop])] if can_change else [],
             "timeline": [present_event(e, request.user) for e in timeline_for(case)[:200]],
             **selectors.return_facts(case, can_change),  # INV-5: return waybill, inspection, new order
+            **parcel_context(request, case),  # AS-4 checklist and claims, AS-5 compensation
         },
     )
 

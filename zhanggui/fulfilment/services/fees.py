@@ -136,10 +136,20 @@ class Reconciliation:
     billed_total: int = 0
     flagged: int = 0
     unbilled: list[Package] = field(default_factory=list)
+    claims: list = field(default_factory=list)  # AS-4: the carrier's claims paid this month (services/claims.py)
 
     @property
     def difference_total(self) -> int:
         return self.billed_total - self.expected_total
+
+    @property
+    def claims_paid_total(self) -> int:
+        return sum(c.paid_fen for c in self.claims)
+
+    @property
+    def payable_total(self) -> int:
+        """SHIP-5: what the company owes the carrier for the month: the bill less the claims it paid back."""
+        return self.billed_total - self.claims_paid_total
 
 
 def flagged_q(threshold: int) -> Q:

@@ -10,17 +10,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhanggui.channels import PLATFORMS
-from zhanggui.core.access import page
+from zhanggui.core.access import has_access, page
 from zhanggui.core.actions import run_action
 from zhanggui.core.errors import DomainError
 from zhanggui.core.events import present_event, timeline_for
 from zhanggui.core.money import fen_to_yuan
 
 from ..models import Carrier
-from ..services import carrier_rules, carriers
+from ..services import carrier_rules, carriers, claims
 
 VIEW_CARRIER = "fulfilment.view_carrier"
 CHANGE_CARRIER = "fulfilment.change_carrier"
+CLAIMS_SHOWN = 50
 
 
 def _quote(request):
@@ -65,6 +66,10 @@ def carrier_detail(request, carrier_id: int):
         for r in carrier.rates.order_by("province_code")
     ]
     events = [present_event(e, request.user) for e in timeline_for(carrier).select_related("content_type")[:30]]
+    # AS-4, SHIP-5: the carrier's record of claims (lost, damaged, confiscated) of the shops in view
+    carrier_claims = claims.claims_for(request.scope.shops, carrier_id=carrier.pk, limit=CLAIMS_SHOWN)
+    for line in carrier_claims:
+        line.url = line.url if has_access(request.user, line.perm) else ""
     context = {
         "carrier": carrier,
         "codes": [(p, (carrier.platform_codes or {}).get(p) or {}) for p in PLATFORMS],
@@ -72,6 +77,9 @@ def carrier_detail(request, carrier_id: int):
         "rates": rates,
         "provinces": carrier_rules.provinces(),
         "events": events,
+        "claims": carrier_claims,
+        "claims_paid": sum(c.paid_fen for c in carrier_claims),
+        "claims_claimed": sum(c.claimed_fen for c in carrier_claims),
         "form": request.session.pop("carrier_form", None) or {},
     }
     return render(request, "fulfilment/carrier_detail.html", context)

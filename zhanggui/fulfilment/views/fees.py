@@ -8,11 +8,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from zhanggui.core import clock
-from zhanggui.core.access import page
+from zhanggui.core.access import has_access, page
 from zhanggui.core.errors import DomainError
 
 from ..models import Carrier
-from ..services import fees
+from ..services import claims, fees
 from .common import FEES
 
 # The detail narrowed to the rows finance must look at (the home page links here): over the threshold, not billed.
@@ -52,6 +52,11 @@ def fee_list(request):
             carrier = target or carrier
         return redirect(f"{reverse('fulfilment:fees')}?carrier={carrier.pk if carrier else ''}&month={month}")
     summary = [fees.reconcile(shops, c, month) for c in carriers]
+    credits = claims.paid_by_carrier(shops, *fees.month_bounds(month))  # AS-4: claims paid back are credited
+    for recon in summary:
+        recon.claims = credits.get(recon.carrier.pk, [])
+        for line in recon.claims:
+            line.url = line.url if has_access(request.user, line.perm) else ""
     detail = next((r for r in summary if carrier and r.carrier.pk == carrier.pk), None)
     if detail is not None and request.GET.get("export") == "xlsx":
         response = HttpResponse(fees.export_xlsx(detail), content_type=XLSX)

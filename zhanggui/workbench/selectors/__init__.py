@@ -23,6 +23,7 @@ WORK_BLOCKS = {
     "editor": lambda user, scope, roles, today: work.editor(scope.shops),
     "designer": lambda user, scope, roles, today: work.designer(scope.shops, scope.current),
     "marketing": lambda user, scope, roles, today: work.marketing(scope.shops),
+    "cs": lambda user, scope, roles, today: work.aftersales(user, scope.shops),  # AS-6: the 售后 queues
 }
 
 

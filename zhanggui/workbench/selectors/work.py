@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from zhanggui.aftersales.queues import home_counts as aftersales_counts
 from zhanggui.catalog import selectors as catalog
 from zhanggui.catalog.models import Listing
 from zhanggui.catalog.services.titles import title_issues
@@ -165,3 +166,13 @@ def marketing(shops) -> Block:
     rows.append(Row("to_delist", _("Sold out, to delist"), to_delist, f"{listings}?status={Listing.Status.TO_DELIST}",
                     "catalog.view_listing"))  # fmt: skip
     return Block("marketing", _("Promotion"), "fa-bullhorn", rows)
+
+
+def aftersales(user, shops) -> Block:
+    """AS-6: the after-sales queues — new, waiting for the buyer, waiting for the return, overdue, escalated — and
+    what other parts register (the 中差评 queue, AS-7), each linking to the queue page's tab with those rows."""
+    rows = [
+        Row(f"aftersales:{f.key}", f.label, f.count, f.url, f.perm, oldest=f.oldest, urgent=f.key != "waiting_return")
+        for f in aftersales_counts(user, shops)
+    ]
+    return Block("aftersales", _("After-sales"), "fa-rotate-left", rows)
