@@ -1,0 +1,202 @@
+"""Fund arrival (FIN-3): importing the platforms' money statements and matching their lines to orders.
+
+import_statements(actor, shop, files) reads each file (channels.formats.statements), refuses a file of another
+platform whole, skips lines already imported (entry number unique per shop), and writes the new lines in one
+transaction per file with their match state decided before the insert:
+    income / refund lines of an order: matched when the order's income + refunds on the statements equal
+        its paid − refunded amount, else mismatch (every line of that order is flipped together);
+    fee lines of an order (commission, 技术服务费): matched;
+    a line naming an order number that is not among the shop's orders: unmatched (the queue "matches nothing");
+    a withdrawal, or a fee/other line naming no order: none (nothing to match).
+Lines that matched nothing are looked at again on every import (the orders may have come in since).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Sum
+
+from zhanggui.channels.formats.statements import LAYOUTS, read_file
+from zhanggui.channels.formats.types import RowError
+from zhanggui.orders.models import Order
+
+from ..models import StatementEntry, StatementImport
+
+M = StatementEntry.Match
+MONEY_KINDS = ("income", "refund")
+CHUNK = 5000
+
+
+@dataclass
+class StatementResult:
+    files: int = 0
+    rows: int = 0
+    created: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    matched: int = 0
+    mismatch: int = 0
+    unmatched: int = 0
+    layouts: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {
+            "files": self.files,
+            "rows": self.rows,
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "failed": self.failed,
+            "matched": self.matched,
+            "mismatch": self.mismatch,
+            "unmatched": self.unmatched,
+        }
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _orders(shop, numbers: list[str]) -> dict[str, tuple[int, int]]:
+    """{order number: (order id, paid − refunded)} of the shop's orders among `numbers`."""
+    found = {}
+    for part in _chunks(numbers):
+        rows = Order.objects.filter(shop=shop, platform_order_no__in=part)
+        for pk, no, paid, refund in rows.values_list("id", "platform_order_no", "paid_fen", "refund_fen"):
+            found[no] = (pk, paid - refund)
+    return found
+
+
+def _existing_net(shop, numbers: list[str]) -> dict[str, int]:
+    """{order number: income + refunds already on the statements} for `numbers`."""
+    net: dict[str, int] = {}
+    for part in _chunks(numbers):
+        rows = (
+            StatementEntry.objects.filter(shop=shop, order_no__in=part, kind__in=MONEY_KINDS)
+            .values("order_no")
+            .annotate(total=Sum("amount_fen"))
+            .values_list("order_no", "total")
+        )
+        net.update(rows)
+    return net
+
+
+def _state(kind: str, order_no: str, order, net_ok: bool) -> str:
+    if order is None:
+        if kind == "withdrawal" or (not order_no and kind in ("fee", "other")):
+            return M.NONE
+        return M.UNMATCHED
+    if kind in MONEY_KINDS:
+        return M.MATCHED if net_ok else M.MISMATCH
+    return M.MATCHED
+
+
+def _import_one(actor, shop, name: str, parsed, result: StatementResult) -> None:
+    seen: set[str] = set()
+    fresh = []
+    for part in _chunks(parsed.entries):
+        ids = [e.entry_id for e in part]
+        known = set(StatementEntry.objects.filter(shop=shop, entry_id__in=ids).values_list("entry_id", flat=True))
+        for e in part:
+            if e.entry_id in known or e.entry_id in seen:
+                result.duplicates += 1
+            else:
+                seen.add(e.entry_id)
+                fresh.append(e)
+    numbers = sorted({e.order_no for e in fresh if e.order_no})
+    orders = _orders(shop, numbers)
+    net = _existing_net(shop, [n for n in numbers if n in orders])
+    for e in fresh:
+        if e.order_no in orders and e.kind in MONEY_KINDS:
+            net[e.order_no] = net.get(e.order_no, 0) + e.amount_fen
+    ok = {no: net.get(no, 0) == expected for no, (_pk, expected) in orders.items()}
+    platform = shop.platform_id
+    with transaction.atomic():
+        run = StatementImport.objects.create(
+            shop=shop,
+            layout=parsed.layout,
+            file_name=name[:200],
+            rows=len(parsed.entries) + len(parsed.errors),
+            created=len(fresh),
+            duplicates=len(parsed.entries) - len(fresh),
+            failed=len(parsed.errors),
+            errors=[[e.line, e.reason] for e in parsed.errors[:200]],
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        objs = []
+        for e in fresh:
+            order = orders.get(e.order_no)
+            state = _state(e.kind, e.order_no, order, ok.get(e.order_no, False))
+            objs.append(
+                StatementEntry(
+                    shop=shop, run=run, platform=platform, entry_id=e.entry_id, occurred_at=e.occurred_at,
+                    kind=e.kind, amount_fen=e.amount_fen, balance_fen=e.balance_fen, counterpart=e.counterpart,
+                    order_ref=e.order_ref, order_no=e.order_no, business=e.business, description=e.description,
+                    order_id=order[0] if order else None, match=state,
+                )  # fmt: skip
+            )
+        for part in _chunks(objs):
+            StatementEntry.objects.bulk_create(part)
+        # the earlier lines of the same orders follow the new total
+        touched = [no for no in numbers if no in orders]
+        for state, wanted in ((M.MATCHED, True), (M.MISMATCH, False)):
+            group = [no for no in touched if ok[no] is wanted]
+            for part in _chunks(group):
+                StatementEntry.objects.filter(shop=shop, order_no__in=part, kind__in=MONEY_KINDS).exclude(
+                    match=state
+                ).update(match=state)
+    result.created += len(fresh)
+
+
+def rematch(shop) -> int:
+    """Lines that matched nothing, looked at again (their orders may have been imported since). Returns how many
+    found their order. Then every order of those lines is settled again."""
+    loose = list(StatementEntry.objects.filter(shop=shop, match=M.UNMATCHED).exclude(order_no="").only("id", "order_no"))
+    orders = _orders(shop, sorted({e.order_no for e in loose}))
+    found = [e for e in loose if e.order_no in orders]
+    for e in found:
+        StatementEntry.objects.filter(pk=e.pk).update(order_id=orders[e.order_no][0], match=M.MATCHED)
+    settle(shop, sorted({e.order_no for e in found}))
+    return len(found)
+
+
+def settle(shop, numbers: list[str]) -> None:
+    """Recompute matched / mismatch for the money lines of these orders (after a refund or a late order)."""
+    orders = _orders(shop, numbers)
+    net = _existing_net(shop, list(orders))
+    for no, (_pk, expected) in orders.items():
+        state = M.MATCHED if net.get(no, 0) == expected else M.MISMATCH
+        StatementEntry.objects.filter(shop=shop, order_no=no, kind__in=MONEY_KINDS).exclude(match=state).update(
+            match=state
+        )
+
+
+def import_statements(actor, shop, files: list[tuple[str, object]]) -> StatementResult:
+    """FIN-3: import statement files of one shop. Bad rows are reported (file, line, Chinese reason) and the good
+    rows kept; a file that cannot be read or belongs to another platform is refused whole."""
+    result = StatementResult()
+    platform = shop.platform_id
+    for name, data in files:
+        parsed = read_file(name, data, platform)
+        result.files += 1
+        result.rows += len(parsed.entries) + len(parsed.errors)
+        result.errors.extend(parsed.errors)
+        result.failed += len(parsed.errors)
+        if not parsed.layout:
+            continue
+        label = LAYOUTS[parsed.layout]["label"]
+        if label not in result.layouts:
+            result.layouts.append(label)
+        _import_one(actor, shop, name, parsed, result)
+    rematch(shop)
+    counts = defaultdict(int)
+    for state, n in StatementEntry.objects.filter(shop=shop).values("match").annotate(n=Count("id")).values_list(
+        "match", "n"
+    ):
+        counts[state] = n
+    result.matched, result.mismatch, result.unmatched = counts[M.MATCHED], counts[M.MISMATCH], counts[M.UNMATCHED]
+    return result
