@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from zhanggui.core import clock
@@ -66,9 +66,9 @@ def no_arrival(shops, bounds=None):
     arrived = StatementEntry.objects.filter(order=OuterRef("pk"), kind="income")
     return (
         Order.objects.filter(shop__in=shops, state__in=DONE, paid_fen__gt=0)
-        .annotate(base=Coalesce("completed_at", "shipped_at"))
+        .annotate(base=Coalesce("completed_at", "shipped_at"), expected_fen=F("paid_fen") - F("refund_fen"))
         .filter(cond)
-        .filter(paid_fen__gt=Coalesce("refund_fen", 0))
+        .filter(expected_fen__gt=0)
         .exclude(Exists(arrived))
         .select_related("shop__platform")
         .order_by("base", "id")
