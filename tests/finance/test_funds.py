@@ -71,7 +71,12 @@ def test_import_matches_orders_refunds_and_fees_and_fills_the_queues_FIN_3(shop)
     shops = [shop]
     assert [o.platform_order_no for o in q.no_arrival(shops)] == ["4000000000000004"]
     [row] = q.mismatch_rows(shops)
-    assert (row.order_no, row.expected_fen, row.arrived_fen, row.difference_fen) == ("4000000000000003", 5000, 4000, -1000)
+    assert (row.order_no, row.expected_fen, row.arrived_fen, row.difference_fen) == (
+        "4000000000000003",
+        5000,
+        4000,
+        -1000,
+    )
     assert [e.entry_id for e in q.unmatched(shops)] == ["A0007"]
     assert q.counts(shops) == {"no_arrival": 1, "mismatch": 1, "unmatched": 1}
 
@@ -88,7 +93,9 @@ def test_the_rest_arriving_later_clears_the_mismatch_FIN_3(shop):
     more = alipay_csv([Line("A0100", local(2), 1000, "在线支付", "T200P4000000000000003")])
     import_statements(None, shop, [("b.csv", more)])
     assert q.counts([shop])["mismatch"] == 0
-    assert set(StatementEntry.objects.filter(order_no="4000000000000003").values_list("match", flat=True)) == {"matched"}
+    assert set(StatementEntry.objects.filter(order_no="4000000000000003").values_list("match", flat=True)) == {
+        "matched"
+    }
 
 
 def test_a_line_whose_order_is_imported_later_is_matched_on_the_next_import_FIN_3(shop):

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from tests.finance.test_funds import order, statement  # noqa: F401  (fixtures and files shared)
+from tests.finance.test_funds import order, statement
 from zhanggui.finance.models import StatementEntry
 
 

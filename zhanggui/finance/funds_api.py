@@ -1,7 +1,7 @@
 """Fund arrival API (FIN-3), same permission (finance.view_ledger) and shop scope as the pages:
-    POST /api/v1/finance/statements   multipart: `shop` (shop code) and `files` — import statements, answer counts and
-                                      every bad row (file, line, Chinese reason);
-    GET  /api/v1/finance/funds?tab=no_arrival|mismatch|unmatched&shop=&month=YYYY-MM — the queue and the counts."""
+POST /api/v1/finance/statements   multipart: `shop` (shop code) and `files` — import statements, answer counts and
+                                  every bad row (file, line, Chinese reason);
+GET  /api/v1/finance/funds?tab=no_arrival|mismatch|unmatched&shop=&month=YYYY-MM — the queue and the counts."""
 
 from django.http import Http404
 from ninja import File, Form, Router, Schema
@@ -98,7 +98,8 @@ def funds(request, tab: str = "no_arrival", shop: str = "", month: str = ""):
     if tab == "no_arrival":
         for o in q.no_arrival(shops, bounds)[:500]:
             rows.append({"shop": o.shop.code, "order_no": o.platform_order_no, "time": o.base.isoformat(),
-                         "paid_fen": o.paid_fen, "refund_fen": o.refund_fen, "expected_fen": o.expected_fen})  # fmt: skip
+                         "paid_fen": o.paid_fen, "refund_fen": o.refund_fen,
+                         "expected_fen": o.expected_fen})  # fmt: skip
     elif tab == "mismatch":
         for r in q.mismatch_rows(shops, bounds, 500):
             rows.append({"shop": r.shop.code, "order_no": r.order_no, "paid_fen": r.paid_fen,

@@ -288,9 +288,11 @@ def read_file(name: str, data, platform: str = "") -> StatementFile:
             if _looks_misdecoded(header):
                 why = "文件编码不对，无法读出中文表头：请直接上传平台下载的原始文件（GBK 或 UTF-8 编码的 CSV）"
             else:
-                why = "不是支付宝账务明细、京东结算单或拼多多货款明细（" + (
-                    "缺少列：" + "、".join(missing) if missing else "无法识别的表头"
-                ) + "）"
+                why = (
+                    "不是支付宝账务明细、京东结算单或拼多多货款明细（"
+                    + ("缺少列：" + "、".join(missing) if missing else "无法识别的表头")
+                    + "）"
+                )
             result.errors.append(RowError(name, header_line, "", why))
             return result
         spec = LAYOUTS[layout]

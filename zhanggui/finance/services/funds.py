@@ -133,11 +133,22 @@ def _import_one(actor, shop, name: str, parsed, result: StatementResult) -> None
             state = _state(e.kind, e.order_no, order, ok.get(e.order_no, False))
             objs.append(
                 StatementEntry(
-                    shop=shop, run=run, platform=platform, entry_id=e.entry_id, occurred_at=e.occurred_at,
-                    kind=e.kind, amount_fen=e.amount_fen, balance_fen=e.balance_fen, counterpart=e.counterpart,
-                    order_ref=e.order_ref, order_no=e.order_no, business=e.business, description=e.description,
-                    order_id=order[0] if order else None, match=state,
-                )  # fmt: skip
+                    shop=shop,
+                    run=run,
+                    platform=platform,
+                    entry_id=e.entry_id,
+                    occurred_at=e.occurred_at,
+                    kind=e.kind,
+                    amount_fen=e.amount_fen,
+                    balance_fen=e.balance_fen,
+                    counterpart=e.counterpart,
+                    order_ref=e.order_ref,
+                    order_no=e.order_no,
+                    business=e.business,
+                    description=e.description,
+                    order_id=order[0] if order else None,
+                    match=state,
+                )
             )
         for part in _chunks(objs):
             StatementEntry.objects.bulk_create(part)
@@ -155,7 +166,9 @@ def _import_one(actor, shop, name: str, parsed, result: StatementResult) -> None
 def rematch(shop) -> int:
     """Lines that matched nothing, looked at again (their orders may have been imported since). Returns how many
     found their order. Then every order of those lines is settled again."""
-    loose = list(StatementEntry.objects.filter(shop=shop, match=M.UNMATCHED).exclude(order_no="").only("id", "order_no"))
+    loose = list(
+        StatementEntry.objects.filter(shop=shop, match=M.UNMATCHED).exclude(order_no="").only("id", "order_no")
+    )
     orders = _orders(shop, sorted({e.order_no for e in loose}))
     found = [e for e in loose if e.order_no in orders]
     for e in found:
@@ -194,8 +207,8 @@ def import_statements(actor, shop, files: list[tuple[str, object]]) -> Statement
         _import_one(actor, shop, name, parsed, result)
     rematch(shop)
     counts = defaultdict(int)
-    for state, n in StatementEntry.objects.filter(shop=shop).values("match").annotate(n=Count("id")).values_list(
-        "match", "n"
+    for state, n in (
+        StatementEntry.objects.filter(shop=shop).values("match").annotate(n=Count("id")).values_list("match", "n")
     ):
         counts[state] = n
     result.matched, result.mismatch, result.unmatched = counts[M.MATCHED], counts[M.MISMATCH], counts[M.UNMATCHED]
