@@ -26,6 +26,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from zhanggui.core.bounds import max_total_fen
 from zhanggui.core.sheets import SheetError, clean, iter_rows, text_encoding
 
 from .types import RowError
@@ -170,89 +171,111 @@ def detect(header: list[str]) -> tuple[str | None, dict[str, int], list[str]]:
     return None, {}, near[2] if near else []
 
 
-def _money(text: str) -> int:
-    text = text.replace(",", "").replace("¥", "").replace("￥", "").replace("+", "").strip()
+def _money(text: str, bound: int) -> int:
+    """'+129.00' / '-3.87' / '1,234.5' / '¥12' → signed fen (the company's bound, rule 7)."""
     if not text:
         return 0
-    negative = text.startswith("-")
-    value = parse_fen(text.lstrip("-"))
-    return -value if negative else value
-
-
-def _row(line: int, row: list[str], columns: dict[str, int], layout: str, name: str) -> ParsedEntry:
-    n = len(row)
-
-    def get(fld: str) -> str:
-        i = columns.get(fld)
-        if i is None or i >= n:
-            return ""
-        value = row[i]
-        return clean(value) if value else ""
-
-    time_text = get("time")
-    if not time_text:
-        raise BadValue("缺少发生时间")
-    occurred = parse_time(time_text)
-    if occurred is None:
-        raise BadValue(f"时间“{time_text[:30]}”无法识别")
-    business, remark, title = get("business"), get("remark"), get("title")
-    if "amount" in columns:
-        amount_text = get("amount")
-        if not amount_text:
-            raise BadValue("缺少金额")
-        amount = _money(amount_text)
-        direction = get("direction")
-        if direction and ("支" in direction or "出" in direction) and amount > 0:
-            amount = -amount
+    sign = 1
+    if text[0] in "+-":
+        sign = -1 if text[0] == "-" else 1
+        text = text[1:]
+    whole, _, frac = text.partition(".")
+    if whole.isdecimal() and len(whole) < 10 and (not frac or (frac.isdecimal() and len(frac) <= 2)):
+        fen = int(whole) * 100 + (int(frac) * (10 if len(frac) == 1 else 1) if frac else 0)
     else:
-        income_text, expense_text = get("income"), get("expense")
-        if not income_text and not expense_text:
-            raise BadValue("收入金额和支出金额都为空")
-        income, expense = _money(income_text), _money(expense_text)
-        if income < 0:
-            raise BadValue(f"收入金额“{income_text}”为负数")
-        amount = income - abs(expense)
-    if abs(amount) > 10**12:
-        raise BadValue("金额过大")
-    order_ref = get("order_ref")[:64]
-    kind = kind_of(business, remark, title)
-    if kind == "other" and layout == "alipay" and amount > 0 and order_ref:
-        kind = "income"
-    entry_id = get("entry_id")[:64]
-    if not entry_id:  # PDD 货款明细 has no entry number: the line's own content identifies it
-        key = "|".join((order_ref, time_text, business, str(amount), remark))
-        entry_id = "H" + hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
-    balance_text = get("balance")
-    return ParsedEntry(
-        line=line,
-        entry_id=entry_id,
-        occurred_at=occurred,
-        kind=kind,
-        amount_fen=amount,
-        balance_fen=_money(balance_text) if balance_text else None,
-        counterpart=get("counterpart")[:100],
-        order_ref=order_ref,
-        order_no=order_no_of(order_ref, remark)[:64],
-        business=business[:40],
-        description=(remark or title)[:200],
-    )
+        text = text.replace(",", "").replace("¥", "").replace("￥", "").strip()
+        if text[:1] == "-":
+            sign, text = -sign, text[1:]
+        fen = parse_fen(text)
+    if fen > bound:
+        raise BadValue(f"金额“{text}”超出上限")
+    return sign * fen
 
 
-def _alipay_fast_rows(data) -> tuple[list[str] | None, object, int]:
+class _Rows:
+    """One file's row reader: the columns of its layout resolved once, each row's cells taken by position (a
+    missing column reads as the empty cell after the last), the kind of each business type remembered."""
+
+    FIELDS = ("time", "business", "remark", "title", "amount", "direction", "income", "expense", "order_ref",
+              "entry_id", "balance", "counterpart")  # fmt: skip
+
+    def __init__(self, columns: dict[str, int], layout: str, width: int, needs_clean: bool):
+        self.pad = width  # the sentinel column
+        self.indexes = [columns.get(f, width) for f in self.FIELDS]
+        self.signed = "amount" in columns
+        self.alipay = layout == "alipay"
+        self.needs_clean = needs_clean
+        self.kinds: dict[str, str] = {}
+        self.bound = max_total_fen()
+
+    def parse(self, line: int, row: list[str]) -> ParsedEntry:
+        if len(row) <= self.pad:
+            row = row + [""] * (self.pad + 1 - len(row))
+        cells = [row[i].strip() for i in self.indexes]
+        if self.needs_clean:
+            cells = [clean(c) if c[:1] in ("=", "'") else c for c in cells]
+        (time_text, business, remark, title, amount_text, direction, income_text, expense_text, order_ref,
+         entry_id, balance_text, counterpart) = cells  # fmt: skip
+        if not time_text:
+            raise BadValue("缺少发生时间")
+        occurred = parse_time(time_text)
+        if occurred is None:
+            raise BadValue(f"时间“{time_text[:30]}”无法识别")
+        bound = self.bound
+        if self.signed:
+            if not amount_text:
+                raise BadValue("缺少金额")
+            amount = _money(amount_text, bound)
+            if direction and ("支" in direction or "出" in direction) and amount > 0:
+                amount = -amount
+        else:
+            if not income_text and not expense_text:
+                raise BadValue("收入金额和支出金额都为空")
+            income = _money(income_text, bound)
+            if income < 0:
+                raise BadValue(f"收入金额“{income_text}”为负数")
+            amount = income - abs(_money(expense_text, bound))
+        order_ref = order_ref[:64]
+        kind = self.kinds.get(business)
+        if kind is None:
+            kind = kind_of(business)
+            self.kinds[business] = kind
+        if kind == "other":
+            kind = kind_of(remark, title)
+            if kind == "other" and self.alipay and amount > 0 and order_ref:
+                kind = "income"
+        entry_id = entry_id[:64]
+        if not entry_id:  # PDD 货款明细 has no entry number: the line's own content identifies it
+            key = "|".join((order_ref, time_text, business, str(amount), remark))
+            entry_id = "H" + hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+        m = ORDER_REF.match(order_ref)
+        order_no = m.group(1) if m else order_no_of(order_ref, remark)
+        return ParsedEntry(
+            line,
+            entry_id,
+            occurred,
+            kind,
+            amount,
+            _money(balance_text, bound) if balance_text else None,
+            counterpart[:100],
+            order_ref,
+            order_no[:64],
+            business[:40],
+            (remark or title)[:200],
+        )
+
+
+def _alipay_fast_rows(data) -> tuple[list[str] | None, object, int, bool]:
     """The fast path for text statements: decode once, skip the `#` preamble (line numbers kept), csv the rest.
     Returns (header, rows iterator of (line, cells), header line)."""
     raw = data if isinstance(data, bytes | bytearray) else open(data, "rb").read()  # noqa: SIM115
-    encoding = text_encoding(raw)
-    try:
-        text = bytes(raw).decode(encoding)
-    except UnicodeDecodeError:
-        raise SheetError("encoding", "文件编码无法识别：账单应为支付宝下载的 GBK 编码 CSV（或 UTF-8）") from None
+    text = _decode(bytes(raw))
     lines = text.splitlines()
     start = 0
     while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
         start += 1
     if start >= len(lines):
-        return None, iter(()), 0
+        return None, iter(()), 0, False
     end = len(lines)
     while end > start and (lines[end - 1].startswith("#") or not lines[end - 1].strip()):
         end -= 1
@@ -260,7 +283,24 @@ def _alipay_fast_rows(data) -> tuple[list[str] | None, object, int]:
     reader = csv.reader(lines[start:end], delimiter=delimiter)
     header = next(reader)
     first = start + 2
-    return header, ((first + i, cells) for i, cells in enumerate(reader)), start + 1
+    needs_clean = '="' in text or ",'" in text
+    return header, ((first + i, cells) for i, cells in enumerate(reader, start=0)), start + 1, needs_clean
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (BOM or not) or GBK (gb18030) in one pass each; anything else through core.sheets' detection."""
+    if raw[:3] == b"\xef\xbb\xbf":
+        raw = raw[3:]
+    elif b"\x00" not in raw[:4096]:
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                pass
+    try:
+        return raw.decode(text_encoding(raw))
+    except (UnicodeDecodeError, LookupError):
+        raise SheetError("encoding", "文件编码无法识别：账单应为支付宝下载的 GBK 编码 CSV（或 UTF-8）") from None
 
 
 def _looks_misdecoded(header: list[str]) -> bool:
@@ -273,13 +313,14 @@ def read_file(name: str, data, platform: str = "") -> StatementFile:
     read, whose header fits no layout, or that is another platform's statement is one error on line 1."""
     result = StatementFile(name)
     try:
+        needs_clean = True
         if name.lower().endswith((".xlsx", ".xls")):
             rows = iter_rows(name, data)
             header = next(rows, None)
             numbered = ((i, r) for i, r in enumerate(rows, start=2))
             header_line = 1
         else:
-            header, numbered, header_line = _alipay_fast_rows(data)
+            header, numbered, header_line, needs_clean = _alipay_fast_rows(data)
         if header is None:
             result.errors.append(RowError(name, 1, "", "文件是空的，没有账单明细"))
             return result
@@ -304,13 +345,14 @@ def read_file(name: str, data, platform: str = "") -> StatementFile:
             return result
         result.layout, result.platforms = layout, spec["platforms"]
         entries, errors = result.entries, result.errors
+        reader = _Rows(columns, layout, len(header), needs_clean)
+        parse, append = reader.parse, entries.append
         for line, row in numbered:
-            if not row or not any(c.strip() for c in row):
-                continue
             try:
-                entries.append(_row(line, row, columns, layout, name))
+                append(parse(line, row))
             except BadValue as exc:
-                errors.append(RowError(name, line, "", str(exc)))
+                if any(c.strip() for c in row):
+                    errors.append(RowError(name, line, "", str(exc)))
     except SheetError as exc:
         result.errors.append(RowError(name, 1, "", exc.message))
     return result
