@@ -75,3 +75,8 @@ def test_api_imports_and_lists_the_queues_in_scope_FIN_3(shop, world, client_for
     assert client.get(f"/api/v1/finance/funds?shop={world.shop_b.code}").status_code == 404
     upload = SimpleUploadedFile("a.csv", statement(), content_type="text/csv")
     assert client.post("/api/v1/finance/statements", {"shop": world.shop_b.code, "files": [upload]}).status_code == 404
+
+
+def test_the_finance_home_lists_fund_arrival_beside_the_courier_bills_FIN_3(world, client_for):
+    page = client_for(world.people["finance"]).get("/finance/").content.decode()
+    assert "资金到账" in page
