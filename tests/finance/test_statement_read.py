@@ -87,3 +87,10 @@ def test_pdd_funds_lines_without_a_number_get_a_stable_id_FIN_3():
     assert [(e.kind, e.amount_fen) for e in f.entries] == [("income", 3990), ("fee", -200)]
     assert [e.entry_id for e in f.entries] == [e.entry_id for e in g.entries]
     assert f.entries[0].order_no == "241103-123456789012345"
+
+
+def test_a_large_account_balance_is_no_bad_row_but_a_large_amount_is_FIN_3():
+    lines = [Line("B1", T, 12900, "在线支付", "T200P4012345678901234567"), Line("B2", T, 10**11, "转账")]
+    f = read_file("a.csv", alipay_csv(lines, opening_fen=2 * 10**10), "taobao")
+    assert [e.line for e in f.errors] == [7] and "金额" in f.errors[0].reason
+    assert f.entries[0].balance_fen == 2 * 10**10 + 12900

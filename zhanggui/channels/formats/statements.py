@@ -95,6 +95,7 @@ KIND_WORDS = (
     ("income", ("交易付款", "在线支付", "货款", "收入", "确认收货", "交易")),
 )
 KINDS = ("income", "refund", "fee", "withdrawal", "other")
+BALANCE_BOUND = 10**14  # an account balance is no order amount: only a sanity bound (fen)
 ORDER_REF = re.compile(r"^T\d{1,5}P(\d{6,})")  # T200P4012345678901234567 → the Taobao order number
 DIGITS = re.compile(r"(?<!\d)(\d{12,24})(?!\d)")
 
@@ -256,7 +257,7 @@ class _Rows:
             occurred,
             kind,
             amount,
-            _money(balance_text, bound) if balance_text else None,
+            _money(balance_text, BALANCE_BOUND) if balance_text else None,
             counterpart[:100],
             order_ref,
             order_no[:64],
