@@ -3,3 +3,7 @@
 from ninja import Router
 
 router = Router(tags=["finance"])
+
+from .funds_api import router as funds_router  # noqa: E402  FIN-3: /finance/statements, /finance/funds
+
+router.add_router("", funds_router)

@@ -10,6 +10,8 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
 
     def ready(self) -> None:
+        from . import shop_settings  # noqa: F401  (FIN-3 settings)
+
         register_module(  # the module's entry in the shell's menu (FIN-1..3)
             "finance:home", label=_("Finance"), icon="fa-coins", perm="finance.view_ledger", position=110
         )

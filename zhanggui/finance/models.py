@@ -35,3 +35,75 @@ class MonthClose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id}@{self.month:%Y-%m}"
+
+
+class StatementImport(models.Model):
+    """FIN-3: one statement file imported for one shop (Alipay 账务明细, JD 结算单, PDD 货款明细): what it gave."""
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="+")
+    layout = models.CharField(_("format"), max_length=20, blank=True)
+    file_name = models.CharField(_("file"), max_length=200)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("new entries"), default=0)
+    duplicates = models.PositiveIntegerField(_("already imported"), default=0)
+    failed = models.PositiveIntegerField(_("bad rows"), default=0)
+    errors = models.JSONField(_("bad rows"), default=list)  # [[line, reason], …] (the first 200)
+    created_by = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("statement import")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class StatementEntry(models.Model):
+    """FIN-3: one line of a platform money statement, matched to its order. `entry_id` (the statement's own line
+    number, or a hash of the line when the platform gives none) is unique per shop: the same file twice adds
+    nothing. Money in fen with its sign: money in > 0."""
+
+    class Kind(models.TextChoices):
+        INCOME = "income", _("income")
+        REFUND = "refund", _("refund")
+        FEE = "fee", _("fee")
+        WITHDRAWAL = "withdrawal", _("withdrawal")
+        OTHER = "other", _("other")
+
+    class Match(models.TextChoices):
+        MATCHED = "matched", _("matched")
+        MISMATCH = "mismatch", _("amount mismatch")
+        UNMATCHED = "unmatched", _("matches nothing")
+        NONE = "none", _("no order needed")
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="+", db_index=False)
+    run = models.ForeignKey(StatementImport, on_delete=models.CASCADE, related_name="entries", db_index=False)
+    platform = models.CharField(_("platform"), max_length=16)
+    entry_id = models.CharField(_("entry number"), max_length=64)
+    occurred_at = models.DateTimeField(_("time"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    amount_fen = models.BigIntegerField(_("amount"))
+    balance_fen = models.BigIntegerField(_("balance"), null=True, blank=True)
+    counterpart = models.CharField(_("counterpart"), max_length=100, blank=True)
+    order_ref = models.CharField(_("merchant order number"), max_length=64, blank=True)
+    order_no = models.CharField(_("order number"), max_length=64, blank=True)
+    business = models.CharField(_("business type"), max_length=40, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    match = models.CharField(_("match"), max_length=12, choices=Match.choices, default=Match.UNMATCHED)
+
+    class Meta:
+        verbose_name = _("statement entry")
+        ordering = ["-occurred_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["shop", "entry_id"], name="uniq_statement_entry")]
+        indexes = [
+            models.Index(fields=["shop", "match", "occurred_at"], name="stmt_entry_match"),
+            models.Index(fields=["order"], name="stmt_entry_order"),
+            models.Index(fields=["shop", "order_no"], name="stmt_entry_order_no"),
+        ]
+
+    def __str__(self) -> str:
+        return self.entry_id

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from . import funds_views, views
 
 app_name = "finance"
 urlpatterns = [path("", views.home, name="home")]
+urlpatterns += funds_views.urls  # FIN-3

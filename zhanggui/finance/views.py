@@ -12,6 +12,7 @@ PERM = "finance.view_ledger"
 # (url name, label, icon, permission) — each finance page adds its line here
 SECTIONS: list[tuple[str, object, str, str]] = [
     ("fulfilment:fees", _("Courier bills"), "fa-truck", "fulfilment.reconcile_fee"),  # SHIP-5, FIN-3
+    ("finance:funds", _("Fund arrival"), "fa-money-bill-transfer", PERM),  # FIN-3
 ]
 
 

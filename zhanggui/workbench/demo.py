@@ -21,6 +21,7 @@ from zhanggui.core import clock
 from zhanggui.core.models import Event
 from zhanggui.crm.models import Customer
 from zhanggui.crm.services import create_customer
+from zhanggui.finance.demo import load_funds
 from zhanggui.fulfilment.demo import load_fulfilment
 from zhanggui.inventory.demo import load_inventory
 from zhanggui.orders.demo import Buyers, load_orders
@@ -235,6 +236,9 @@ def load_demo(stdout=None) -> dict:
         # Sales facts (DATA-2): the dashboard's daily figures per shop and SKU, from the orders above.
         analytics = load_analytics()
 
+        # Fund arrival (FIN-3): an Alipay statement of the first Taobao shop with three mismatches for finance.
+        funds = load_funds(Staff.objects.get(number="A001"))
+
     return {
         "password": DEMO_PASSWORD,
         "logins": [
@@ -251,4 +255,5 @@ def load_demo(stdout=None) -> dict:
         "packages": shipping["packages"],
         "cases": aftersales["cases"],
         "shop_days": analytics["shop_days"],
+        "statement_lines": funds["statement_lines"],
     }
