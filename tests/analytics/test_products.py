@@ -58,8 +58,8 @@ def test_data5_best_sellers_by_units_gmv_and_profit_from_the_facts(sales):
 
 def test_prod7_80_20_of_sales_and_of_profit():
     """The products that together make up 80 % (the one crossing 80 % included) are the core."""
-    rows = [products.ProductRow(i, c, c, "", gmv_fen=g, profit_fen=p, units=u)
-            for i, (c, g, p, u) in enumerate([("A", 7000, 100, 70), ("B", 2000, 1500, 10), ("C", 1000, 200, 5)])]  # fmt: skip
+    specs = [("A", 7000, 100, 70), ("B", 2000, 1500, 10), ("C", 1000, 200, 5)]
+    rows = [products.ProductRow(i, c, c, "", gmv_fen=g, profit_fen=p, units=u) for i, (c, g, p, u) in enumerate(specs)]
     products._mark_core(rows, "gmv_fen", "gmv_share", "gmv_cumulative", "in_sales_core")
     products._mark_core(rows, "profit_fen", "profit_share", "profit_cumulative", "in_profit_core")
     assert [r.in_sales_core for r in rows] == [True, True, False]  # 70 % + 20 % reach 80 %
@@ -96,9 +96,11 @@ def test_prod8_lifecycle_page_reads_its_sales_from_the_facts(sales, client_for):
 
 @pytest.mark.parametrize("role", ["manager", "marketing", "finance"])
 def test_data5_page_for_the_roles_that_see_it(sales, client_for, role):
-    html = client_for(sales.people[role]).get(
-        reverse("analytics:products"), {"shop": "tb-a", "from": FIRST.isoformat(), "to": LAST.isoformat()}
-    ).content.decode()
+    html = (
+        client_for(sales.people[role])
+        .get(reverse("analytics:products"), {"shop": "tb-a", "from": FIRST.isoformat(), "to": LAST.isoformat()})
+        .content.decode()
+    )
     assert "商品分析" in html and 'id="pareto-chart"' in html and 'id="products-table"' in html
     assert 'data-product="A"' in html and 'data-product="B"' in html and "¥70.00" in html
     assert 'class="role-differs"' in html and "引流款" in html and "利润款" in html
@@ -124,7 +126,10 @@ def test_data5_api_same_figures_and_shop_scope(sales, client):
     assert body["shops"] == ["tb-a"] and body["gmv_fen"] == 10000
     first = body["products"][0]
     assert (first["style_code"], first["actual_role"], first["declared_role"], first["cover_days"]) == (
-        "A", "traffic", "profit", 1.4
+        "A",
+        "traffic",
+        "profit",
+        1.4,
     )
     assert client.get("/api/v1/analytics/products", {"shop": "jd-b"}, **auth).status_code == 404
     assert client.get("/api/v1/analytics/products", {"from": "x"}, **auth).status_code == 400

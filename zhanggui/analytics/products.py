@@ -63,7 +63,9 @@ class ProductRow:
     @property
     def role_differs(self) -> bool:
         """Declared as one role while the figures say another (PROD-7); a promotion item is never 'wrong'."""
-        return bool(self.actual_role and self.declared_role in (TRAFFIC, PROFIT) and self.actual_role != self.declared_role)
+        return bool(
+            self.actual_role and self.declared_role in (TRAFFIC, PROFIT) and self.actual_role != self.declared_role
+        )
 
 
 @dataclass
@@ -147,9 +149,11 @@ def lifecycle_sales(days: int, *, today: dt.date | None = None, shops=None) -> d
     facts = SkuDayFact.objects.filter(day__gte=first, day__lte=today, units__gt=0)
     if shops is not None:
         facts = facts.filter(shop__in=shops)
-    rows = facts.values("day", pid=F("sku__product_id")).annotate(
-        units=Sum("units"), gmv=Sum("gmv_fen"), cost=Sum("cost_fen")
-    ).order_by()
+    rows = (
+        facts.values("day", pid=F("sku__product_id"))
+        .annotate(units=Sum("units"), gmv=Sum("gmv_fen"), cost=Sum("cost_fen"))
+        .order_by()
+    )
     daily: dict[int, list[int]] = defaultdict(lambda: [0] * days)
     money: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in rows:

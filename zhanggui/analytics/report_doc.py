@@ -76,7 +76,9 @@ def service_lines(figures: dict) -> list[tuple[str, str]]:
 def title(report) -> str:
     f = report.figures
     return _("Weekly report %(shop)s %(first)s – %(last)s") % {
-        "shop": f.get("shop_name", ""), "first": f.get("week_start", ""), "last": f.get("week_end", "")
+        "shop": f.get("shop_name", ""),
+        "first": f.get("week_start", ""),
+        "last": f.get("week_end", ""),
     }
 
 
@@ -91,7 +93,8 @@ def render_pdf(report, printed_by: str = "") -> bytes:
     for heading, items in ((_("Best products"), f.get("best", [])), (_("Worst products"), f.get("worst", []))):
         notes.append("【" + heading + "】")
         notes += [
-            f"· {p[0]} {p[1]}：{_('units')} {p[2]}，GMV {p[3]}，{_('gross profit')} {p[4]}" for p in product_lines(items)
+            f"· {p[0]} {p[1]}：{_('units')} {p[2]}，GMV {p[3]}，{_('gross profit')} {p[4]}"
+            for p in product_lines(items)
         ] or ["· —"]
     notes.append("【" + _("After-sales and shipping") + "】")
     notes += [f"· {label}：{value}" for label, value in service_lines(f)]
@@ -99,8 +102,9 @@ def render_pdf(report, printed_by: str = "") -> bytes:
         title=_("Weekly report"),
         number=f"W{report.week_start:%Y%m%d}-{report.shop_id}",
         facts=[(_("Shop"), f.get("shop_name", "")), (_("Week"), f"{f.get('week_start')} – {f.get('week_end')}")],
-        columns=[pdf.Column(_("Figure"), 50), pdf.Column(_("This week"), 35, True), pdf.Column(_("Last week"), 35, True),
-                 pdf.Column(_("Change"), 25, True), pdf.Column(_("Target"), 35, True)],
+        columns=[pdf.Column(_("Figure"), 50), pdf.Column(_("This week"), 35, True),
+                 pdf.Column(_("Last week"), 35, True), pdf.Column(_("Change"), 25, True),
+                 pdf.Column(_("Target"), 35, True)],
         rows=rows,
         notes=[n.replace("&", "&amp;").replace("<", "&lt;") for n in notes],
         printed_by=printed_by,
@@ -126,7 +130,9 @@ def render_xlsx(report) -> bytes:
         sheet.append([label, value])
     for name, items in ((_("Best products"), f.get("best", [])), (_("Worst products"), f.get("worst", []))):
         page = book.create_sheet(name)
-        page.append([_("Style code"), _("Product"), _("Units"), _("GMV (paid)"), _("Gross profit"), _("Stock cover (days)")])
+        page.append(
+            [_("Style code"), _("Product"), _("Units"), _("GMV (paid)"), _("Gross profit"), _("Stock cover (days)")]
+        )
         for row in product_lines(items):
             page.append([xlsx_cell(v) for v in row])
     if f.get("diagnosis"):

@@ -79,7 +79,9 @@ def weekly_detail(request, report_id: int):
     name = f"weekly-{report.shop.code}-{report.week_start:%Y%m%d}"
     kind = request.GET.get("format")
     if kind == "pdf":
-        response = HttpResponse(report_doc.render_pdf(report, request.user.get_full_name()), content_type="application/pdf")
+        response = HttpResponse(
+            report_doc.render_pdf(report, request.user.get_full_name()), content_type="application/pdf"
+        )
         response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
         return response
     if kind == "xlsx":
