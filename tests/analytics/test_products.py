@@ -104,7 +104,11 @@ def test_data5_page_for_the_roles_that_see_it(sales, client_for, role):
     assert "商品分析" in html and 'id="pareto-chart"' in html and 'id="products-table"' in html
     assert 'data-product="A"' in html and 'data-product="B"' in html and "¥70.00" in html
     assert 'class="role-differs"' in html and "引流款" in html and "利润款" in html
-    assert 'data-cover="1.4"' in html
+    assert (
+        'data-cover="1.4"' in html
+        and "实际角色：贡献 80% 毛利的商品为利润款" in html
+        and "属于贡献 80% 毛利的商品" in html
+    )
 
 
 @pytest.mark.parametrize("role", ["cs", "designer", "editor", "warehouse"])
