@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -229,6 +230,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "aftersales-escalate-overdue": {"task": "zhanggui.aftersales.tasks.escalate_overdue", "schedule": 300.0},
     # Background jobs whose process died are marked failed with the reason (core.jobs), every minute.
     "core-reap-stale-jobs": {"task": "zhanggui.core.tasks.reap_stale_jobs", "schedule": 60.0},
+    # DATA-6: last week's report per shop, Monday 07:00 Beijing (idempotent; also run once when the web process starts).
+    "analytics-weekly-reports": {
+        "task": "zhanggui.analytics.tasks.weekly_reports",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
 }
 
 LOGGING = {

@@ -17,7 +17,7 @@ from zhanggui.team.selectors import unowned_duties
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ROLES = json.loads(services.ROLES_FILE.read_text(encoding="utf-8"))["roles"]
-ROLE_CODES = {"manager", "cs", "designer", "editor", "marketing", "warehouse", "finance"}
+ROLE_CODES = {"manager", "cs", "designer", "editor", "marketing", "warehouse", "finance", "client"}  # client: DATA-6
 
 
 def own_permissions():
@@ -39,7 +39,7 @@ def test_sync_roles_creates_the_seven_role_groups_TEAM_1(db):
     services.sync_roles()
     services.sync_roles()  # idempotent
     assert set(Role.objects.values_list("code", flat=True)) == ROLE_CODES
-    assert Group.objects.count() == 7
+    assert Group.objects.count() == 8  # the seven of TEAM-1 and the agency's client login (DATA-6)
     assert set(Group.objects.values_list("name", flat=True)) == {r["name"] for r in ROLES}
     assert list(Role.objects.values_list("code", flat=True)) == [r["code"] for r in ROLES]  # chart order
     for spec in ROLES:

@@ -54,7 +54,10 @@ def test_demo_has_a_shop_on_each_platform_staff_in_every_role_and_unowned_duties
     assert Order.objects.filter(source=Order.Source.MANUAL, customer__isnull=False).exists()
     busiest = purchases_of(Customer.objects.values_list("pk", flat=True))
     assert max(p.orders for p in busiest.values()) >= 1 and sum(p.spend_fen for p in busiest.values()) > 0
-    assert len(result["logins"]) == 8
+    assert len(result["logins"]) == 9  # with the agency's client A009 (DATA-6)
+    from zhanggui.analytics.models import WeeklyReport  # DATA-6: the last four weeks of every shop
+
+    assert WeeklyReport.objects.count() == 4 * Shop.objects.filter(is_active=True).count()
     assert {number for number, _name, _roles in result["logins"]} >= {"A001", "A007"}
 
 

@@ -17,3 +17,10 @@ class AnalyticsConfig(AppConfig):
         from .services import facts
 
         facts.connect()
+        # PROD-8 / DATA-5: the catalog's role and lifecycle page reads its sales from the SKU facts (the catalog never
+        # imports analytics; this replaces the orders' scan of the order lines, registered before us)
+        from zhanggui.catalog.services.lifecycle import register_sales_source
+
+        from .products import lifecycle_sales
+
+        register_sales_source(lifecycle_sales)

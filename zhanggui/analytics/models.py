@@ -57,3 +57,22 @@ class SkuDayFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id}@{self.day}#{self.sku_id}"
+
+
+class WeeklyReport(models.Model):
+    """DATA-6: one shop's report of one week (Monday to Sunday, Beijing), written by services/weekly.py every Monday
+    morning (and on demand); `figures` holds what the page, the PDF and the XLSX show, frozen as it was computed."""
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+", db_index=False)
+    week_start = models.DateField(_("week starting"))  # a Monday
+    figures = models.JSONField(default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("weekly report")
+        ordering = ["-week_start", "shop_id"]
+        constraints = [models.UniqueConstraint(fields=["shop", "week_start"], name="uniq_weekly_report")]
+        permissions = [("view_product_analysis", "Can see the product analysis (DATA-5)")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}@{self.week_start}"

@@ -1,6 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reports
 
 app_name = "analytics"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("products/", views_reports.product_analysis, name="products"),  # DATA-5
+    path("weekly/", views_reports.weekly_list, name="weekly"),  # DATA-6
+    path("weekly/<int:report_id>/", views_reports.weekly_detail, name="weekly_detail"),
+]

@@ -119,6 +119,8 @@ STAFF = [
     {"number": "A006", "name": "孙浩", "roles": ["marketing"], "shops": ONLINE},
     {"number": "A007", "name": "周强", "roles": ["warehouse"], "shops": [s["code"] for s in SHOPS]},
     {"number": "A008", "name": "吴芳", "roles": ["finance"], "shops": [s["code"] for s in SHOPS]},
+    # DATA-6: the agency's client (代运营客户) of the Taobao shop: its weekly reports and dashboard, nothing else
+    {"number": "A009", "name": "林总（客户）", "roles": ["client"], "shops": ["tb-qinghe"]},
 ]
 # Duties deliberately left without an owner so the TEAM-2 page has something to show.
 UNOWNED = {"站外推广（论坛、群、微博）", "客户回访"}
@@ -233,7 +235,8 @@ def load_demo(stdout=None) -> dict:
         # customer service A002 (Taobao, Tmall) and A003 (JD, PDD); the overdue ones escalated to the manager.
         aftersales = load_aftersales(*(Staff.objects.get(number=n) for n in ("A001", "A002", "A003")))
 
-        # Sales facts (DATA-2): the dashboard's daily figures per shop and SKU, from the orders above.
+        # Sales facts (DATA-2): the dashboard's daily figures per shop and SKU, from the orders above; the weekly
+        # reports of the last four weeks (DATA-6).
         analytics = load_analytics()
 
         # Fund arrival (FIN-3): an Alipay statement of the first Taobao shop with three mismatches for finance.
