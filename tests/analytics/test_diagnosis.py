@@ -33,7 +33,12 @@ def test_data4_s1_march_figures_give_s1_conclusions(world):
     assert "2.06 页/人" in depth.sentence and "主图" in depth.action and "视觉" in depth.action
     assert "432" in flat.sentence and "主图" in flat.action
     assert "58.57%" in paid.sentence and "关键词" in paid.action
-    assert "26.41%" in free.sentence and "26.44%" in free.sentence and "标题" in free.action and free.link == "/products/title-check/"
+    assert (
+        "26.41%" in free.sentence
+        and "26.44%" in free.sentence
+        and "标题" in free.action
+        and free.link == "/products/title-check/"
+    )
 
 
 def test_data4_thresholds_are_shop_settings(world):

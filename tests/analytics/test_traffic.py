@@ -58,7 +58,7 @@ def test_data1_our_template_xlsx_round_trip(world):
 
 def test_data1_no_header_said_in_chinese(world):
     with pytest.raises(DomainError) as refused:
-        traffic.import_file(None, world.shop_a, "x.csv", "a,b\n1,2\n".encode())
+        traffic.import_file(None, world.shop_a, "x.csv", b"a,b\n1,2\n")
     assert "访客数" in refused.value.message
 
 

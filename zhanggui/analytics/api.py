@@ -78,3 +78,8 @@ def sales(request, shop: str = "", date_from: str = "", date_to: str = ""):
         "previous": _figures(board.previous),
         "daily": [{"day": day, **_figures(f)} for day, f in board.daily],
     }
+
+
+from .api_traffic import router as traffic_router  # noqa: E402 — DATA-1, DATA-3, DATA-4
+
+router.add_router("", traffic_router)

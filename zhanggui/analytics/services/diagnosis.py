@@ -68,8 +68,8 @@ RULES: list[dict] = [
             and _uv_change(now, before) is not None
             and abs(_uv_change(now, before)) <= limit
         ),
-        "say": "付费推广（直通车）开始后访客数仍在每天 {uv_day:.0f} 人左右（之前 {uv_before:.0f} 人，变化 {uv_change}），"
-        "付费流量占 {paid}：有了展现，主图却没有换来点击。",
+        "say": "付费推广（直通车）开始后访客数仍在每天 {uv_day:.0f} 人左右"
+        "（之前 {uv_before:.0f} 人，变化 {uv_change}），付费流量占 {paid}：有了展现，主图却没有换来点击。",
         "do": "突出宝贝主图的信息量（活动信息、卖点），让搜索和类目展现后的买家愿意点击。",
         "link": "catalog:list",
         "link_label": "去优化主图",

@@ -154,3 +154,54 @@ def progress(shop_ids, today: dt.date | None = None) -> list[Progress]:
             share = None if actual is None else actual / target
             out.append(Progress(period, first, last, measure, target, actual, share, expected, needed, behind))
     return out
+
+
+def set_targets(actor, shop, day: dt.date, values: dict) -> int:
+    """DATA-3: several targets at once ({(period, measure): text}) — all or nothing: the first bad value is a Chinese
+    DomainError naming its field (`<period>-<measure>`) and nothing is changed. Returns the number of targets set."""
+    from django.db import transaction
+
+    checked = {}
+    for (period, measure), text in values.items():
+        if str(text if text is not None else "").strip() == "":
+            checked[(period, measure)] = None
+            continue
+        try:
+            checked[(period, measure)] = parse_value(measure, text)
+        except DomainError as exc:
+            message = f"{PERIOD_LABELS.get(period, '')}{exc.message}"
+            raise DomainError(exc.code, message, f"{period}-{measure}") from None
+    count = 0
+    with transaction.atomic():
+        for (period, measure), value in checked.items():
+            first, _last = period_bounds(period, day)
+            keys = {"shop": shop, "period": period, "first_day": first, "measure": measure}
+            if value is None:
+                Target.objects.filter(**keys).delete()
+            else:
+                Target.objects.update_or_create(**keys, defaults={"value": value})
+                count += 1
+    return count
+
+
+def current_values(shop, day: dt.date) -> dict:
+    """{(period, measure): text as typed} of the shop's targets for the periods holding `day` (the form's values)."""
+    out = {}
+    for period in ("month", "quarter", "year"):
+        first, _last = period_bounds(period, day)
+        for row in Target.objects.filter(shop=shop, period=period, first_day=first):
+            out[(period, row.measure)] = display_value(row.measure, row.value, plain=True)
+    return out
+
+
+def display_value(measure: str, value: int | None, *, plain: bool = False) -> str:
+    """A target or an actual as shown: ¥ for sales and AOV, a count for UV, % for rates."""
+    from zhanggui.core.money import format_fen
+
+    if value is None:
+        return "—"
+    if measure in (M.SALES, M.AOV):
+        return f"{value / 100:.2f}" if plain else format_fen(value)
+    if measure == M.UV:
+        return str(value) if plain else f"{value:,}"
+    return f"{value / 100:g}" if plain else f"{value / 100:.2f}%"

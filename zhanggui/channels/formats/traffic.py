@@ -29,7 +29,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "day": ("统计日期", "日期", "时间", "数据日期"),
     "pv": ("浏览量", "浏览量(PV)", "浏览量PV", "PV", "店铺浏览量", "商品浏览量", "页面浏览量"),
     "uv": ("访客数", "访客数(UV)", "访客数UV", "UV", "店铺访客数", "商品访客数"),
-    "stay": ("平均停留时长(秒)", "平均停留时长", "人均停留时长", "人均店内停留时间(秒)", "人均店内停留时间", "停留时长"),
+    "stay": (
+        "平均停留时长(秒)",
+        "平均停留时长",
+        "人均停留时长",
+        "人均店内停留时间(秒)",
+        "人均店内停留时间",
+        "停留时长",
+    ),
     "returning": ("回访客占比", "老访客占比", "浏览回头率", "回头率", "老访客率"),
     "returning_count": ("老访客数", "回访客数"),
     "search": ("搜索", "搜索引擎", "淘外流量", "搜索流量", "搜索访客数", "自然搜索"),
@@ -111,7 +118,7 @@ def parse_count(text: str) -> int | None:
 
 
 def parse_seconds(text: str) -> int | None:
-    """"424.94", "424.94 秒", "00:07:04" → whole seconds (rounded)."""
+    """ "424.94", "424.94 秒", "00:07:04" → whole seconds (rounded)."""
     text = str(text or "").strip().replace("秒", "").strip()
     if text in ("", "-", "—"):
         return 0
@@ -131,7 +138,7 @@ def parse_seconds(text: str) -> int | None:
 
 
 def parse_permille(text: str) -> int | None:
-    """"11.12%" → 111 ‰; "0.1112" → 111 ‰; blank → 0; outside 0–100 % → None."""
+    """ "11.12%" → 111 ‰; "0.1112" → 111 ‰; blank → 0; outside 0–100 % → None."""
     text = str(text or "").strip()
     if text in ("", "-", "—"):
         return 0
