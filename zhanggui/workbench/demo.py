@@ -251,4 +251,6 @@ def load_demo(stdout=None) -> dict:
         "packages": shipping["packages"],
         "cases": aftersales["cases"],
         "shop_days": analytics["shop_days"],
+        "traffic_days": analytics["traffic_days"],
+        "targets": analytics["targets"],
     }

@@ -68,7 +68,7 @@ RULES: list[dict] = [
             and _uv_change(now, before) is not None
             and abs(_uv_change(now, before)) <= limit
         ),
-        "say": "付费推广（直通车）开始后访客数仍在每天 {uv_day:.0f} 人左右"
+        "say": "付费推广开始后访客数仍在每天 {uv_day:.0f} 人左右"
         "（之前 {uv_before:.0f} 人，变化 {uv_change}），付费流量占 {paid}：有了展现，主图却没有换来点击。",
         "do": "突出宝贝主图的信息量（活动信息、卖点），让搜索和类目展现后的买家愿意点击。",
         "link": "catalog:list",
@@ -79,8 +79,8 @@ RULES: list[dict] = [
         "setting": "analytics.max_paid_pct",
         "limit": lambda v: v / 100,
         "when": lambda now, before, limit: now["shares"]["paid"] is not None and now["shares"]["paid"] > limit,
-        "say": "付费推广带来 {paid} 的流量，超过 {limit_pct}：店铺一半以上的流量靠直通车买来。",
-        "do": "删除直通车中一直没有展现的关键词，换上能展现的热词。",
+        "say": "付费推广带来 {paid} 的流量，超过 {limit_pct}：店铺一半以上的流量靠付费推广买来。",
+        "do": "删除付费推广（直通车 / 京东快车 / 多多搜索）中一直没有展现的关键词，换上能展现的热词。",
         "link": "",
         "link_label": "",
     },
