@@ -73,7 +73,13 @@ def test_data3_manager_sets_targets_and_absurd_values_are_refused(world, client_
     assert not Target.objects.exists()  # nothing half-written
     answer = client.post(reverse("analytics:targets"), {"shop": world.shop_a.pk, "month-sales": "50000"})
     assert answer.status_code == 302 and Target.objects.get().value == 5_000_000
-    assert client_for(world.people["marketing"]).get(reverse("analytics:targets")).status_code == 403
+    marketing = client_for(world.people["marketing"])  # reads the targets, cannot set them
+    html = marketing.get(reverse("analytics:targets")).content.decode()
+    assert "disabled" in html and "targets-save" not in html
+    assert (
+        marketing.post(reverse("analytics:targets"), {"shop": world.shop_a.pk, "month-sales": "1"}).status_code == 403
+    )
+    assert client_for(world.people["cs"]).get(reverse("analytics:targets")).status_code == 403
 
 
 def test_data2_data3_data4_dashboard_conversion_targets_and_diagnosis(world, client_for):

@@ -155,12 +155,14 @@ def _traffic(shop_ids, first: dt.date, last: dt.date):
 def traffic_sums(shop_ids, first: dt.date, last: dt.date) -> dict:
     """Sums of the traffic over [first, last]; `days` = days with traffic recorded; stay and returning rate
     weighted by UV (one query)."""
-    from django.db.models import Count, F
+    from django.db.models import BigIntegerField, Count, F
+    from django.db.models.functions import Cast
 
+    wide = BigIntegerField()  # seconds × visitors passes a 32-bit integer on PostgreSQL
     row = _traffic(shop_ids, first, last).aggregate(
         days=Count("id"),
-        stay_w=Sum(F("stay_seconds") * F("uv")),
-        ret_w=Sum(F("returning_permille") * F("uv")),
+        stay_w=Sum(Cast("stay_seconds", wide) * F("uv"), output_field=wide),
+        ret_w=Sum(Cast("returning_permille", wide) * F("uv"), output_field=wide),
         **{n: Sum(n) for n in TRAFFIC_SUMS},
     )
     out = {n: row[n] or 0 for n in TRAFFIC_SUMS}

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -119,10 +120,14 @@ def traffic_template(request):
     return response
 
 
-@page(SET_TARGET, shop_scoped=True)
+@page(VIEW, shop_scoped=True)
 def targets_page(request):
-    """DATA-3: the targets of one shop for the month, quarter and year holding today."""
+    """DATA-3: the targets of one shop for the month, quarter and year holding today: everyone who sees the figures
+    reads them (as the API's GET does); only analytics.set_target (manager) saves."""
     today = clock.today()
+    can_set = has_access(request.user, SET_TARGET)
+    if request.method == "POST" and not can_set:
+        raise PermissionDenied
     shops = list(allowed_shops(request.user))
     chosen = request.POST.get("shop") or request.GET.get("for") or (request.scope.current or (shops or [None])[0])
     chosen = getattr(chosen, "pk", chosen)
@@ -149,5 +154,5 @@ def targets_page(request):
                    for p in ("month", "quarter", "year")]}
         for m, label in Target.Measure.choices
     ]  # fmt: skip
-    context = {"shops": shops, "shop": shop, "periods": periods, "grid": grid, "error": error}
+    context = {"shops": shops, "shop": shop, "periods": periods, "grid": grid, "error": error, "can_set": can_set}
     return render(request, "analytics/targets.html", context, status=400 if error else 200)
