@@ -52,7 +52,22 @@ def test_data6_report_against_last_week_with_products_aftersales_and_shipping(se
     assert f["best"][0]["style_code"] == "D" and f["worst"][0]["style_code"] == "D"
     assert f["aftersales"] == {"opened": 1, "closed": 1, "refund_fen": 5000}
     assert f["shipping"] == {"due": 2, "kept": 1, "rate": 0.5}  # P2 shipped after its deadline
-    assert f["target"] is None or isinstance(f["target"], dict)  # DATA-3 hook
+    assert f["target"] == {}  # no target set for the shop
+
+
+def test_data6_report_shows_the_weeks_share_of_the_month_target_and_the_diagnosis_data3_data4(served):
+    """DATA-3, DATA-4: a month's sales target of ¥3,000 puts 7/30 of it beside the week's sales; traffic with few
+    pages per visit gives the diagnosis its sentence."""
+    from zhanggui.analytics.models import ShopDayTraffic
+    from zhanggui.analytics.services import targets
+
+    targets.set_target(None, served.shop_a, "month", WEEK, "sales", "3000")
+    targets.set_target(None, served.shop_a, "month", WEEK, "aov", "199")
+    for k in range(7):
+        ShopDayTraffic.objects.create(shop=served.shop_a, day=WEEK + dt.timedelta(days=k), pv=150, uv=100, free=100)
+    f = weekly.make_report(served.shop_a, WEEK).figures
+    assert f["target"] == {"gmv_fen": 300000 * 7 // 30, "aov_fen": 19900}
+    assert any("页/人" in sentence for sentence in f["diagnosis"])
 
 
 def test_data6_last_week_once_per_shop_idempotent(served):

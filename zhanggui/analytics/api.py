@@ -176,3 +176,8 @@ def weekly_report(request, report_id: int):
     """DATA-6: one weekly report with its figures (this week, last week, target, diagnosis, products, after-sales,
     shipping SLA; money in fen); 404 for another shop's report."""
     return _report(scoped_get(WeeklyReport.objects.select_related("shop"), request.user, pk=report_id), True)
+
+
+from .api_traffic import router as traffic_router  # noqa: E402 — DATA-1, DATA-3, DATA-4
+
+router.add_router("", traffic_router)

@@ -76,3 +76,69 @@ class WeeklyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id}@{self.week_start}"
+
+
+class ShopDayTraffic(models.Model):
+    """DATA-1: the traffic of one shop on one day, as the platform's daily export (or a manual entry) gives it.
+    Visitors by source are counts of visitors (UV); a share is the count ÷ the sum of the sources."""
+
+    SOURCES = ("search", "free", "direct", "paid", "other")
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(_("day"))
+    pv = models.PositiveIntegerField(_("page views (PV)"), default=0)
+    uv = models.PositiveIntegerField(_("visitors (UV)"), default=0)
+    stay_seconds = models.PositiveIntegerField(_("average stay (seconds)"), default=0)
+    returning_permille = models.PositiveIntegerField(_("returning-visitor rate (‰)"), default=0)
+    search = models.PositiveIntegerField(_("from search"), default=0)
+    free = models.PositiveIntegerField(_("in-platform free"), default=0)
+    direct = models.PositiveIntegerField(_("direct visits"), default=0)
+    paid = models.PositiveIntegerField(_("paid traffic"), default=0)
+    other = models.PositiveIntegerField(_("other sources"), default=0)
+    source = models.CharField(_("recorded from"), max_length=20, default="manual")  # import layout or "manual"
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("daily shop traffic")
+        constraints = [models.UniqueConstraint(fields=["shop", "day"], name="uniq_shop_day_traffic")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}@{self.day}"
+
+    @property
+    def pages_per_visit(self) -> float | None:
+        return self.pv / self.uv if self.uv else None
+
+
+class Target(models.Model):
+    """DATA-3: one shop's target for one period (a year, a quarter or a month) and one measure. Money in fen,
+    conversion and repeat rate in basis points (1 % = 100)."""
+
+    class Period(models.TextChoices):
+        YEAR = "year", _("year")
+        QUARTER = "quarter", _("quarter")
+        MONTH = "month", _("month")
+
+    class Measure(models.TextChoices):
+        SALES = "sales", _("sales (GMV)")
+        UV = "uv", _("visitors (UV)")
+        CONVERSION = "conversion", _("conversion")
+        AOV = "aov", _("average order value")
+        REPEAT = "repeat", _("repeat-purchase rate")
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+", db_index=False)
+    period = models.CharField(_("period"), max_length=8, choices=Period.choices)
+    first_day = models.DateField(_("first day"))
+    measure = models.CharField(_("measure"), max_length=12, choices=Measure.choices)
+    value = models.BigIntegerField(_("target"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("target")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "period", "first_day", "measure"], name="uniq_shop_target")
+        ]
+        permissions = [("set_target", "Can set the shop targets (DATA-3)")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}:{self.period}:{self.first_day}:{self.measure}"

@@ -17,7 +17,7 @@ from django.db.models import Sum
 
 from zhanggui.core import clock
 
-from .models import ShopDayFact
+from .models import ShopDayFact, ShopDayTraffic
 
 MAX_DAYS = 366  # one range on the dashboard: a year at most
 SUMS = ("orders", "buyers", "gmv_fen", "discount_fen", "refund_fen", "refunded_orders", "units", "uncosted_units")
@@ -36,7 +36,8 @@ class Figures:
     uncosted_units: int = 0
     cost_fen: int = 0
     profit_fen: int = 0
-    uv: int | None = None  # DATA-1 traffic: not recorded yet
+    uv: int | None = None  # DATA-1 traffic: None while no day of the range has traffic recorded
+    pv: int | None = None
 
     @property
     def aov_fen(self) -> int | None:
@@ -85,13 +86,21 @@ def _facts(shop_ids, first: dt.date, last: dt.date):
 def figures(shop_ids, first: dt.date, last: dt.date) -> Figures:
     """The sums over `shop_ids` and [first, last] (one query)."""
     row = _facts(shop_ids, first, last).aggregate(**{name: Sum(name) for name in SUMS})
-    return Figures(**{name: row[name] or 0 for name in SUMS})
+    result = Figures(**{name: row[name] or 0 for name in SUMS})
+    seen = traffic_sums(shop_ids, first, last)
+    if seen["days"]:
+        result.uv, result.pv = seen["uv"], seen["pv"]
+    return result
 
 
 def daily(shop_ids, first: dt.date, last: dt.date) -> list[tuple[dt.date, Figures]]:
     """Every day of [first, last] with its figures (days without sales are zeros) — one grouped query."""
     rows = _facts(shop_ids, first, last).values("day").annotate(**{f"s_{n}": Sum(n) for n in SUMS}).order_by("day")
     found = {r["day"]: Figures(**{n: r[f"s_{n}"] or 0 for n in SUMS}) for r in rows}
+    visits = _traffic(shop_ids, first, last).values("day").annotate(s_uv=Sum("uv"), s_pv=Sum("pv"))
+    for r in visits:
+        cell = found.setdefault(r["day"], Figures())
+        cell.uv, cell.pv = r["s_uv"], r["s_pv"]
     days = (last - first).days + 1
     return [(d, found.get(d) or Figures()) for d in (first + dt.timedelta(days=k) for k in range(days))]
 
@@ -132,3 +141,56 @@ def parse_range(start, end, today: dt.date | None = None) -> tuple[dt.date, dt.d
     if (picked[1] - picked[0]).days + 1 > MAX_DAYS:
         return first, last, f"日期范围最长 {MAX_DAYS} 天", "from"
     return picked[0], picked[1], "", ""
+
+
+# ---------------------------------------------------------------- traffic (DATA-1)
+
+TRAFFIC_SUMS = ("pv", "uv", "search", "free", "direct", "paid", "other")
+
+
+def _traffic(shop_ids, first: dt.date, last: dt.date):
+    return ShopDayTraffic.objects.filter(shop_id__in=list(shop_ids), day__gte=first, day__lte=last)
+
+
+def traffic_sums(shop_ids, first: dt.date, last: dt.date) -> dict:
+    """Sums of the traffic over [first, last]; `days` = days with traffic recorded; stay and returning rate
+    weighted by UV (one query)."""
+    from django.db.models import BigIntegerField, Count, F
+    from django.db.models.functions import Cast
+
+    wide = BigIntegerField()  # seconds × visitors passes a 32-bit integer on PostgreSQL
+    row = _traffic(shop_ids, first, last).aggregate(
+        days=Count("id"),
+        stay_w=Sum(Cast("stay_seconds", wide) * F("uv"), output_field=wide),
+        ret_w=Sum(Cast("returning_permille", wide) * F("uv"), output_field=wide),
+        **{n: Sum(n) for n in TRAFFIC_SUMS},
+    )
+    out = {n: row[n] or 0 for n in TRAFFIC_SUMS}
+    out["days"] = row["days"] or 0
+    out["stay_seconds"] = (row["stay_w"] or 0) / out["uv"] if out["uv"] else None
+    out["returning"] = (row["ret_w"] or 0) / out["uv"] / 1000 if out["uv"] else None
+    out["pages_per_visit"] = out["pv"] / out["uv"] if out["uv"] else None
+    sources = sum(out[n] for n in ShopDayTraffic.SOURCES)
+    out["sources"] = sources
+    out["shares"] = {n: (out[n] / sources if sources else None) for n in ShopDayTraffic.SOURCES}
+    return out
+
+
+def traffic_days(shop_ids, first: dt.date, last: dt.date) -> list[ShopDayTraffic]:
+    return list(_traffic(shop_ids, first, last).select_related("shop").order_by("-day", "shop_id"))
+
+
+def repeat_rate(shop_ids, first: dt.date, last: dt.date) -> float | None:
+    """Repeat-purchase rate (DATA-2/DATA-3): the share of the buyers who paid in [first, last] who had paid an order
+    of the same shops before `first`. None without buyers."""
+    from zhanggui.core.clock import local_day_bounds as day_bounds
+    from zhanggui.orders.models import Order
+
+    start, _x = day_bounds(first)
+    _y, end = day_bounds(last)
+    base = Order.objects.filter(shop_id__in=list(shop_ids), paid_at__isnull=False).exclude(buyer_nick="")
+    buyers = set(base.filter(paid_at__gte=start, paid_at__lt=end).values_list("buyer_nick", flat=True).distinct())
+    if not buyers:
+        return None
+    before = base.filter(paid_at__lt=start, buyer_nick__in=buyers).values("buyer_nick").distinct().count()
+    return before / len(buyers)

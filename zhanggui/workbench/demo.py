@@ -259,4 +259,6 @@ def load_demo(stdout=None) -> dict:
         "cases": aftersales["cases"],
         "shop_days": analytics["shop_days"],
         "statement_lines": funds["statement_lines"],
+        "traffic_days": analytics["traffic_days"],
+        "targets": analytics["targets"],
     }

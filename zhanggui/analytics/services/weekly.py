@@ -52,35 +52,18 @@ def _product(row: products.ProductRow) -> dict:
             "profit_fen": row.profit_fen, "cover_days": row.cover_days}  # fmt: skip
 
 
-def _target(shop, first: dt.date, last: dt.date) -> dict | None:
-    """HOOK (DATA-3): the week's target, when the targets service exists (built beside this); None otherwise."""
-    try:
-        from . import targets  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    fn = getattr(targets, "week_target", None) or getattr(targets, "target_for", None)
-    if fn is None:
-        return None
-    try:
-        value = fn(shop, first, last)
-    except Exception:  # a target service of another shape must not stop the report
-        log.exception("weekly report: targets for %s failed", shop.pk)
-        return None
-    return value if isinstance(value, dict) else None
+def _target(shop, first: dt.date, last: dt.date) -> dict:
+    """DATA-3: the week's share of the month's targets, in the report's keys (services/targets.week_target)."""
+    from .targets import week_target
+
+    return week_target(shop, first, last)
 
 
-def _diagnosis(shop, first: dt.date, last: dt.date) -> list[str] | None:
-    """HOOK (DATA-4): the diagnosis sentences of the week, when `analytics.services.diagnosis.diagnose` exists."""
-    try:
-        from .diagnosis import diagnose  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    try:
-        found = diagnose(shop, first, last)
-    except Exception:
-        log.exception("weekly report: diagnosis for %s failed", shop.pk)
-        return None
-    return [str(getattr(item, "sentence", None) or getattr(item, "text", None) or item) for item in found or []]
+def _diagnosis(shop, first: dt.date, last: dt.date) -> list[str]:
+    """DATA-4: the diagnosis sentences of the week (services/diagnosis.diagnose, S1's rules)."""
+    from .diagnosis import diagnose
+
+    return [finding.sentence for finding in diagnose(shop, first, last)]
 
 
 def _aftersales(shop, since: dt.datetime, until: dt.datetime) -> dict:
