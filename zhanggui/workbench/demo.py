@@ -16,6 +16,7 @@ from django.db import transaction
 
 from zhanggui.aftersales.demo import load_aftersales
 from zhanggui.analytics.demo import load_analytics
+from zhanggui.finance.demo import load_finance
 from zhanggui.catalog.demo import load_catalog
 from zhanggui.core import clock
 from zhanggui.core.models import Event
@@ -234,6 +235,9 @@ def load_demo(stdout=None) -> dict:
 
         # Sales facts (DATA-2): the dashboard's daily figures per shop and SKU, from the orders above.
         analytics = load_analytics()
+
+        # Finance (FIN-1, FIN-2): commission rates, packaging per shop, costs of the last months, one month closed.
+        load_finance(Staff.objects.get(number="A001"))
 
     return {
         "password": DEMO_PASSWORD,
