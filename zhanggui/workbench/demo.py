@@ -16,12 +16,12 @@ from django.db import transaction
 
 from zhanggui.aftersales.demo import load_aftersales
 from zhanggui.analytics.demo import load_analytics
-from zhanggui.finance.demo import load_finance
 from zhanggui.catalog.demo import load_catalog
 from zhanggui.core import clock
 from zhanggui.core.models import Event
 from zhanggui.crm.models import Customer
 from zhanggui.crm.services import create_customer
+from zhanggui.finance.demo import load_finance
 from zhanggui.fulfilment.demo import load_fulfilment
 from zhanggui.inventory.demo import load_inventory
 from zhanggui.orders.demo import Buyers, load_orders
