@@ -28,6 +28,7 @@ BENCHMARKS = (
     "aftersales_return_scan",
     "reviews_import",
     "aftersales_case_queue",
+    "finance_monthly_pnl",
 )
 
 
