@@ -29,6 +29,7 @@ BENCHMARKS = (
     "reviews_import",
     "aftersales_case_queue",
     "finance_alipay_import",
+    "finance_monthly_pnl",
 )
 
 

@@ -56,6 +56,7 @@ NO_NUMBERS = {
     "aftersales:unclaimed_keep": "INV-5: shown after an unknown scan; a waybill (text), a shop id and photos",
     "aftersales:step": "a button: the step's name and a note (AS-4, only on a 丢件/破损 case)",
     "catalog:image_sold_out": "a button: image ids",
+    "finance:cost_delete": "a button: the cost entry in the URL (FIN-2)",
     "fulfilment:message_sent": "a button: a message id",
     "fulfilment:scan_code": "a scanned code (text) and the package id",
     "fulfilment:ship": "package checkboxes: ids",

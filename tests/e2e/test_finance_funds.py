@@ -11,7 +11,7 @@ FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def test_finance_imports_a_statement_and_sees_the_mismatches(demo, page, login, shot, tmp_path):
-    from zhanggui.finance.demo import statement_for
+    from zhanggui.finance.funds_demo import statement_for
     from zhanggui.finance.models import StatementEntry, StatementImport
     from zhanggui.shops.models import Shop
 

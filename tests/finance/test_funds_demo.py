@@ -3,7 +3,7 @@ line of an unknown order, one paid order with no arrival — and loading it twic
 
 from tests.finance.test_funds import order
 from zhanggui.finance import funds_selectors as q
-from zhanggui.finance.demo import load_funds
+from zhanggui.finance.funds_demo import load_funds
 from zhanggui.finance.models import StatementEntry
 
 

@@ -101,3 +101,42 @@ def register_object_panel(target: str, key: str, *, render, perm: str, position:
 
 def object_panels(target: str) -> list[ObjectPanel]:
     return sorted((p for (t, _k), p in _PANELS.items() if t == target), key=lambda p: p.position)
+
+
+# ---- columns in a lower app's list (and its export) contributed by a higher app ------------------------------------
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A column in the list of `target` objects ("orders.order") filled by a higher app, e.g. the gross profit
+    (FIN-1) in the order list and its export. `values(pks)` returns {pk: (text shown, value exported)} for a whole
+    page in one go (set-based); the lower app renders whatever is registered without importing the higher app."""
+
+    target: str
+    key: str
+    header: Any  # a lazy translation
+    values: Any  # callable(list of pks) -> {pk: (text, export value)}
+    perm: str
+    position: int = 100
+
+
+_COLUMNS: dict[tuple[str, str], ListColumn] = {}
+
+
+def register_list_column(target: str, key: str, *, header, values, perm: str, position: int = 100) -> ListColumn:
+    column = ListColumn(target, key, header, values, perm, position)
+    _COLUMNS[(target, key)] = column
+    return column
+
+
+def list_columns(target: str, user=None) -> list[ListColumn]:
+    """The columns registered for lists of `target`, in order — only those `user` may see when a user is given."""
+    columns = sorted((c for (t, _k), c in _COLUMNS.items() if t == target), key=lambda c: c.position)
+    if user is None:
+        return columns
+    return [c for c in columns if user.is_authenticated and user.has_perm(c.perm)]
+
+
+def column_cells(columns: list[ListColumn], pks: list) -> list[dict]:
+    """[{pk: (text, export value)}] per column, for the pks of one page."""
+    return [c.values(list(pks)) if pks else {} for c in columns]

@@ -1,67 +1,51 @@
-"""The demo company's Alipay statement (FIN-3): the first Taobao shop's 账务明细 for its completed orders, with three
-things for finance to find — one order arrived ¥5 short (amount mismatch), one line of an order the shop does not
-have (matches nothing), and one completed order whose money never came (paid, no arrival). Imported through the same
-service as the page; a second load adds nothing (the lines' numbers are fixed)."""
+"""The demo company's finance figures (FIN-1, FIN-2): commission rates with their source, a packaging cost per
+shop, ad spend, campaign prizes and other costs for the last three months, and the month before last closed."""
 
 import datetime as dt
-import hashlib
-
-from django.db.models.functions import Coalesce
 
 from zhanggui.core import clock
-from zhanggui.orders.models import Order
 from zhanggui.shops.models import Shop
+from zhanggui.shops.settings_store import update_settings
 
-from .services.funds import import_statements
-from .statement_sample import Line, alipay_csv
+from .models import CommissionRate, CostEntry, MonthClose
+from .services import pnl
 
-DAYS = 15  # finance.arrival_days default
-
-
-def _id(*parts) -> str:
-    return "2026" + str(int(hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=7).hexdigest(), 16))[:16]
-
-
-def statement_for(shop) -> bytes:
-    now = clock.now()
-    orders = list(
-        Order.objects.filter(shop=shop, state__in=(Order.State.COMPLETED, Order.State.SIGNED), paid_fen__gt=0)
-        .annotate(base=Coalesce("completed_at", "shipped_at"))
-        .filter(base__isnull=False, base__lte=now)
-        .order_by("base", "id")
-    )
-    orders = [o for o in orders if o.paid_fen > o.refund_fen]
-    local = lambda m: clock.local(m).replace(tzinfo=None, microsecond=0)  # noqa: E731
-    due = [o for o in orders if o.base <= now - dt.timedelta(days=DAYS + 1)]
-    missing = due[len(due) // 2] if due else None  # paid, no arrival
-    short = next((o for o in orders if o is not missing and o.refund_fen == 0 and o.paid_fen > 1000), None)
-    lines = []
-    if missing is not None:
-        lines.append(Line(_id("open", shop.code), local(missing.base - dt.timedelta(days=20)), 100000, "转账",
-                          remark="期初余额转入"))  # fmt: skip
-    for o in orders:
-        if o is missing:
-            continue
-        ref = f"T200P{o.platform_order_no}"
-        when = local(o.base)
-        arrived = o.paid_fen - (500 if o is short else 0)
-        lines.append(Line(_id("pay", o.platform_order_no), when, arrived, "在线支付", ref, "宝贝", o.buyer_nick[:30]))
-        if o.refund_fen:
-            lines.append(Line(_id("ref", o.platform_order_no), when, -o.refund_fen, "交易退款", ref))
-        lines.append(Line(_id("fee", o.platform_order_no), when, -(o.paid_fen * 5 // 100), "服务费",
-                          remark=f"淘宝客佣金代扣款{{{o.platform_order_no}}}"))  # fmt: skip
-    if lines:
-        last = max(x.when for x in lines)
-        lines.append(Line(_id("unknown", shop.code), last, 8800, "在线支付", "T200P4099999999999999999", "宝贝"))
-        lines.append(Line(_id("cash", shop.code), local(now - dt.timedelta(hours=2)), -50000, "提现",
-                          remark="提现到银行卡"))  # fmt: skip
-    lines.sort(key=lambda x: x.when)
-    return alipay_csv(lines, account=f"{shop.code}@demo.zhanggui")
+RATES = [  # platform, rate in basis points, source
+    ("tmall", 560, "天猫 2026 年度软件服务费率表：服饰类 5%，另支付宝服务费 0.6%"),
+    ("taobao", 60, "淘宝集市无佣金，仅支付宝技术服务费 0.6%"),
+    ("jd", 800, "京东 POP 2026 资费标准：服饰内衣 8%"),
+    ("pdd", 60, "拼多多 0 佣金，仅支付服务费 0.6%"),
+]
+PACKAGING_FEN = {"tm": 120, "tb": 80, "jd": 100, "pdd": 60}
+MONTHLY = [("ad", 250000, "直通车 / 京东快车"), ("prize", 30000, "活动奖品"), ("other", 80000, "客服外包")]
 
 
-def load_funds(actor=None) -> dict:
-    shop = Shop.objects.filter(platform_id="taobao").order_by("code").first()
-    if shop is None:
-        return {"statement_lines": 0}
-    result = import_statements(actor, shop, [("支付宝账务明细.csv", statement_for(shop))])
-    return {"statement_lines": result.created + result.duplicates}
+def load_finance(manager) -> dict:
+    for platform, bp, source in RATES:
+        CommissionRate.objects.update_or_create(
+            platform_id=platform, category=None, defaults={"rate_bp": bp, "source": source, "updated_by": manager}
+        )
+    shops = list(Shop.objects.select_related("platform").order_by("pk"))
+    this_month = clock.today().replace(day=1)
+    months = []
+    month = this_month
+    for _i in range(3):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        months.append(month)
+    for n, shop in enumerate(shops):
+        prefix = shop.code.split("-")[0]
+        if prefix in PACKAGING_FEN:
+            update_settings(manager, shop, {"finance.packaging_fen": f"{PACKAGING_FEN[prefix] / 100:.2f}"})
+        for m, month in enumerate(months):
+            for kind, amount, note in MONTHLY:
+                if not CostEntry.objects.filter(shop=shop, month=month, kind=kind).exists():
+                    CostEntry.objects.create(
+                        shop=shop, month=month, kind=kind, amount_fen=amount * (n + 1) // (m + 1), note=note,
+                        created_by=manager,
+                    )  # fmt: skip
+    closed = 0
+    for shop in shops:  # the month before last closed by finance
+        if not MonthClose.objects.filter(shop=shop, month=months[1]).exists():
+            pnl.close_month(manager, shop, months[1], note="演示：已结账")
+            closed += 1
+    return {"closed_months": closed}

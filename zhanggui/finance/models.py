@@ -107,3 +107,65 @@ class StatementEntry(models.Model):
 
     def __str__(self) -> str:
         return self.entry_id
+
+
+class CommissionRate(models.Model):
+    """FIN-1: the platform's commission on a sale, per platform and product category (blank = the platform's
+    default), in basis points (1/10,000), with where the figure comes from. Edited by finance on /finance/rates/;
+    a platform without a row falls back to its facts (shops.Platform.fees: commission + payment fee)."""
+
+    platform = models.ForeignKey("shops.Platform", on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    rate_bp = models.PositiveIntegerField(_("rate (basis points)"))
+    source = models.CharField(_("source"), max_length=200)
+    updated_by = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("commission rate")
+        ordering = ["platform_id", "category_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "category"], name="uniq_commission_rate"),
+            models.UniqueConstraint(
+                fields=["platform"], condition=models.Q(category__isnull=True), name="uniq_commission_default"
+            ),
+            models.CheckConstraint(condition=models.Q(rate_bp__lte=10000), name="commission_rate_at_most_all"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id}/{self.category_id or '*'} {self.rate_bp}bp"
+
+
+class CostEntry(models.Model):
+    """FIN-2: a cost of one shop in one month entered (or imported) by finance: ad spend, campaign prizes, other
+    costs, and corrections to a closed month (booked in the next open month, the note naming the month)."""
+
+    class Kind(models.TextChoices):
+        AD = "ad", _("ad spend")
+        PRIZE = "prize", _("campaign prizes")
+        OTHER = "other", _("other costs")
+        CORRECTION = "correction", _("correction to a closed month")
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="+", db_index=False)
+    month = models.DateField(_("month"))  # the first day of the month
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount_fen = models.BigIntegerField(_("amount"))  # a correction may be negative
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(STAFF, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cost entry")
+        ordering = ["shop_id", "-month", "pk"]
+        indexes = [models.Index(fields=["shop", "month"], name="cost_entry_shop_month")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(month__day=1), name="cost_entry_first_day"),
+            models.CheckConstraint(
+                condition=models.Q(kind="correction") | models.Q(amount_fen__gte=0), name="cost_entry_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}@{self.month:%Y-%m} {self.kind} {self.amount_fen}"

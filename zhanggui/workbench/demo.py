@@ -21,7 +21,8 @@ from zhanggui.core import clock
 from zhanggui.core.models import Event
 from zhanggui.crm.models import Customer
 from zhanggui.crm.services import create_customer
-from zhanggui.finance.demo import load_funds
+from zhanggui.finance.demo import load_finance
+from zhanggui.finance.funds_demo import load_funds
 from zhanggui.fulfilment.demo import load_fulfilment
 from zhanggui.inventory.demo import load_inventory
 from zhanggui.orders.demo import Buyers, load_orders
@@ -239,6 +240,8 @@ def load_demo(stdout=None) -> dict:
         # reports of the last four weeks (DATA-6).
         analytics = load_analytics()
 
+        # Finance (FIN-1, FIN-2): commission rates, packaging per shop, costs of the last months, one month closed.
+        load_finance(Staff.objects.get(number="A001"))
         # Fund arrival (FIN-3): an Alipay statement of the first Taobao shop with three mismatches for finance.
         funds = load_funds(Staff.objects.get(number="A001"))
 

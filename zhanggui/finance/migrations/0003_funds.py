@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0001_initial'),
+        ('finance', '0002_profit'),
         ('orders', '0008_paid_day_index'),
         ('shops', '0002_company_setting_values'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

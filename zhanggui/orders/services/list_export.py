@@ -27,6 +27,7 @@ from zhanggui.core.access import allowed_shops
 from zhanggui.core.export_cells import safe_row
 from zhanggui.core.jobs import report, start_job
 from zhanggui.core.money import fen_to_yuan
+from zhanggui.core.navigation import column_cells, list_columns
 from zhanggui.core.privacy import can_see_pii, mask_receiver, mask_text
 
 from .. import selectors
@@ -192,12 +193,15 @@ def _run(job) -> dict:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Orders"))
     bold = Font(bold=True)
-    sheet.append([_bold(WriteOnlyCell(sheet, value=title), bold) for title in headers()])
+    columns = list_columns("orders.order", user)  # higher apps' columns (FIN-1 profit), as the list shows them
+    titles = [*headers(), *(str(c.header) for c in columns)]
+    sheet.append([_bold(WriteOnlyCell(sheet, value=title), bold) for title in titles])
     done, cursor = 0, None
     while True:  # the list's keyset pages: each an index range scan, however deep
         page = selectors.keyset_page(qs, after=cursor, size=BATCH)
+        cells = column_cells(columns, [o.pk for o in page.rows])
         for order in page.rows:
-            row = safe_row(order_row(order, show))
+            row = safe_row(order_row(order, show) + [values.get(order.pk, ("", ""))[1] for values in cells])
             for i in MONEY_COLUMNS:
                 cell = WriteOnlyCell(sheet, value=row[i])
                 cell.number_format = MONEY

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from zhanggui.core import paging
 from zhanggui.core.access import page
 from zhanggui.core.errors import DomainError
+from zhanggui.core.navigation import column_cells, list_columns
 from zhanggui.core.privacy import can_see_pii
 
 from .. import selectors
@@ -30,6 +31,9 @@ def lines_prefetch():
 
 def _rows(orders, user):
     show = can_see_pii(user)
+    orders = list(orders)
+    columns = list_columns("orders.order", user)  # higher apps' columns (e.g. FIN-1 profit), by permission
+    cells = column_cells(columns, [o.pk for o in orders])
     rows = []
     for o in orders:
         lines = list(o.lines.all())
@@ -51,6 +55,7 @@ def _rows(orders, user):
                 "state_label": states.state_label(o.state),
                 "exceptions": exceptions_of(o),
                 "flag_colour": FLAG_COLOURS.get(o.flag, ""),
+                "extra": [(c.key, values.get(o.pk, ("", ""))[0]) for c, values in zip(columns, cells, strict=True)],
             }
         )
     return rows
@@ -104,6 +109,7 @@ def order_list(request):
             "can_change": request.user.has_perm(CHANGE),
             "can_import": request.user.has_perm(IMPORT),
             "shops": shops,
+            "extra_columns": list_columns("orders.order", request.user),
         },
     )
 
