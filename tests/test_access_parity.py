@@ -75,11 +75,16 @@ def paired_routes():
         if op.method != "GET" or not op.perm:
             continue
         api_key = op.path.removeprefix(API_PREFIX).replace("-", "/")
+        exact, by_area = [], []
         for page in pages:
             key = _page_key(page.route)
             without_area = "/" + key.split("/", 2)[2] if key.count("/") >= 2 else None
-            if api_key in (key, without_area):
-                pairs.append((op, page))
+            if api_key == key:
+                exact.append((op, page))
+            elif api_key == without_area:
+                by_area.append((op, page))
+        # /api/v1/products is the catalog's /products/, not /analytics/products/: a page of the same path wins
+        pairs += exact or by_area
     return pairs
 
 

@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from zhanggui.aftersales.models import Compensation
 from zhanggui.analytics.models import SkuDayFact
@@ -102,7 +103,7 @@ class Rates:
 
     def source(self, platform: str, category_id: int | None = None) -> str:
         row = self.rows.get((platform, category_id)) or self.rows.get((platform, None))
-        return row.source if row else "platforms.json (SHOP-4)"
+        return row.source if row else str(_("the platform's default rate"))  # SHOP-4: platforms.json
 
 
 def order_profits(order_ids, rates: Rates | None = None) -> dict[int, Profit]:
