@@ -39,6 +39,20 @@ def test_a_refund_never_exceeds_what_was_paid_for_the_lines_as_5(asw):
     assert Compensation.objects.filter(case=case, kind="refund").count() == 1
 
 
+def test_a_refund_already_agreed_on_the_case_counts_against_a_refund_compensation_as_5(asw):
+    """AS-5: ¥30 agreed on the case (待退款) leaves ¥20 of the ¥50 paid for a refund compensation — the buyer is
+    never refunded twice for the same goods."""
+    from zhanggui.aftersales.services import cases
+
+    case = open_case(asw, kind=Kind.LOST_DAMAGED)  # refundable ¥50.00
+    case = cases.move(asw.cs, case, Case.State.REFUNDING, agreed_refund_fen=3000)
+    assert compensation.summary(case)["refund_left_fen"] == 2000
+    with pytest.raises(DomainError, match=r"¥20\.00"):
+        compensation.add(asw.cs, case, "refund", 2001)
+    compensation.add(asw.cs, case, "refund", 2000)
+    assert compensation.summary(case)["refund_left_fen"] == 0
+
+
 def test_the_database_refuses_a_refund_past_its_ceiling_as_5(asw):
     case = open_case(asw, kind=Kind.LOST_DAMAGED)
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -166,7 +166,13 @@ def test_the_demo_has_parcel_cases_with_steps_claims_in_several_outcomes_and_com
     assert {"accepted", "withdrawn", "rejected", "paid"} <= states
     assert {"lost", "damaged"} <= set(CarrierClaim.objects.values_list("reason", flat=True))
     assert ParcelStep.objects.values("case").distinct().count() >= 2
-    assert Compensation.objects.filter(kind="refund").exists()
+    assert Compensation.objects.filter(kind__in=["refund", "coupon", "gift"]).count() >= 2
+    # AS-5: no case's refunds — agreed and recorded as compensation together — pass what was paid for its lines
+    from zhanggui.aftersales.models import Case
+    from zhanggui.aftersales.services import compensation
+
+    for case in Case.objects.filter(compensations__isnull=False).distinct():
+        assert compensation.agreed_on(case) + compensation.refunded_on(case) <= case.refundable_fen
     before = CarrierClaim.objects.count()
     load_demo()  # a second run changes nothing
     assert CarrierClaim.objects.count() == before

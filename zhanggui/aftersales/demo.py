@@ -311,7 +311,8 @@ def load_parcels(cs_taobao, cs_jd) -> int:
                 claim = parcels.move_claim(actor, claim, to, paid_fen=paid, note=note)
         case.refresh_from_db()
         for kind, amount in comps:
-            amount = amount if amount is not None else (case.agreed_refund_fen or case.refundable_fen)
+            if amount is None:  # AS-5: a refund on top of the one agreed only up to what is still refundable
+                amount = compensation.summary(case)["refund_left_fen"] if kind == "refund" else case.refundable_fen
             if amount:
                 compensation.add(actor, case, kind, amount, "丢件破损补偿")
     return made

@@ -36,6 +36,11 @@ def refunded_on(case: Case) -> int:
     return Compensation.objects.filter(case=case, kind=Kind.REFUND).aggregate(t=Sum("amount_fen"))["t"] or 0
 
 
+def agreed_on(case: Case) -> int:
+    """AS-5: the refund agreed on the case itself (待退款 or solved), which a refund compensation may not repeat."""
+    return (case.agreed_refund_fen or 0) if case.state in refunds.AGREED_STATES else 0
+
+
 def add(actor, case: Case, kind: str, amount_fen, note: str = "") -> Compensation:
     """AS-5: record a compensation on `case` (open or closed: a gift may follow the close)."""
     if kind not in Kind.values:
@@ -52,7 +57,7 @@ def add(actor, case: Case, kind: str, amount_fen, note: str = "") -> Compensatio
             raise CaseInputError("case_closed", f"售后单 {current.number} 已结束，退款请在售后单结束前登记", "kind")
         ceiling = None
         if kind == Kind.REFUND:
-            ceiling = max(current.refundable_fen - refunded_on(current), 0)
+            ceiling = max(current.refundable_fen - agreed_on(current) - refunded_on(current), 0)
             refunds.check_amount(amount, ceiling, "退款补偿", "amount_fen")
         try:
             with transaction.atomic():
@@ -74,5 +79,5 @@ def summary(case: Case, rows=None) -> dict:
         "rows": [{"row": r, "kind_label": kind_label(r.kind)} for r in rows],
         "total_fen": sum(r.amount_fen for r in rows),
         "refunded_fen": refunded,
-        "refund_left_fen": max(case.refundable_fen - refunded, 0),
+        "refund_left_fen": max(case.refundable_fen - agreed_on(case) - refunded, 0),
     }
