@@ -15,10 +15,9 @@ changes the rating: 中差评 → 好评 closes it as 已改评; 好评 → 中�
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from zhanggui.core import clock
-from zhanggui.core.events import record_event, record_events, register_event_kinds
+from zhanggui.core.events import record_event, register_event_kinds
 from zhanggui.core.states import Machine
 
 from ..models import REVIEW_OPEN_STATES, ReplyTemplate, Review
@@ -159,38 +158,12 @@ def set_reason(actor, review: Review, reason: str, *, version=None) -> Review:
     return current
 
 
-def _who(staff) -> str:
-    return f"{staff.number} {staff.name}" if staff else "未分配"
-
-
 def assign(actor, review_ids, owner, *, shops) -> int:
-    """AS-7: the open 中差评 among `review_ids` (within `shops`) now belong to `owner`; returns how many changed."""
-    ids = {int(pk) for pk in review_ids if str(pk).strip().isdigit()}
-    if not ids:
-        raise CaseInputError("no_reviews", "请先勾选要分配的评价", "reviews")
-    if len(ids) > ASSIGN_MAX:
-        raise CaseInputError("too_many", f"一次最多分配 {ASSIGN_MAX} 条评价", "reviews")
-    if owner is None:
-        raise CaseInputError("bad_owner", "请选择接手的工号", "owner")
-    with transaction.atomic():
-        rows = list(
-            Review.objects.select_for_update(of=("self",))
-            .select_related("shop", "owner")
-            .filter(pk__in=ids, shop__in=shops, state__in=REVIEW_OPEN_STATES)
-            .order_by("pk")
-        )
-        covered = handled_shops(owner)
-        refused = sorted({r.shop.name for r in rows if covered is not None and r.shop_id not in covered})
-        if refused:
-            raise CaseInputError("bad_owner", f"{owner.number} 不负责店铺“{'、'.join(refused)}”的评价", "owner")
-        moving = [r for r in rows if r.owner_id != owner.pk]
-        if not moving:
-            return 0
-        Review.objects.filter(pk__in=[r.pk for r in moving]).update(
-            owner=owner, version=F("version") + 1, updated_at=clock.now()
-        )
-        record_events(actor, [(r, "review_assigned", _who(r.owner), _who(owner), "") for r in moving])
-    return len(moving)
+    """AS-7: the open 中差评 among `review_ids` (within `shops`) now belong to `owner` (work.assign_open, as cases)."""
+    from .work import assign_open
+
+    return assign_open(actor, Review, review_ids, owner, shops=shops, open_states=REVIEW_OPEN_STATES,
+                       event_kind="review_assigned", noun="评价", field="reviews")  # fmt: skip
 
 
 # ---- reply templates ------------------------------------------------------------------------------------------

@@ -47,34 +47,42 @@ def _who(staff) -> str:
     return f"{staff.number} {staff.name}" if staff else "未分配"
 
 
-def assign(actor, case_ids, owner, *, shops) -> int:
-    """AS-6: the open cases among `case_ids` (within `shops`) now belong to `owner`; returns how many changed."""
-    ids = {int(pk) for pk in case_ids if str(pk).strip().isdigit()}
+def assign_open(actor, model, ids, owner, *, shops, open_states, event_kind: str, noun: str, field: str) -> int:
+    """AS-6, AS-7: batch assign — the open rows of `model` (cases, 中差评) among `ids` within `shops` now belong to
+    `owner`: one UPDATE and one INSERT of timeline rows for any number; refused as a whole when the owner does not
+    handle one of their shops. Returns how many changed."""
+    ids = {int(pk) for pk in ids if str(pk).strip().isdigit()}
     if not ids:
-        raise CaseInputError("no_cases", "请先勾选要分配的售后单", "cases")
+        raise CaseInputError("no_rows", f"请先勾选要分配的{noun}", field)
     if len(ids) > ASSIGN_MAX:
-        raise CaseInputError("too_many", f"一次最多分配 {ASSIGN_MAX} 个售后单", "cases")
+        raise CaseInputError("too_many", f"一次最多分配 {ASSIGN_MAX} 个{noun}", field)
     if owner is None:
         raise CaseInputError("bad_owner", "请选择接手的工号", "owner")
     with transaction.atomic():
-        cases = list(
-            Case.objects.select_for_update(of=("self",))
+        rows = list(
+            model.objects.select_for_update(of=("self",))
             .select_related("shop", "owner")
-            .filter(pk__in=ids, shop__in=shops, state__in=OPEN_STATES)
+            .filter(pk__in=ids, shop__in=shops, state__in=open_states)
             .order_by("pk")
         )
         covered = handled_shops(owner)
-        refused = sorted({c.shop.name for c in cases if covered is not None and c.shop_id not in covered})
+        refused = sorted({r.shop.name for r in rows if covered is not None and r.shop_id not in covered})
         if refused:
-            raise CaseInputError("bad_owner", f"{owner.number} 不负责店铺“{'、'.join(refused)}”的售后", "owner")
-        moving = [c for c in cases if c.owner_id != owner.pk]
+            raise CaseInputError("bad_owner", f"{owner.number} 不负责店铺“{'、'.join(refused)}”的{noun}", "owner")
+        moving = [r for r in rows if r.owner_id != owner.pk]
         if not moving:
             return 0
-        Case.objects.filter(pk__in=[c.pk for c in moving]).update(
+        model.objects.filter(pk__in=[r.pk for r in moving]).update(
             owner=owner, version=F("version") + 1, updated_at=clock.now()
         )
-        record_events(actor, [(c, "case_assigned", _who(c.owner), _who(owner), "") for c in moving])
+        record_events(actor, [(r, event_kind, _who(r.owner), _who(owner), "") for r in moving])
     return len(moving)
+
+
+def assign(actor, case_ids, owner, *, shops) -> int:
+    """AS-6: hand open cases to a 工号 (assign_open)."""
+    return assign_open(actor, Case, case_ids, owner, shops=shops, open_states=OPEN_STATES,
+                       event_kind="case_assigned", noun="售后单", field="cases")  # fmt: skip
 
 
 def set_follow_up(actor, case: Case, when, *, version=None, note: str = "") -> Case:
